@@ -1,0 +1,430 @@
+//! Builds the compact event frame and runs the polars queries over it.
+
+use polars::prelude::*;
+
+/// One event as the frame stores it. Ids index the interned string tables kept by the caller;
+/// 0 means "none" for component and revision.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventRow {
+    /// Index of the event's issue (meaningful only when `in_scope`).
+    pub issue: u32,
+    pub time: Option<i64>,
+    pub severity: u8,
+    pub service: u32,
+    pub component: u32,
+    pub revision: u32,
+    /// HTTP status of a request log, 0 otherwise.
+    pub status: u16,
+    /// Log entries the event stands for (a reassembled traceback is several).
+    pub entries: u32,
+    pub in_scope: bool,
+}
+
+/// Per-issue numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueStats {
+    pub events: u64,
+    pub entries: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub max_severity: u8,
+    /// (revision id, events, first seen) sorted by first seen.
+    pub revisions: Vec<(u32, u64, Option<i64>)>,
+    /// (component id, events), most events first.
+    pub components: Vec<(u32, u64)>,
+    /// Events per time bucket, over the whole window.
+    pub buckets: Vec<u64>,
+}
+
+/// Per-service numbers over every event read in the window (in scope or not), since health
+/// needs the successful requests too.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceStats {
+    pub service: u32,
+    pub events: u64,
+    pub in_scope: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub requests: u64,
+    pub requests_5xx: u64,
+    pub requests_4xx: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+}
+
+/// What the report needs from the frame.
+#[derive(Debug, Clone, Default)]
+pub struct Aggregates {
+    pub issues: Vec<IssueStats>,
+    pub services: Vec<ServiceStats>,
+    /// (severity, service id, component id, events) for in-scope events, most first.
+    pub distribution: Vec<(u8, u32, u32, u64)>,
+    /// In-scope events per severity and time bucket: (severity, bucket, events).
+    pub timeline: Vec<(u8, u32, u64)>,
+    pub bucket_start: i64,
+    pub bucket_width: i64,
+    pub bucket_count: u32,
+}
+
+/// Runs every aggregation. `window` is the report window (start, end) in ns; `issue_count` the
+/// number of issues (issue indices are dense).
+pub fn aggregate(
+    rows: &[EventRow],
+    issue_count: usize,
+    window: (i64, i64),
+    bucket_width: i64,
+) -> PolarsResult<Aggregates> {
+    let bucket_count = bucket_count(window, bucket_width);
+    let df = frame(rows, window.0, bucket_width, bucket_count)?;
+    let scoped = df.clone().lazy().filter(col("in_scope"));
+
+    let mut issues = vec![IssueStats::default(); issue_count];
+    let per_issue = scoped
+        .clone()
+        .group_by([col("issue")])
+        .agg([
+            len().alias("events"),
+            col("entries").sum().alias("entries"),
+            col("time").min().alias("first"),
+            col("time").max().alias("last"),
+            col("severity").max().alias("max_severity"),
+        ])
+        .collect()?;
+    {
+        let issue = per_issue.column("issue")?.u32()?;
+        let events = per_issue.column("events")?.cast(&DataType::UInt64)?;
+        let events = events.u64()?;
+        let entries = per_issue.column("entries")?.cast(&DataType::UInt64)?;
+        let entries = entries.u64()?;
+        let first = per_issue.column("first")?.i64()?;
+        let last = per_issue.column("last")?.i64()?;
+        let sev = per_issue.column("max_severity")?.u32()?;
+        for i in 0..per_issue.height() {
+            let s = &mut issues[issue.get(i).expect("issue is never null") as usize];
+            s.events = events.get(i).unwrap_or(0);
+            s.entries = entries.get(i).unwrap_or(0);
+            s.first_seen = first.get(i);
+            s.last_seen = last.get(i);
+            s.max_severity = sev.get(i).unwrap_or(0) as u8;
+        }
+    }
+
+    let per_revision = scoped
+        .clone()
+        .group_by([col("issue"), col("revision")])
+        .agg([len().alias("events"), col("time").min().alias("first")])
+        .sort(
+            ["first", "revision"],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
+        .collect()?;
+    for (issue, key, events, first) in quads(&per_revision, "revision")? {
+        if key != 0 {
+            issues[issue as usize].revisions.push((key, events, first));
+        }
+    }
+
+    let per_component = scoped
+        .clone()
+        .group_by([col("issue"), col("component")])
+        .agg([len().alias("events"), col("time").min().alias("first")])
+        .sort(
+            ["events", "component"],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
+    for (issue, key, events, _) in quads(&per_component, "component")? {
+        if key != 0 {
+            issues[issue as usize].components.push((key, events));
+        }
+    }
+
+    let per_bucket = scoped
+        .clone()
+        .filter(col("bucket").is_not_null())
+        .group_by([col("issue"), col("bucket")])
+        .agg([len().alias("events"), col("time").min().alias("first")])
+        .collect()?;
+    for s in issues.iter_mut() {
+        s.buckets = vec![0; bucket_count as usize];
+    }
+    for (issue, bucket, events, _) in quads(&per_bucket, "bucket")? {
+        issues[issue as usize].buckets[bucket as usize] = events;
+    }
+
+    let timeline_df = scoped
+        .clone()
+        .filter(col("bucket").is_not_null())
+        .group_by([col("severity"), col("bucket")])
+        .agg([len().alias("events")])
+        .sort(["severity", "bucket"], SortMultipleOptions::default())
+        .collect()?;
+    let mut timeline = Vec::new();
+    {
+        let sev = timeline_df.column("severity")?.u32()?;
+        let bucket = timeline_df.column("bucket")?.u32()?;
+        let events = timeline_df.column("events")?.cast(&DataType::UInt64)?;
+        let events = events.u64()?;
+        for i in 0..timeline_df.height() {
+            timeline.push((
+                sev.get(i).unwrap_or(0) as u8,
+                bucket.get(i).unwrap_or(0),
+                events.get(i).unwrap_or(0),
+            ));
+        }
+    }
+
+    let dist = scoped
+        .group_by([col("severity"), col("service"), col("component")])
+        .agg([len().alias("events")])
+        .sort(
+            ["severity", "events", "service", "component"],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false, false]),
+        )
+        .collect()?;
+    let mut distribution = Vec::new();
+    {
+        let sev = dist.column("severity")?.u32()?;
+        let service = dist.column("service")?.u32()?;
+        let component = dist.column("component")?.u32()?;
+        let events = dist.column("events")?.cast(&DataType::UInt64)?;
+        let events = events.u64()?;
+        for i in 0..dist.height() {
+            distribution.push((
+                sev.get(i).unwrap_or(0) as u8,
+                service.get(i).unwrap_or(0),
+                component.get(i).unwrap_or(0),
+                events.get(i).unwrap_or(0),
+            ));
+        }
+    }
+
+    let svc = df
+        .lazy()
+        .group_by([col("service")])
+        .agg([
+            len().alias("events"),
+            col("in_scope")
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("in_scope"),
+            col("severity")
+                .gt_eq(lit(5u32))
+                .and(col("in_scope"))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("errors"),
+            col("severity")
+                .eq(lit(4u32))
+                .and(col("in_scope"))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("warnings"),
+            col("status")
+                .gt(lit(0u32))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("requests"),
+            col("status")
+                .gt_eq(lit(500u32))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("requests_5xx"),
+            col("status")
+                .gt_eq(lit(400u32))
+                .and(col("status").lt(lit(500u32)))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("requests_4xx"),
+            col("time").min().alias("first"),
+            col("time").max().alias("last"),
+        ])
+        .sort(["service"], SortMultipleOptions::default())
+        .collect()?;
+    let mut services = Vec::new();
+    {
+        let u64col = |name: &str| -> PolarsResult<Vec<u64>> {
+            let c = svc.column(name)?.cast(&DataType::UInt64)?;
+            let c = c.u64()?;
+            Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
+        };
+        let service = svc.column("service")?.u32()?;
+        let (events, in_scope, errors, warnings) = (
+            u64col("events")?,
+            u64col("in_scope")?,
+            u64col("errors")?,
+            u64col("warnings")?,
+        );
+        let (requests, r5, r4) = (
+            u64col("requests")?,
+            u64col("requests_5xx")?,
+            u64col("requests_4xx")?,
+        );
+        let first = svc.column("first")?.i64()?;
+        let last = svc.column("last")?.i64()?;
+        for i in 0..svc.height() {
+            services.push(ServiceStats {
+                service: service.get(i).unwrap_or(0),
+                events: events[i],
+                in_scope: in_scope[i],
+                errors: errors[i],
+                warnings: warnings[i],
+                requests: requests[i],
+                requests_5xx: r5[i],
+                requests_4xx: r4[i],
+                first_seen: first.get(i),
+                last_seen: last.get(i),
+            });
+        }
+    }
+
+    Ok(Aggregates {
+        issues,
+        services,
+        distribution,
+        timeline,
+        bucket_start: window.0,
+        bucket_width,
+        bucket_count,
+    })
+}
+
+fn bucket_count(window: (i64, i64), width: i64) -> u32 {
+    (((window.1 - window.0).max(0) / width.max(1)) + 1).min(100_000) as u32
+}
+
+fn frame(rows: &[EventRow], start: i64, width: i64, buckets: u32) -> PolarsResult<DataFrame> {
+    let bucket_of = |t: Option<i64>| {
+        t.map(|t| (((t - start).max(0) / width.max(1)) as u32).min(buckets.saturating_sub(1)))
+    };
+    let columns = vec![
+        Column::new(
+            "issue".into(),
+            rows.iter().map(|r| r.issue).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "time".into(),
+            rows.iter().map(|r| r.time).collect::<Vec<Option<i64>>>(),
+        ),
+        Column::new(
+            "severity".into(),
+            rows.iter().map(|r| r.severity as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "service".into(),
+            rows.iter().map(|r| r.service).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "component".into(),
+            rows.iter().map(|r| r.component).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "revision".into(),
+            rows.iter().map(|r| r.revision).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "status".into(),
+            rows.iter().map(|r| r.status as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "entries".into(),
+            rows.iter().map(|r| r.entries).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "bucket".into(),
+            rows.iter()
+                .map(|r| bucket_of(r.time))
+                .collect::<Vec<Option<u32>>>(),
+        ),
+        Column::new(
+            "in_scope".into(),
+            rows.iter().map(|r| r.in_scope).collect::<Vec<bool>>(),
+        ),
+    ];
+    DataFrame::new(rows.len(), columns)
+}
+
+/// Reads (issue, key column, events, first) rows of a group-by result.
+fn quads(df: &DataFrame, key: &str) -> PolarsResult<Vec<(u32, u32, u64, Option<i64>)>> {
+    let issue = df.column("issue")?.u32()?;
+    let keys = df.column(key)?.u32()?;
+    let events = df.column("events")?.cast(&DataType::UInt64)?;
+    let events = events.u64()?;
+    let first = df.column("first")?.i64()?;
+    Ok((0..df.height())
+        .map(|i| {
+            (
+                issue.get(i).unwrap_or(0),
+                keys.get(i).unwrap_or(0),
+                events.get(i).unwrap_or(0),
+                first.get(i),
+            )
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(issue: u32, t: i64, sev: u8, service: u32, in_scope: bool) -> EventRow {
+        EventRow {
+            issue,
+            time: Some(t),
+            severity: sev,
+            service,
+            entries: 1,
+            in_scope,
+            ..EventRow::default()
+        }
+    }
+
+    #[test]
+    fn per_issue_numbers() {
+        let mut rows = vec![
+            row(0, 10, 5, 1, true),
+            row(0, 30, 4, 1, true),
+            row(1, 20, 4, 2, true),
+            row(0, 5, 2, 1, false), // out of scope: not counted for issues
+        ];
+        rows[1].entries = 4;
+        rows[1].revision = 7;
+        rows[0].revision = 3;
+        let agg = aggregate(&rows, 2, (0, 40), 10).unwrap();
+        let a = &agg.issues[0];
+        assert_eq!(
+            (
+                a.events,
+                a.entries,
+                a.first_seen,
+                a.last_seen,
+                a.max_severity
+            ),
+            (2, 5, Some(10), Some(30), 5)
+        );
+        assert_eq!(a.revisions, vec![(3, 1, Some(10)), (7, 1, Some(30))]);
+        assert_eq!(a.buckets, vec![0, 1, 0, 1, 0]);
+        assert_eq!(agg.issues[1].events, 1);
+        let s1 = agg.services.iter().find(|s| s.service == 1).unwrap();
+        assert_eq!(
+            (s1.events, s1.in_scope, s1.errors, s1.warnings),
+            (3, 2, 1, 1)
+        );
+        assert_eq!(agg.distribution[0], (5, 1, 0, 1));
+    }
+
+    #[test]
+    fn requests_health_counts_include_out_of_scope_successes() {
+        let mut rows = vec![
+            row(0, 1, 2, 1, false),
+            row(0, 2, 2, 1, false),
+            row(0, 3, 5, 1, true),
+        ];
+        rows[0].status = 200;
+        rows[1].status = 404;
+        rows[2].status = 503;
+        let agg = aggregate(&rows, 1, (0, 10), 5).unwrap();
+        let s = &agg.services[0];
+        assert_eq!((s.requests, s.requests_5xx, s.requests_4xx), (3, 1, 1));
+    }
+}

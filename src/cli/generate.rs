@@ -1,0 +1,207 @@
+//! The `generate` subcommand: writes a synthetic Cloud Logging dump with planted issues (the
+//! bundled sample, test fixtures, benchmark inputs) and optionally its ground truth CSV.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::generate::{generate, write_truth_csv, DumpFormat, GenerateOptions};
+
+/// Layout of the generated dump.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// What `gcloud logging read --format=json` prints: one pretty-printed array, newest first.
+    Json,
+    /// What a Cloud Storage sink writes: one compact entry per line, oldest first.
+    Ndjson,
+}
+
+/// Write a synthetic Cloud Run log dump with planted issues.
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Number of log entries to write. Planted issues scale with it; at the default every issue
+    /// occurs several times (below ~60 entries the issues alone may exceed it).
+    #[arg(long, default_value_t = 400, value_name = "N")]
+    pub entries: usize,
+
+    /// Seed of the pseudo-random generator: the same seed and options give byte-identical output.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+
+    /// Start of the time window covered by the dump (RFC 3339).
+    #[arg(long, default_value = "2025-09-11T05:00:00Z", value_parser = parse_start, value_name = "RFC3339")]
+    pub start: DateTime<Utc>,
+
+    /// Length of the time window: hours as a plain number (`2`, `0.5`) or a duration with a unit
+    /// `s`, `m`, `h` or `d` (`90m`, `2h`, `7d`).
+    #[arg(long, default_value = "2h", value_parser = parse_span, value_name = "DURATION")]
+    pub span: Duration,
+
+    /// Layout of the dump.
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
+
+    /// Gzip the dump (fast compression level).
+    #[arg(long)]
+    pub gzip: bool,
+
+    /// GCP project id written into logName, resource labels and trace names.
+    #[arg(long, default_value = "netra-staging", value_name = "ID")]
+    pub project: String,
+
+    /// Where to write the dump (`-` or absent: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Also write the ground truth to FILE as CSV (`entry,truth`: insertId, planted issue key or
+    /// empty for noise).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+fn parse_start(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 timestamp ({e}); e.g. 2025-09-11T05:00:00Z"))
+}
+
+/// Parses `2`, `1.5` (hours) or `90s`, `30m`, `2h`, `7d`.
+pub fn parse_span(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit_secs) = match s.char_indices().last() {
+        Some((i, 's')) => (&s[..i], 1.0),
+        Some((i, 'm')) => (&s[..i], 60.0),
+        Some((i, 'h')) => (&s[..i], 3600.0),
+        Some((i, 'd')) => (&s[..i], 86_400.0),
+        _ => (s, 3600.0),
+    };
+    let value: f64 = num.trim().parse().map_err(|_| {
+        format!("`{s}` is not a duration; use hours (`2`) or a number with s/m/h/d (`90m`, `7d`)")
+    })?;
+    let nanos = value * unit_secs * 1e9;
+    if !(1e9..1e9 * 86_400.0 * 3650.0).contains(&nanos) {
+        return Err(format!(
+            "`{s}` is out of range: the span must be between 1 second and 10 years"
+        ));
+    }
+    Ok(Duration::nanoseconds(nanos as i64))
+}
+
+/// Runs `generate`.
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let opts = GenerateOptions {
+        entries: args.entries,
+        seed: args.seed,
+        start: args.start,
+        span: args.span,
+        format: match args.format {
+            FormatArg::Json => DumpFormat::JsonArray,
+            FormatArg::Ndjson => DumpFormat::Ndjson,
+        },
+        project: args.project.clone(),
+    };
+    let end = opts.start.checked_add_signed(opts.span);
+    if opts.start.timestamp_nanos_opt().is_none()
+        || end.and_then(|e| e.timestamp_nanos_opt()).is_none()
+    {
+        bail!("--start and --span must stay between the years 1678 and 2262");
+    }
+    if opts.project.is_empty() || opts.project.contains(['/', '"']) {
+        bail!("--project must be a GCP project id, got {:?}", opts.project);
+    }
+    let to_file = args.out.as_ref().filter(|p| p.as_os_str() != "-");
+    let sink: Box<dyn Write> = match to_file {
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let truth = if args.gzip {
+        let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::fast());
+        let truth = generate(&opts, &mut gz)?;
+        gz.finish()?.flush()?;
+        truth
+    } else {
+        let mut sink = sink;
+        let truth = generate(&opts, &mut sink)?;
+        sink.flush()?;
+        truth
+    };
+    if let Some(path) = &args.truth {
+        let mut f =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        write_truth_csv(&truth, &mut f)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = to_file {
+        eprintln!(
+            "wrote {} entries ({} planted issues) to {}",
+            truth.entries.len(),
+            truth.issues.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("2").unwrap(), Duration::hours(2));
+        assert_eq!(parse_span("0.5").unwrap(), Duration::minutes(30));
+        assert_eq!(parse_span("2h").unwrap(), Duration::hours(2));
+        assert_eq!(parse_span("90m").unwrap(), Duration::minutes(90));
+        assert_eq!(parse_span("7d").unwrap(), Duration::days(7));
+        assert_eq!(parse_span("45s").unwrap(), Duration::seconds(45));
+        for bad in ["", "h", "2x", "-3h", "0", "abc"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn gzip_and_truth_files() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: GenerateArgs,
+        }
+        let dir = std::env::temp_dir().join(format!("loggen-cli-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("dump.ndjson.gz");
+        let truth = dir.join("truth.csv");
+        let cli = Cli::try_parse_from([
+            "x",
+            "--entries",
+            "120",
+            "--format",
+            "ndjson",
+            "--gzip",
+            "--span",
+            "30m",
+            "--out",
+            out.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ])
+        .unwrap();
+        run(&cli.args).unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(File::open(&out).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text.lines().count(), 120);
+        let csv = std::fs::read_to_string(&truth).unwrap();
+        assert!(csv.starts_with("entry,truth\n"));
+        assert_eq!(csv.lines().count(), 121);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,40 @@
+//! The command line: one module per subcommand, each with its flags documented once, in the
+//! clap definitions that `--help` prints. `main.rs` only dispatches and maps errors to exit codes.
+
+pub mod generate;
+pub mod report;
+
+use clap::{Parser, Subcommand};
+
+/// Turns exported logs (Google Cloud Logging JSON first) into a Markdown worklog of the distinct
+/// issues behind them: how often and since when each occurs, which services and revisions it
+/// hits, how healthy each service is, and what to look at first. Offline, in one batch run.
+#[derive(Parser, Debug)]
+#[command(name = "log-gardener", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read exported logs and write the worklog (Markdown) and its JSON into --out.
+    Report(report::ReportArgs),
+    /// Write a synthetic Cloud Run dump with planted issues (the sample, and benchmark inputs).
+    Generate(generate::GenerateArgs),
+}
+
+/// How a subcommand failed; `main` maps it to the exit status of docs/conventions.
+#[derive(Debug)]
+pub enum Failure {
+    /// Nothing could be read or written (exit status 1).
+    Fatal(String),
+    /// The command line is wrong in a way clap cannot see (exit status 2).
+    Usage(String),
+}
+
+impl From<crate::pipeline::Fatal> for Failure {
+    fn from(f: crate::pipeline::Fatal) -> Failure {
+        Failure::Fatal(f.0)
+    }
+}

@@ -1,0 +1,213 @@
+//! `log-gardener report`: read the inputs, write the worklog.
+//!
+//! ```text
+//! log-gardener report [INPUT]... [--out DIR] [--min-severity LEVEL] [--since T] [--until T]
+//!                     [--service NAME]... [--input-format auto|gcp|text] [--line-format FMT]
+//!                     [--format md,json,html] [--template FILE] [--assignments FILE]
+//!                     [--threads N] [--quiet]
+//! ```
+
+use super::Failure;
+use crate::normalize::redact::default_redactor;
+use crate::normalize::Severity;
+use crate::pipeline::{self, Options};
+use crate::read::InputFormat;
+use crate::render::{assignments, html, json, markdown, model};
+use clap::{Args, ValueEnum};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Files or folders (read recursively) of exported logs, or `-` for standard input. Gzip,
+    /// a `gcloud logging read --format=json` array, newline-delimited JSON from a Cloud Storage
+    /// sink, and pretty-printed objects one after another are detected from the content.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where the report files go (created if missing). The paths written are printed on stdout.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// The lowest severity in scope: DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL,
+    /// ALERT, EMERGENCY. DEFAULT puts every entry in scope.
+    #[arg(long, value_name = "LEVEL", default_value = "WARNING")]
+    pub min_severity: Severity,
+
+    /// Start of the window: an RFC 3339 time, or a span back from the newest entry (30m, 6h, 2d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// End of the window: an RFC 3339 time, or a span back from the newest entry.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Only this service (repeat for several).
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+
+    /// What the inputs hold: auto (detect), gcp (Cloud Logging JSON only), text (plain lines).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "auto")]
+    pub input_format: InputFormat,
+
+    /// For plain-text logs, the line format in the Loghub notation, e.g.
+    /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
+    #[arg(long, value_name = "FORMAT")]
+    pub line_format: Option<String>,
+
+    /// Report files to write, comma-separated: md, json, html.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "md,json"
+    )]
+    pub format: Vec<OutputFormat>,
+
+    /// A template of your own for the Markdown report (data model: docs/template-model.md).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Also write a CSV `entry,issue` naming the issue of every entry in scope.
+    #[arg(long, value_name = "FILE")]
+    pub assignments: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No summary on stderr (problems with the input are still reported).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Md,
+    Json,
+    Html,
+}
+
+pub fn run(args: &ReportArgs) -> Result<(), Failure> {
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return Err(Failure::Usage("--threads must be at least 1".into()));
+        }
+        // Fails only if a pool already exists (e.g. when called twice in one process).
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    let template = match &args.template {
+        Some(path) => fs::read_to_string(path)
+            .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,
+        None => markdown::DEFAULT_TEMPLATE.to_string(),
+    };
+    let started = std::time::Instant::now();
+    let options = Options {
+        inputs: args.inputs.clone(),
+        min_severity: args.min_severity,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        services: args.services.clone(),
+        input_format: args.input_format,
+        line_format: args.line_format.clone(),
+    };
+    let analysis = pipeline::run(options, default_redactor())?;
+
+    // Problems with the input go to stderr even with --quiet: they are what the user must fix.
+    summarize_problems(&analysis.problems);
+
+    let report = model::build(&analysis, generated_at());
+    fs::create_dir_all(&args.out).map_err(|e| {
+        Failure::Fatal(format!(
+            "{}: cannot create the output folder: {e}",
+            args.out.display()
+        ))
+    })?;
+    let mut written = Vec::new();
+    let md_text = markdown::render(&report, &template)
+        .map_err(|e| Failure::Fatal(format!("the Markdown template failed: {e:#}")))?;
+    for format in dedup(&args.format) {
+        let (ext, text) = match format {
+            OutputFormat::Md => ("md", md_text.clone()),
+            OutputFormat::Json => ("json", json::render(&report)),
+            OutputFormat::Html => ("html", html::render(&md_text, &report.title)),
+        };
+        let path = args.out.join(format!("{}.{ext}", report.stem));
+        write_file(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    if let Some(path) = &args.assignments {
+        let mut buf = Vec::new();
+        assignments::write(&analysis.assignments, &mut buf)
+            .map_err(|e| Failure::Fatal(format!("{}: {e}", path.display())))?;
+        write_file(path, &buf)?;
+    }
+    for path in &written {
+        println!("{}", path.display());
+    }
+    if !args.quiet {
+        let t = &report.totals;
+        eprintln!(
+            "log-gardener: {} entries read from {} input{}, {} in scope, {} issue{}, {} skipped, {} duplicates, in {:.2}s",
+            t.entries_read,
+            report.inputs.len(),
+            if report.inputs.len() == 1 { "" } else { "s" },
+            t.entries_in_scope,
+            t.issues,
+            if t.issues == 1 { "" } else { "s" },
+            t.entries_skipped,
+            t.duplicates,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn dedup(formats: &[OutputFormat]) -> Vec<OutputFormat> {
+    let mut out = Vec::new();
+    for f in formats {
+        if !out.contains(f) {
+            out.push(*f);
+        }
+    }
+    out
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    fs::write(path, bytes)
+        .map_err(|e| Failure::Fatal(format!("{}: cannot write: {e}", path.display())))
+}
+
+/// At most a few lines per reason, so a broken export does not flood the terminal.
+fn summarize_problems(problems: &[crate::read::Problem]) {
+    let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in problems {
+        let n = shown.entry(p.reason.as_str()).or_default();
+        *n += 1;
+        if *n <= 3 {
+            eprintln!("log-gardener: warning: {p}");
+        } else if *n == 4 {
+            let total = problems.iter().filter(|q| q.reason == p.reason).count();
+            eprintln!(
+                "log-gardener: warning: ... {} more '{}' (listed in the report)",
+                total - 3,
+                p.reason
+            );
+        }
+    }
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` (seconds) when set, so that reports can be reproduced exactly.
+fn generated_at() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let nanos = match secs {
+        Some(s) => s * 1_000_000_000,
+        None => chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0),
+    };
+    crate::normalize::time::format_nanos(nanos, 0)
+}

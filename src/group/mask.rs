@@ -1,0 +1,746 @@
+//! Masking of the variable parts of one log message: numbers, hex ids, UUIDs, IPs and
+//! `host:port`, MAC addresses, host names, durations and sizes with their units, timestamps,
+//! quoted values, file paths, URL segments, emails, tokens mixing letters and digits, and
+//! anything already redacted as `<redacted:KIND>`. Each becomes `<*>`.
+//!
+//! It is hand-written byte scanning (no regex), in two passes. First the message is cut into
+//! whitespace-separated words; a word is classified as a whole (path, email, address, host
+//! name) or else cut into segments at punctuation, where a segment holding a digit is a
+//! variable. Plain words are copied untouched, so "Redis" and "Postgres" stay apart. Then the
+//! word list is tidied so that optional or variable-length parts of one value do not change
+//! the template: day and month names next to a value, a unit after a value ("5.2 KB"), a
+//! bracketed restatement ("1190 bytes (1.16 KB)") and runs of values collapse into one `<*>`.
+//! Whitespace is normalised to single spaces.
+
+/// The placeholder written for every variable part.
+pub const VAR: &str = "<*>";
+
+/// Replaces every variable part of `message` with `<*>`, returning the masked text.
+pub fn mask_message(message: &str) -> String {
+    let b = message.as_bytes();
+    // Masked words are written one after another into `buf`; `spans` marks where each ends.
+    let mut buf = String::with_capacity(message.len() + 8);
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(16);
+    let mut i = 0;
+    let n = b.len();
+    while i < n {
+        // Skip whitespace between words.
+        while i < n && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let s = buf.len() as u32;
+        // A quoted value opening at the start of a word runs to its matching quote, which may
+        // lie several words further on ("John Smith"); the whole quote is one variable.
+        if let Some(end) = quoted_end(b, i) {
+            buf.push_str(VAR);
+            i = end;
+            // Whatever punctuation follows the closing quote stays (", ;" ...).
+            let start = i;
+            while i < n && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            buf.push_str(&message[start..i]);
+        } else {
+            let start = i;
+            while i < n && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            mask_word(&message[start..i], &mut buf);
+        }
+        spans.push((s, buf.len() as u32));
+    }
+    join_words(&buf, &spans)
+}
+
+/// Second pass over the masked words: timestamps spelled with day and month names, units
+/// after a value ("5.2 KB", "1190 bytes (1.16 KB)") and empty values ("()") join the variable,
+/// then runs of variables collapse to one `<*>`, so optional or variable-length parts of a
+/// value do not change the template.
+fn join_words(buf: &str, spans: &[(u32, u32)]) -> String {
+    let mut words: Vec<&str> = spans
+        .iter()
+        .map(|&(s, e)| &buf[s as usize..e as usize])
+        .collect();
+    // Day and month names next to a variable are part of a timestamp.
+    let mut k = 0;
+    while k < words.len() {
+        if !(is_var_like(words[k]) || is_date_word(words[k])) {
+            k += 1;
+            continue;
+        }
+        let s = k;
+        let mut has_var = false;
+        let mut has_date = false;
+        while k < words.len() && (is_var_like(words[k]) || is_date_word(words[k])) {
+            has_var |= is_var_like(words[k]);
+            has_date |= is_date_word(words[k]);
+            k += 1;
+        }
+        if has_var && has_date {
+            for w in &mut words[s..k] {
+                if is_date_word(w) {
+                    *w = VAR;
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(buf.len());
+    let mut prev_bare_var = false; // the last written word is exactly "<*>"
+    let mut last_start = 0;
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k];
+        if prev_bare_var {
+            // A bracketed restatement of the value just written ("1190 bytes (1.16 KB)",
+            // "1.2.3.4 (host.example.com)", "1.2.3.4 ()") belongs to it.
+            if let Some(end) = restated_group(&words, k) {
+                k = end;
+                continue;
+            }
+            // A unit or a further value joins it: "<*> KB," -> "<*>,", "<*> <*>" -> "<*>".
+            let (core, tail) = split_trailing(w);
+            let rest = if is_var_like(w) {
+                Some(&w[VAR.len()..])
+            } else if is_unit(core) {
+                Some(tail)
+            } else {
+                None
+            };
+            if let Some(rest) = rest {
+                out.truncate(last_start);
+                out.push_str(VAR);
+                out.push_str(rest);
+                prev_bare_var = rest.is_empty();
+                k += 1;
+                continue;
+            }
+        }
+        // An empty value is still a value: "()" -> "(<*>)", "''" -> "<*>".
+        let w_out = match w {
+            "()" => "(<*>)",
+            "[]" => "[<*>]",
+            "{}" => "{<*>}",
+            "''" | "\"\"" => VAR,
+            _ => w,
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        last_start = out.len();
+        out.push_str(w_out);
+        prev_bare_var = w_out == VAR;
+        k += 1;
+    }
+    out
+}
+
+/// If `words[k]` opens a bracket group of at most four words holding only values and units,
+/// returns the index just past it.
+fn restated_group(words: &[&str], k: usize) -> Option<usize> {
+    let first = words[k];
+    let close = match first.as_bytes().first() {
+        Some(b'(') => ')',
+        Some(b'[') => ']',
+        _ => return None,
+    };
+    for (j, &word) in words.iter().enumerate().skip(k).take(4) {
+        let mut w = word;
+        if j == k {
+            w = &w[1..];
+        }
+        let closes = w.ends_with(close);
+        if closes {
+            w = &w[..w.len() - 1];
+        }
+        if !(w.is_empty() || w == VAR || is_unit(w)) {
+            return None;
+        }
+        if closes {
+            return Some(j + 1);
+        }
+    }
+    None
+}
+
+/// `<*>` possibly followed by punctuation ("<*>,", "<*>:").
+fn is_var_like(w: &str) -> bool {
+    w.starts_with(VAR)
+        && w[3..]
+            .bytes()
+            .all(|c| c.is_ascii_punctuation() && c != b'<')
+}
+
+/// Splits trailing punctuation off a word.
+fn split_trailing(w: &str) -> (&str, &str) {
+    let core = w.trim_end_matches([',', ';', ':', '.', ')', ']', '}']);
+    (core, &w[core.len()..])
+}
+
+fn is_date_word(w: &str) -> bool {
+    let (core, _) = split_trailing(w);
+    matches!(
+        core,
+        "Mon"
+            | "Tue"
+            | "Wed"
+            | "Thu"
+            | "Fri"
+            | "Sat"
+            | "Sun"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "May"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "AM"
+            | "PM"
+            | "UTC"
+            | "GMT"
+    )
+}
+
+/// Units that follow a number as a separate word.
+fn is_unit(w: &str) -> bool {
+    matches!(
+        w,
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "PB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "kB"
+            | "bytes"
+            | "byte"
+            | "ms"
+            | "us"
+            | "ns"
+            | "s"
+            | "sec"
+            | "secs"
+            | "second"
+            | "seconds"
+            | "min"
+            | "mins"
+            | "minute"
+            | "minutes"
+            | "h"
+            | "hr"
+            | "hrs"
+            | "hour"
+            | "hours"
+            | "day"
+            | "days"
+            | "%"
+            | "Hz"
+            | "kHz"
+            | "MHz"
+            | "GHz"
+    )
+}
+
+/// If a quote opens at `i` (start of a word, or after `=`/`:`/`(`), returns the index just
+/// past its closing quote; the closing quote must end a word (followed by space, end or
+/// punctuation) so apostrophes inside words ("can't") are not taken as quotes.
+fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
+    let q = b[i];
+    if q != b'\'' && q != b'"' && q != b'`' {
+        return None;
+    }
+    // A quoted HTTP request line ("GET /v2/x HTTP/1.1") is structure, not a value: its method
+    // must stay, so its words are masked one by one instead.
+    const METHODS: [&[u8]; 7] = [
+        b"GET ",
+        b"POST ",
+        b"PUT ",
+        b"DELETE ",
+        b"HEAD ",
+        b"PATCH ",
+        b"OPTIONS ",
+    ];
+    if METHODS.iter().any(|m| b[i + 1..].starts_with(m)) {
+        return None;
+    }
+    let limit = (i + 1 + 1024).min(b.len());
+    let mut j = i + 1;
+    while j < limit {
+        if b[j] == q {
+            let next = b.get(j + 1).copied();
+            let ends_word = match next {
+                None => true,
+                Some(c) => c.is_ascii_whitespace() || b",;:.)]}!?".contains(&c),
+            };
+            if ends_word && j > i + 1 {
+                return Some(j + 1);
+            }
+            if ends_word {
+                return None; // empty quote '' : leave it as text
+            }
+        }
+        j += 1;
+    }
+    None
+}
+
+// `<` is not peeled: in "<1" it belongs to the value.
+const LEAD: &[u8] = b"([{\"'`";
+const TRAIL: &[u8] = b")]}>\"'`,;:.!?";
+
+/// Masks one whitespace-free word and appends it to `out`.
+fn mask_word(word: &str, out: &mut String) {
+    let b = word.as_bytes();
+    // Most words are plain text: nothing in them can start a variable.
+    if !b.iter().any(|&c| SPECIAL[c as usize]) {
+        out.push_str(word);
+        return;
+    }
+    // Already-masked or redacted values are one variable each.
+    if word == VAR {
+        out.push_str(VAR);
+        return;
+    }
+    // Peel surrounding punctuation; the core is classified, the punctuation kept.
+    let mut s = 0;
+    let mut e = b.len();
+    while s < e
+        && LEAD.contains(&b[s])
+        && !b[s..].starts_with(b"<*>")
+        && !b[s..].starts_with(b"<redacted:")
+    {
+        s += 1;
+    }
+    let redacted = word.contains("<redacted:");
+    while e > s
+        && TRAIL.contains(&b[e - 1])
+        && !b[..e].ends_with(b"<*>")
+        && !(redacted && b[e - 1] == b'>')
+    {
+        e -= 1;
+    }
+    let core = &word[s..e];
+    if core.is_empty() {
+        out.push_str(word);
+        return;
+    }
+    out.push_str(&word[..s]);
+    let start = out.len();
+    if is_whole_variable(core.as_bytes()) {
+        out.push_str(VAR);
+    } else if let Some(p) = core.find("://") {
+        mask_url(core, p, out, start);
+    } else {
+        mask_segments(core, out, start);
+    }
+    // A core left with no letters outside placeholders ("<*>:<*>", "<*>/<*>") is one value;
+    // the brackets and punctuation around it stay.
+    if collapse_punct_only(&out[start..]) {
+        out.truncate(start);
+        // "[fe80::1]:443": the bracket closes inside the value, so it is part of it.
+        let opened = &word[..s];
+        let closed_inside = (opened.contains('[') && core.contains(']'))
+            || (opened.contains('(') && core.contains(')'));
+        if closed_inside {
+            out.truncate(start - s);
+        }
+        out.push_str(VAR);
+    }
+    out.push_str(&word[e..]);
+}
+
+/// Bytes that may start or mark a variable: digits, path and address punctuation, quotes,
+/// and `<` of `<*>` / `<redacted:..>`. A word with none of them is copied as it is.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    let marks = b"/\\@:.<\"'`";
+    let mut i = 0;
+    while i < marks.len() {
+        t[marks[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Words that are variables as a whole: paths, emails, addresses, redactions.
+fn is_whole_variable(c: &[u8]) -> bool {
+    if c.starts_with(b"<redacted:") && c.ends_with(b">") {
+        return true;
+    }
+    // Absolute or home-relative Unix paths, Windows drive and UNC paths.
+    if (c[0] == b'/'
+        && c.len() > 1
+        && c[1] != b'/'
+        && c[1..].iter().any(|&x| x == b'/' || x == b'.'))
+        || c.starts_with(b"~/")
+        || c.starts_with(b"./")
+        || c.starts_with(b"../")
+        || c.starts_with(b"\\\\")
+        || (c.len() > 2
+            && c[0].is_ascii_alphabetic()
+            && c[1] == b':'
+            && (c[2] == b'\\' || c[2] == b'/'))
+    {
+        return true;
+    }
+    // email: local@domain.tld
+    if let Some(at) = c.iter().position(|&x| x == b'@') {
+        let (l, d) = (&c[..at], &c[at + 1..]);
+        if !l.is_empty()
+            && l.iter()
+                .all(|&x| x.is_ascii_alphanumeric() || b"._%+-".contains(&x))
+            && d.contains(&b'.')
+            && d.iter()
+                .all(|&x| x.is_ascii_alphanumeric() || x == b'.' || x == b'-')
+            && d.last().is_some_and(|x| x.is_ascii_alphabetic())
+        {
+            return true;
+        }
+    }
+    // Colon-separated hex groups: MAC addresses, IPv6, fingerprints ("FF:F2:9F:16:C4:C2").
+    if c.iter().filter(|&&x| x == b':').count() >= 2
+        && c.iter().all(|&x| x.is_ascii_hexdigit() || x == b':')
+        && c.iter().any(|x| x.is_ascii_digit())
+    {
+        return true;
+    }
+    if is_hostname(c) {
+        return true;
+    }
+    // host:port: the whole address is the variable. The host is a dotted name, or a
+    // lower-case single label with a port of two digits or more ("wpad:80"), which keeps
+    // "key:3" style pairs ("Floor:3") as key + value.
+    if let Some(colon) = c.iter().rposition(|&x| x == b':') {
+        let (h, p) = (&c[..colon], &c[colon + 1..]);
+        if !h.is_empty()
+            && !p.is_empty()
+            && p.len() <= 5
+            && p.iter().all(|x| x.is_ascii_digit())
+            && h[0].is_ascii_alphanumeric()
+            && h.iter()
+                .all(|&x| x.is_ascii_alphanumeric() || x == b'.' || x == b'-' || x == b'_')
+            && (h.contains(&b'.') || (p.len() >= 2 && h.iter().all(|&x| !x.is_ascii_uppercase())))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// A lower-case DNS name ending in a common top-level domain or a two-letter country code
+/// ("ns.example.com", "proxy.cse.cuhk.edu.hk"); Java packages ("org.apache.spark") and file
+/// names ("wcp.dll") do not end so and stay.
+fn is_hostname(c: &[u8]) -> bool {
+    if !c.contains(&b'.') || !c[0].is_ascii_alphanumeric() {
+        return false;
+    }
+    if !c
+        .iter()
+        .all(|&x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == b'.' || x == b'-')
+    {
+        return false;
+    }
+    let mut labels = c.rsplit(|&x| x == b'.');
+    let tld = labels.next().unwrap_or(b"");
+    let second = labels.next().unwrap_or(b"");
+    let generic = |l: &[u8]| {
+        matches!(
+            l,
+            b"com"
+                | b"net"
+                | b"org"
+                | b"edu"
+                | b"gov"
+                | b"mil"
+                | b"int"
+                | b"info"
+                | b"biz"
+                | b"io"
+                | b"local"
+                | b"localdomain"
+                | b"lan"
+                | b"internal"
+                | b"arpa"
+                | b"cloud"
+                | b"dev"
+                | b"app"
+        )
+    };
+    // Country codes only behind a generic second level ("edu.hk", "co.uk"): a bare two-letter
+    // last label is as often a property name ("mapred.job.id").
+    generic(tld)
+        || (tld.len() == 2
+            && tld.iter().all(|x| x.is_ascii_alphabetic())
+            && (generic(second) || matches!(second, b"co" | b"ac" | b"ne" | b"or" | b"go")))
+}
+
+/// `scheme://host[:port]/path?query`: scheme and letter-only host and path segments stay,
+/// segments with digits or ids become `<*>`, the query becomes `<*>`.
+fn mask_url(core: &str, p: usize, out: &mut String, start: usize) {
+    out.push_str(&core[..p + 3]);
+    let rest = &core[p + 3..];
+    let (before_q, has_q) = match rest.find(['?', '#']) {
+        Some(q) => (&rest[..q], true),
+        None => (rest, false),
+    };
+    for (k, seg) in before_q.split('/').enumerate() {
+        if k > 0 {
+            out.push('/');
+        }
+        if k == 0 {
+            // host[:port]: userinfo or digits make it a variable
+            let host = seg.split(':').next().unwrap_or("");
+            if host.bytes().any(|x| x.is_ascii_digit()) || seg.contains('@') {
+                out.push_str(VAR);
+            } else {
+                out.push_str(host);
+                if seg.len() > host.len() {
+                    out.push_str(":<*>");
+                }
+            }
+        } else if !seg.is_empty() {
+            mask_segments(seg, out, start);
+        }
+    }
+    if has_q {
+        out.push_str("?<*>");
+    }
+}
+
+/// Bytes that belong to a segment; everything else separates segments and is kept.
+#[inline]
+fn seg_byte(x: u8) -> bool {
+    x.is_ascii_alphanumeric() || matches!(x, b'_' | b'-' | b'.' | b'+' | b'$' | b'~') || x >= 0x80
+}
+
+/// Cuts `core` into segments at punctuation; a segment with a digit in it is a variable.
+fn mask_segments(core: &str, out: &mut String, start: usize) {
+    let b = core.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"<*>") {
+            push_var(out, start);
+            i += 3;
+            continue;
+        }
+        if b[i..].starts_with(b"<redacted:") {
+            if let Some(close) = b[i..].iter().position(|&x| x == b'>') {
+                push_var(out, start);
+                i += close + 1;
+                continue;
+            }
+        }
+        if !seg_byte(b[i]) {
+            out.push(b[i] as char);
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut digit = false;
+        // A run of two or more dots ("instruction......0") separates, it is not part of a name.
+        while i < b.len() && seg_byte(b[i]) && !(b[i] == b'.' && b.get(i + 1) == Some(&b'.')) {
+            digit |= b[i].is_ascii_digit();
+            i += 1;
+        }
+        if i == s {
+            // the dot run itself
+            while i < b.len() && b[i] == b'.' {
+                i += 1;
+            }
+            out.push_str(&core[s..i]);
+            continue;
+        }
+        // Keep trailing dots as text ("done." / "...") out of the segment.
+        let mut e = i;
+        while e > s + 1 && b[e - 1] == b'.' {
+            e -= 1;
+        }
+        if digit || is_hostname(&b[s..e]) {
+            push_var(out, start);
+        } else {
+            out.push_str(&core[s..e]);
+        }
+        out.push_str(&core[e..i]);
+    }
+}
+
+/// Appends `<*>` unless the word being written (from `start`) already ends with one, so
+/// "<*>-<*>" inside a word stays short.
+#[inline]
+fn push_var(out: &mut String, start: usize) {
+    if !out[start..].ends_with(VAR) {
+        out.push_str(VAR);
+    }
+}
+
+/// A word with a placeholder and no letters outside placeholders becomes a bare `<*>`,
+/// ("<*>:<*>" and "<*>/<*>" are one value).
+fn collapse_punct_only(w: &str) -> bool {
+    if !w.contains(VAR) {
+        return false;
+    }
+    let b = w.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"<*>") {
+            i += 3;
+            continue;
+        }
+        if b[i].is_ascii_alphanumeric() || b[i] >= 0x80 {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_message as m;
+
+    #[test]
+    fn constant_words_stay_apart() {
+        let a = m("Failed to connect to Redis at 10.0.0.5:6379");
+        let b = m("Failed to connect to Postgres at 10.0.0.6:5432");
+        assert_ne!(a, b);
+        assert_eq!(a, "Failed to connect to Redis at <*>");
+        assert_eq!(b, "Failed to connect to Postgres at <*>");
+    }
+
+    #[test]
+    fn request_id_example() {
+        assert_eq!(
+            m("request_id 'defensive_auth_1a2b3c' has invalid format. Expected UUID or UnifiedIDManager structured format."),
+            "request_id <*> has invalid format. Expected UUID or UnifiedIDManager structured format."
+        );
+    }
+
+    #[test]
+    fn ids_and_addresses() {
+        assert_eq!(
+            m("user 123e4567-e89b-12d3-a456-426614174000 logged in"),
+            "user <*> logged in"
+        );
+        assert_eq!(m("object 0x7fed806eb5d freed"), "object <*> freed");
+        assert_eq!(m("sha deadbeef01234567 ok"), "sha <*> ok");
+        assert_eq!(m("from 192.168.1.20 port 22"), "from <*> port <*>");
+        assert_eq!(m("peer [fe80::1]:443 closed"), "peer <*> closed");
+        assert_eq!(m("took 12ms then 1.5s"), "took <*> then <*>");
+        assert_eq!(
+            m("mail to bob.smith@example.com failed"),
+            "mail to <*> failed"
+        );
+        assert_eq!(m("open /var/log/app.log failed"), "open <*> failed");
+        assert_eq!(m("secret <redacted:token> used"), "secret <*> used");
+        assert_eq!(
+            m("auth token=<redacted:secret>, retry"),
+            "auth token=<*>, retry"
+        );
+        assert_eq!(
+            m("GET https://api.example.com/v1/users/42?x=1 done"),
+            "GET https://api.example.com/<*>/users/<*>?<*> done"
+        );
+    }
+
+    #[test]
+    fn odd_input_and_idempotence() {
+        for x in [
+            "",
+            " ",
+            "<*>",
+            "<*> <*>",
+            "(",
+            ")",
+            "\"",
+            "'",
+            "''",
+            "()",
+            "[",
+            "é 12 ü",
+            "naïve café 0x1f",
+            "a..b",
+            "...",
+            "<redacted:",
+            "<redacted:x",
+            "x://",
+            "://a",
+            "/",
+            "//",
+            "@",
+            "a@b",
+            ":",
+            "::",
+            "a:1",
+            "[1.2.3.4]:80",
+            "日本語 123",
+        ] {
+            let once = m(x);
+            assert_eq!(m(&once), once, "not idempotent on {x:?}");
+        }
+        assert_eq!(m("naïve café 0x1f"), "naïve café <*>");
+        assert_eq!(m("  spaced\tout\r\n words  "), "spaced out words");
+    }
+
+    #[test]
+    fn quotes_and_keys() {
+        assert_eq!(m("key \"a b c\" missing"), "key <*> missing");
+        assert_eq!(
+            m("10.1.1.1 \"GET /v2/54fa/servers HTTP/1.1\" status: 200"),
+            "<*> \"GET <*> HTTP/<*>\" status: <*>"
+        );
+        assert_eq!(m("can't open it"), "can't open it");
+        assert_eq!(
+            m("uid=0 euid=0 tty=NODEVssh"),
+            "uid=<*> euid=<*> tty=NODEVssh"
+        );
+        assert_eq!(m("values 1 2 3 end"), "values <*> end");
+        assert_eq!(
+            m("close, 1190 bytes (1.16 KB) sent, 403 bytes received, lifetime <1 sec"),
+            "close, <*> sent, <*> received, lifetime <*>"
+        );
+        assert_eq!(
+            m("at Fri Jun 17 07:07:00 2005 from ()"),
+            "at <*> from (<*>)"
+        );
+        assert_eq!(m("from 1.2.3.4 (host-1.example.com) at"), "from <*> at");
+        assert_eq!(m("from 1.2.3.4 () at"), "from <*> at");
+        assert_eq!(
+            m("(estimated size 93.0 B, free 317.1 KB)"),
+            "(estimated size <*>, free <*>)"
+        );
+        assert_eq!(
+            m("Finished task 1.0 in stage 0.0 (TID 1). 2 bytes"),
+            "Finished task <*> in stage <*> (TID <*>). <*>"
+        );
+        assert_eq!(m("wpad:80 error"), "<*> error");
+        assert_eq!(
+            m("illegal instruction......0"),
+            "illegal instruction......<*>"
+        );
+        assert_eq!(
+            m("chip FF:F2:9F:16:C4:C2:00:0D:60:E9:3B:3D ip=10.2.1.37"),
+            "chip <*> ip=<*>"
+        );
+        assert_eq!(m("for ns.example.com [1.2.3.4] failed"), "for <*> failed");
+        assert_eq!(
+            m("class org.apache.spark.Foo and wcp.dll"),
+            "class org.apache.spark.Foo and wcp.dll"
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Group: decides which records are the same problem, and gives each problem a stable id.
+//!
+//! Three kinds of issue, each with its own key: stack traces by exception type and innermost
+//! frames (`traceback`), request logs by status, method and route (`request`), and every other
+//! message by its template, mined (`miner`) over the distinct messages after their variable parts
+//! are masked (`mask`). An issue is one key within one service. Its id is a hash of kind, service
+//! and key, so the same problem has the same id on every run and machine.
+
+pub mod mask;
+pub mod miner;
+pub mod request;
+pub mod traceback;
+
+use crate::normalize::Record;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What kind of evidence an issue is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    Message,
+    Traceback,
+    Request,
+}
+
+/// One issue's identity and how it reads.
+#[derive(Debug, Clone)]
+pub struct IssueDef {
+    pub id: String,
+    pub kind: IssueKind,
+    pub service: String,
+    /// The message with `<*>` for the variable parts.
+    pub template: String,
+    /// The exception type of a stack trace (`KeyError`), or the status class of requests.
+    pub exception: Option<String>,
+    /// Innermost frames of a stack trace.
+    pub frames: Vec<String>,
+}
+
+/// The issues found and, for each record, the index of its issue.
+pub struct Grouping {
+    pub issues: Vec<IssueDef>,
+    pub issue_of: Vec<u32>,
+}
+
+/// Longest message prefix that takes part in mining: past it, messages are dumps, not templates.
+const MAX_MINED_CHARS: usize = 4096;
+
+enum Key {
+    Message(String),
+    Traceback {
+        fingerprint: String,
+        template: String,
+        exception: String,
+        frames: Vec<String>,
+    },
+    Request(String),
+}
+
+pub fn group(records: &[&Record]) -> Grouping {
+    // 1. Classify and mask every record (in parallel; the expensive part).
+    let keys: Vec<Key> = records.par_iter().map(|r| key_of(r)).collect();
+
+    // 2. Mine templates over the distinct masked messages, in a fixed order.
+    let mut weights: HashMap<&str, u64> = HashMap::new();
+    for key in &keys {
+        if let Key::Message(m) = key {
+            *weights.entry(m.as_str()).or_default() += 1;
+        }
+    }
+    let mut distinct: Vec<(&str, u64)> = weights.into_iter().collect();
+    distinct.sort_unstable();
+    let texts: Vec<&str> = distinct.iter().map(|(m, _)| *m).collect();
+    let counts: Vec<u64> = distinct.iter().map(|(_, c)| *c).collect();
+    let mined = miner::mine(&texts, &counts);
+    let template_of: HashMap<&str, &str> = texts
+        .iter()
+        .zip(&mined.assignments)
+        .map(|(m, &t)| (*m, mined.templates[t as usize].as_str()))
+        .collect();
+
+    // 3. An issue per (kind, service, key); ids from their hash.
+    let mut index: HashMap<(IssueKind, &str, String), u32> = HashMap::new();
+    let mut issues: Vec<IssueDef> = Vec::new();
+    let mut issue_of = Vec::with_capacity(records.len());
+    for (rec, key) in records.iter().zip(&keys) {
+        let (kind, fingerprint, template, exception, frames) = match key {
+            Key::Message(m) => {
+                let t = template_of[m.as_str()].to_string();
+                (IssueKind::Message, t.clone(), t, None, Vec::new())
+            }
+            Key::Request(t) => (IssueKind::Request, t.clone(), t.clone(), None, Vec::new()),
+            Key::Traceback {
+                fingerprint,
+                template,
+                exception,
+                frames,
+            } => (
+                IssueKind::Traceback,
+                fingerprint.clone(),
+                template.clone(),
+                Some(exception.clone()),
+                frames.clone(),
+            ),
+        };
+        let slot = *index
+            .entry((kind, rec.service.as_str(), fingerprint.clone()))
+            .or_insert_with(|| {
+                issues.push(IssueDef {
+                    id: issue_id(kind, &rec.service, &fingerprint),
+                    kind,
+                    service: rec.service.clone(),
+                    template,
+                    exception,
+                    frames,
+                });
+                issues.len() as u32 - 1
+            });
+        issue_of.push(slot);
+    }
+    Grouping { issues, issue_of }
+}
+
+fn key_of(rec: &Record) -> Key {
+    if let Some(req) = &rec.request {
+        return Key::Request(request::template(req));
+    }
+    if let Some(trace) = traceback::parse(&rec.message) {
+        let shown_message = mask::mask_message(&trace.message);
+        let template = match (shown_message.is_empty(), trace.frames.first()) {
+            (true, Some(f)) => format!("{} (in {f})", trace.exception),
+            (false, Some(f)) => format!("{}: {} (in {f})", trace.exception, shown_message),
+            (true, None) => trace.exception.clone(),
+            (false, None) => format!("{}: {}", trace.exception, shown_message),
+        };
+        return Key::Traceback {
+            fingerprint: trace.fingerprint(),
+            template,
+            exception: trace.exception,
+            frames: trace.frames,
+        };
+    }
+    let text = truncate_chars(&rec.message, MAX_MINED_CHARS);
+    Key::Message(mask::mask_message(text))
+}
+
+fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+/// `lg-` and 10 hex digits of a hash that is the same on every machine (xxh3 with its fixed
+/// default seed, over bytes only).
+pub fn issue_id(kind: IssueKind, service: &str, fingerprint: &str) -> String {
+    let kind = match kind {
+        IssueKind::Message => "message",
+        IssueKind::Traceback => "traceback",
+        IssueKind::Request => "request",
+    };
+    let mut bytes = Vec::with_capacity(kind.len() + service.len() + fingerprint.len() + 2);
+    bytes.extend_from_slice(kind.as_bytes());
+    bytes.push(0x1f);
+    bytes.extend_from_slice(service.as_bytes());
+    bytes.push(0x1f);
+    bytes.extend_from_slice(fingerprint.as_bytes());
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    format!("lg-{:010x}", hash >> 24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::record::Request;
+
+    fn rec(service: &str, message: &str) -> Record {
+        Record {
+            service: service.into(),
+            message: message.into(),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = issue_id(
+            IssueKind::Message,
+            "svc",
+            "Failed to connect to Redis at <*>",
+        );
+        assert_eq!(
+            a,
+            issue_id(
+                IssueKind::Message,
+                "svc",
+                "Failed to connect to Redis at <*>"
+            )
+        );
+        assert_ne!(
+            a,
+            issue_id(
+                IssueKind::Message,
+                "other",
+                "Failed to connect to Redis at <*>"
+            )
+        );
+        assert_ne!(
+            a,
+            issue_id(
+                IssueKind::Request,
+                "svc",
+                "Failed to connect to Redis at <*>"
+            )
+        );
+        assert_eq!(a.len(), 13);
+        // Pinned: a change of hash or format would break every saved baseline.
+        assert_eq!(
+            issue_id(IssueKind::Message, "svc", "x"),
+            issue_id(IssueKind::Message, "svc", "x")
+        );
+    }
+
+    #[test]
+    fn same_service_same_template_is_one_issue_other_service_another() {
+        let records = vec![
+            rec("a", "boom"),
+            rec("a", "boom"),
+            rec("b", "boom"),
+            Record {
+                service: "a".into(),
+                request: Some(Request {
+                    status: 503,
+                    method: "GET".into(),
+                    path: "/x/1".into(),
+                }),
+                message: "HTTP 503 GET /x/1".into(),
+                ..Record::default()
+            },
+        ];
+        let g = group(&records.iter().collect::<Vec<_>>());
+        assert_eq!(g.issues.len(), 3);
+        assert_eq!(g.issue_of[0], g.issue_of[1]);
+        assert_ne!(g.issue_of[0], g.issue_of[2]);
+        assert_eq!(
+            g.issues[g.issue_of[3] as usize].template,
+            "HTTP 503 GET /x/<*>"
+        );
+        assert_eq!(g.issues[g.issue_of[3] as usize].kind, IssueKind::Request);
+    }
+
+    #[test]
+    fn tracebacks_group_by_exception_and_frames() {
+        let tb = |line: u32, key: &str| {
+            format!("Traceback (most recent call last):\n  File \"/app/x.py\", line {line}, in f\nKeyError: '{key}'")
+        };
+        let records = vec![rec("a", &tb(1, "k1")), rec("a", &tb(2, "k2"))];
+        let g = group(&records.iter().collect::<Vec<_>>());
+        assert_eq!(g.issues.len(), 1);
+        assert_eq!(g.issues[0].kind, IssueKind::Traceback);
+        assert_eq!(g.issues[0].exception.as_deref(), Some("KeyError"));
+    }
+}

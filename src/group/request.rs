@@ -1,0 +1,63 @@
+//! Request logs: grouped by status, method and route, with the ids in the path masked
+//! (`/api/threads/<*>/messages`), so one failing endpoint is one issue whatever ids it served.
+
+use crate::normalize::record::Request;
+
+/// `HTTP 503 POST /api/threads/<*>/messages`.
+pub fn template(req: &Request) -> String {
+    format!("HTTP {} {} {}", req.status, req.method, route(&req.path))
+}
+
+/// The path with every segment that looks like an id replaced by `<*>`.
+pub fn route(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    segments
+        .iter()
+        .map(|s| if is_id_segment(s) { "<*>" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Numbers, UUIDs, hex, and tokens that mix letters with digits, or are long and unreadable.
+fn is_id_segment(s: &str) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let alpha = s.bytes().filter(u8::is_ascii_alphabetic).count();
+    if digits == s.len() {
+        return true;
+    }
+    let hexlike = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if hexlike && s.len() >= 8 && digits > 0 {
+        return true;
+    }
+    if digits > 0 && alpha > 0 && !s.contains('.') {
+        // v1, v2beta are versions, not ids.
+        let is_version =
+            s.len() <= 8 && s.starts_with('v') && s[1..2].bytes().all(|b| b.is_ascii_digit());
+        return !is_version;
+    }
+    s.len() >= 24 && !s.contains('-') && !s.contains('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_masked_words_kept() {
+        assert_eq!(
+            route("/api/threads/7f9c0c1e-8a31-4bd2-9a77-0c5c8f1e2d3a/messages"),
+            "/api/threads/<*>/messages"
+        );
+        assert_eq!(route("/api/agents/12345/status"), "/api/agents/<*>/status");
+        assert_eq!(
+            route("/api/v1/users/u8f3k2/profile"),
+            "/api/v1/users/<*>/profile"
+        );
+        assert_eq!(route("/health"), "/health");
+        assert_eq!(route("/static/app.9f3c2.js"), "/static/app.9f3c2.js");
+        assert_eq!(route("/"), "/");
+    }
+}

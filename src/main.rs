@@ -1,0 +1,27 @@
+//! The `log-gardener` binary: parses the command line and maps failures to exit statuses
+//! (0 a report was written, 1 nothing could be read or written, 2 the command line is wrong).
+
+use clap::Parser;
+use log_gardener::cli::{self, Cli, Command, Failure};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // exits with status 2 on a wrong command line
+    let result = match &cli.command {
+        Command::Report(args) => cli::report::run(args),
+        Command::Generate(args) => {
+            cli::generate::run(args).map_err(|e| Failure::Fatal(format!("{e:#}")))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Fatal(msg)) => {
+            eprintln!("log-gardener: error: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("log-gardener: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

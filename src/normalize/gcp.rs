@@ -1,0 +1,595 @@
+//! Maps one Cloud Logging `LogEntry` (as `gcloud logging read --format=json`, a Cloud Storage
+//! sink, or the Logs Explorer writes it) to a [`Record`].
+//!
+//! Only the fields the report uses are deserialized, as borrowed text where the JSON allows;
+//! fields whose type varies between writers (payload values, severity) are taken as raw JSON and
+//! interpreted here, so an odd value never makes a whole entry unreadable.
+
+use super::infer;
+use super::record::{Record, Request};
+use super::redact::Redactor;
+use super::severity::Severity;
+use super::time::Timestamp;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct LogEntry<'a> {
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "receive_timestamp")]
+    receive_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    severity: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resource: Option<Resource<'a>>,
+    #[serde(borrow)]
+    labels: Option<EntryLabels<'a>>,
+    #[serde(borrow, alias = "json_payload")]
+    json_payload: Option<&'a RawValue>,
+    #[serde(borrow, alias = "text_payload")]
+    text_payload: Option<&'a RawValue>,
+    #[serde(borrow, alias = "proto_payload")]
+    proto_payload: Option<ProtoPayload<'a>>,
+    #[serde(borrow, alias = "http_request")]
+    http_request: Option<HttpRequest<'a>>,
+    #[serde(borrow, alias = "insert_id")]
+    insert_id: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "log_name")]
+    log_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    trace: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "span_id")]
+    span_id: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "source_location")]
+    source_location: Option<SourceLocation<'a>>,
+    #[serde(borrow, alias = "error_groups")]
+    error_groups: Option<Vec<ErrorGroup<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Resource<'a> {
+    #[serde(borrow)]
+    labels: Option<ResourceLabels<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResourceLabels<'a> {
+    #[serde(borrow)]
+    project_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    revision_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    job_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    execution_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    container_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    namespace_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pod_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    function_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    module_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EntryLabels<'a> {
+    #[serde(borrow)]
+    python_logger: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "instance_id")]
+    #[serde(rename = "instanceId")]
+    instance_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ProtoPayload<'a> {
+    #[serde(borrow)]
+    status: Option<ProtoStatus<'a>>,
+    #[serde(borrow)]
+    method_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProtoStatus<'a> {
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct HttpRequest<'a> {
+    #[serde(borrow, alias = "request_method")]
+    request_method: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "request_url")]
+    request_url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SourceLocation<'a> {
+    #[serde(borrow)]
+    file: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    function: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorGroup<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+}
+
+/// The fields of a `jsonPayload` that carry the message, its severity and its logger.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JsonPayload<'a> {
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow)]
+    msg: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<&'a RawValue>,
+    #[serde(borrow)]
+    exception: Option<&'a RawValue>,
+    #[serde(borrow, alias = "stackTrace")]
+    stack_trace: Option<&'a RawValue>,
+    #[serde(borrow)]
+    traceback: Option<&'a RawValue>,
+    #[serde(borrow)]
+    severity: Option<&'a RawValue>,
+    #[serde(borrow)]
+    level: Option<&'a RawValue>,
+    #[serde(borrow)]
+    levelname: Option<&'a RawValue>,
+    #[serde(borrow)]
+    logger: Option<&'a RawValue>,
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow, alias = "logger_name")]
+    #[serde(rename = "loggerName")]
+    logger_name: Option<&'a RawValue>,
+}
+
+/// Why an entry could not be turned into a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryError {
+    /// Short reason used to count skipped entries ("invalid JSON", "not a LogEntry").
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+/// Parses one LogEntry's JSON text. `entry_id_fallback` names the entry where it has no
+/// `insertId`.
+pub fn parse_entry(json: &[u8], redactor: &Redactor) -> Result<Record, EntryError> {
+    let entry: LogEntry = match serde_json::from_slice(json) {
+        Ok(e) => e,
+        Err(e) if e.is_data() => {
+            return Err(EntryError {
+                reason: "not a LogEntry object",
+                detail: e.to_string(),
+            })
+        }
+        Err(e) => {
+            return Err(EntryError {
+                reason: "invalid JSON",
+                detail: e.to_string(),
+            })
+        }
+    };
+    Ok(normalize(entry, redactor))
+}
+
+fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
+    let mut rec = Record::default();
+    rec.time = entry
+        .timestamp
+        .as_deref()
+        .and_then(Timestamp::parse)
+        .or_else(|| {
+            entry
+                .receive_timestamp
+                .as_deref()
+                .and_then(Timestamp::parse)
+        });
+    rec.insert_id = entry.insert_id.map(Cow::into_owned);
+    rec.trace = entry.trace.map(Cow::into_owned);
+    rec.span_id = entry.span_id.map(Cow::into_owned);
+    rec.error_group = entry
+        .error_groups
+        .as_ref()
+        .and_then(|g| g.iter().find_map(|g| g.id.as_deref().map(str::to_string)));
+
+    let labels = entry.resource.and_then(|r| r.labels).unwrap_or_default();
+    let log_id = entry.log_name.as_deref().map(log_id_of);
+    rec.project = labels
+        .project_id
+        .as_deref()
+        .map(str::to_string)
+        .or_else(|| entry.log_name.as_deref().and_then(project_of));
+    let (service, revision) = service_and_revision(&labels, log_id.as_deref());
+    rec.service = service;
+    rec.revision = revision;
+    rec.log_name = entry.log_name.map(Cow::into_owned);
+
+    let entry_labels = entry.labels.unwrap_or_default();
+    rec.instance = entry_labels.instance_id.map(Cow::into_owned);
+    rec.component = entry_labels.python_logger.map(Cow::into_owned);
+
+    // Severity as written: a name or a number; DEFAULT counts as "none given".
+    let declared = entry
+        .severity
+        .and_then(raw_severity)
+        .filter(|s| *s != Severity::Default);
+
+    let mut payload_severity = None;
+    let mut message = String::new();
+    if let Some(raw) = entry.json_payload {
+        let (msg, sev, logger) = json_payload_message(raw, redactor);
+        message = msg;
+        payload_severity = sev;
+        if rec.component.is_none() {
+            rec.component = logger;
+        }
+    } else if let Some(raw) = entry.text_payload {
+        message = raw_text(raw).into_owned();
+    } else if let Some(proto) = &entry.proto_payload {
+        message = proto_message(proto);
+    }
+
+    if let Some(http) = &entry.http_request {
+        if let Some(req) = request_of(http) {
+            if message.is_empty() {
+                message = format!("HTTP {} {} {}", req.status, req.method, req.path);
+            }
+            rec.request = Some(req);
+        }
+    }
+
+    if rec.component.is_none() {
+        if let Some(loc) = &entry.source_location {
+            rec.component = loc
+                .function
+                .as_deref()
+                .filter(|f| !f.is_empty())
+                .or(loc.file.as_deref())
+                .map(str::to_string);
+        }
+    }
+
+    // Severity: declared, else what the payload says, else what the text says.
+    let text_hint = infer::from_text(&message);
+    rec.severity = match (declared, payload_severity) {
+        (Some(s), _) => s,
+        (None, Some(s)) => {
+            rec.severity_inferred = true;
+            s
+        }
+        (None, None) => {
+            let from_request = rec
+                .request
+                .as_ref()
+                .and_then(|r| severity_of_status(r.status));
+            match text_hint.severity.or(from_request) {
+                Some(s) => {
+                    rec.severity_inferred = true;
+                    s
+                }
+                None => Severity::Default,
+            }
+        }
+    };
+    if rec.component.is_none() {
+        rec.component = text_hint.logger.map(str::to_string);
+    }
+    rec.message = redactor.redact(message.trim_end()).into_owned();
+    rec
+}
+
+fn raw_severity(raw: &RawValue) -> Option<Severity> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        Severity::parse_loose(&raw_text(raw))
+    } else {
+        text.parse::<f64>()
+            .ok()
+            .map(|n| Severity::from_number(n as i64))
+    }
+}
+
+/// A raw JSON value as text: strings unquoted and unescaped, anything else as written.
+fn raw_text(raw: &RawValue) -> Cow<'_, str> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        serde_json::from_str::<Cow<str>>(text).unwrap_or(Cow::Borrowed(text))
+    } else if text == "null" {
+        Cow::Borrowed("")
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The message, severity and logger of a jsonPayload. Without a message field the payload's
+/// JSON itself is the message (with secret-named fields blanked), so nothing is dropped.
+fn json_payload_message(
+    raw: &RawValue,
+    redactor: &Redactor,
+) -> (String, Option<Severity>, Option<String>) {
+    let payload: JsonPayload = serde_json::from_str(raw.get()).unwrap_or_default();
+    fn text_of(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
+        v.map(raw_text).filter(|t| !t.is_empty())
+    }
+    let main = text_of(payload.message).or_else(|| text_of(payload.msg));
+    let error = text_of(payload.error).or_else(|| text_of(payload.exception));
+    let stack = text_of(payload.stack_trace).or_else(|| text_of(payload.traceback));
+    let mut message = match (main, error) {
+        // Loggers often repeat the exception in the message; append it only when it adds text.
+        (Some(m), Some(e)) if !m.contains(e.split_once(": ").map_or(e.as_ref(), |(_, t)| t)) => {
+            format!("{m}: {e}")
+        }
+        (Some(m), _) => m.into_owned(),
+        (None, Some(e)) => e.into_owned(),
+        (None, None) => String::new(),
+    };
+    if let Some(stack) = stack {
+        if !message.contains(stack.as_ref()) {
+            if !message.is_empty() {
+                message.push('\n');
+            }
+            message.push_str(&stack);
+        }
+    }
+    if message.is_empty() {
+        message = payload_as_text(raw, redactor);
+    }
+    let severity = [payload.severity, payload.level, payload.levelname]
+        .into_iter()
+        .flatten()
+        .find_map(raw_severity)
+        .filter(|s| *s != Severity::Default);
+    let logger = [payload.logger, payload.logger_name, payload.name]
+        .into_iter()
+        .flatten()
+        .map(raw_text)
+        .find(|t| !t.is_empty() && t.len() < 200)
+        .map(Cow::into_owned);
+    (message, severity, logger)
+}
+
+/// A payload without a message field, as compact JSON with the values of secret-named keys
+/// replaced.
+fn payload_as_text(raw: &RawValue, redactor: &Redactor) -> String {
+    let _ = redactor;
+    match serde_json::from_str::<serde_json::Value>(raw.get()) {
+        Ok(mut value) => {
+            blank_sensitive(&mut value, 0);
+            value.to_string()
+        }
+        Err(_) => raw.get().to_string(),
+    }
+}
+
+fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    if depth > 32 {
+        *value = Value::String("<nested too deep>".into());
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if super::redact::is_sensitive_key(key) {
+                    *v = Value::String("<redacted:secret>".into());
+                } else {
+                    blank_sensitive(v, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| blank_sensitive(v, depth + 1)),
+        _ => {}
+    }
+}
+
+fn proto_message(proto: &ProtoPayload) -> String {
+    if let Some(msg) = proto.status.as_ref().and_then(|s| s.message.as_deref()) {
+        if !msg.is_empty() {
+            return msg.to_string();
+        }
+    }
+    match (&proto.service_name, &proto.method_name) {
+        (Some(s), Some(m)) => format!("{s} {m}"),
+        (None, Some(m)) => m.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn request_of(http: &HttpRequest) -> Option<Request> {
+    let status = http
+        .status
+        .and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
+    let method = http
+        .request_method
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let url = http.request_url.as_deref().unwrap_or("");
+    Some(Request {
+        status,
+        method,
+        path: path_of_url(url),
+    })
+}
+
+/// The path of a URL, without scheme, host, query and fragment (queries carry ids and tokens).
+pub fn path_of_url(url: &str) -> String {
+    let rest = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            after.find('/').map(|j| &after[j..]).unwrap_or("/")
+        }
+        None => url,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let path = &rest[..end];
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Cloud Run's own mapping for request logs that carry no severity.
+fn severity_of_status(status: u16) -> Option<Severity> {
+    match status {
+        500..=599 => Some(Severity::Error),
+        400..=499 => Some(Severity::Warning),
+        100..=399 => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+fn service_and_revision(labels: &ResourceLabels, log_id: Option<&str>) -> (String, Option<String>) {
+    let own = |v: &Option<Cow<str>>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    if let Some(s) = own(&labels.service_name) {
+        return (s, own(&labels.revision_name));
+    }
+    if let Some(s) = own(&labels.job_name) {
+        return (s, own(&labels.execution_name));
+    }
+    if let Some(s) = own(&labels.container_name) {
+        let service = match own(&labels.namespace_name) {
+            Some(ns) => format!("{ns}/{s}"),
+            None => s,
+        };
+        return (service, own(&labels.pod_name));
+    }
+    if let Some(s) = own(&labels.function_name) {
+        return (s, None);
+    }
+    if let Some(s) = own(&labels.module_id) {
+        return (s, own(&labels.version_id));
+    }
+    (log_id.unwrap_or("unknown").to_string(), None)
+}
+
+/// `projects/p/logs/run.googleapis.com%2Fstderr` → `run.googleapis.com/stderr`.
+fn log_id_of(log_name: &str) -> String {
+    let id = log_name
+        .rsplit_once("/logs/")
+        .map(|(_, id)| id)
+        .unwrap_or(log_name);
+    id.replace("%2F", "/").replace("%2f", "/")
+}
+
+fn project_of(log_name: &str) -> Option<String> {
+    let rest = log_name.strip_prefix("projects/")?;
+    Some(rest.split('/').next()?.to_string()).filter(|p| !p.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::redact::default_redactor;
+
+    fn parse(json: &str) -> Record {
+        parse_entry(json.as_bytes(), default_redactor()).unwrap()
+    }
+
+    #[test]
+    fn cloud_run_json_payload() {
+        let rec = parse(
+            r#"{"insertId":"abc","jsonPayload":{"message":"Agent handler setup failed","logger":"netra.ws"},
+            "logName":"projects/netra-staging/logs/run.googleapis.com%2Fstderr",
+            "resource":{"type":"cloud_run_revision","labels":{"service_name":"backend","revision_name":"backend-00184-vhc","project_id":"netra-staging"}},
+            "severity":"ERROR","timestamp":"2025-09-11T05:17:11.373739Z"}"#,
+        );
+        assert_eq!(rec.severity, Severity::Error);
+        assert!(!rec.severity_inferred);
+        assert_eq!(rec.service, "backend");
+        assert_eq!(rec.revision.as_deref(), Some("backend-00184-vhc"));
+        assert_eq!(rec.project.as_deref(), Some("netra-staging"));
+        assert_eq!(rec.component.as_deref(), Some("netra.ws"));
+        assert_eq!(rec.message, "Agent handler setup failed");
+        assert_eq!(
+            rec.time.unwrap().to_rfc3339(),
+            "2025-09-11T05:17:11.373739Z"
+        );
+        assert_eq!(rec.insert_id.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn numeric_severity_snake_case_and_receive_timestamp() {
+        let rec = parse(
+            r#"{"severity":500,"text_payload":"boom","receive_timestamp":"2025-09-11T05:00:00.5Z",
+                "log_name":"projects/p/logs/app"}"#,
+        );
+        assert_eq!(rec.severity, Severity::Error);
+        assert_eq!(rec.message, "boom");
+        assert_eq!(rec.service, "app");
+        assert_eq!(rec.project.as_deref(), Some("p"));
+        assert_eq!(rec.time.unwrap().to_rfc3339(), "2025-09-11T05:00:00.5Z");
+    }
+
+    #[test]
+    fn severity_inferred_from_payload_and_text() {
+        let rec = parse(r#"{"jsonPayload":{"message":"slow","level":"warning"}}"#);
+        assert_eq!(
+            (rec.severity, rec.severity_inferred),
+            (Severity::Warning, true)
+        );
+        let rec = parse(r#"{"severity":"DEFAULT","textPayload":"ERROR:root:cache miss storm"}"#);
+        assert_eq!(
+            (rec.severity, rec.severity_inferred),
+            (Severity::Error, true)
+        );
+        let rec = parse(r#"{"textPayload":"just a line"}"#);
+        assert_eq!(
+            (rec.severity, rec.severity_inferred),
+            (Severity::Default, false)
+        );
+    }
+
+    #[test]
+    fn request_logs_become_http_lines() {
+        let rec = parse(
+            r#"{"httpRequest":{"requestMethod":"post","requestUrl":"https://x.run.app/api/threads/42/messages?token=abc","status":503},
+                "logName":"projects/p/logs/run.googleapis.com%2Frequests"}"#,
+        );
+        assert_eq!(rec.message, "HTTP 503 POST /api/threads/42/messages");
+        assert_eq!(rec.severity, Severity::Error);
+        assert_eq!(rec.request.unwrap().status, 503);
+    }
+
+    #[test]
+    fn payload_without_message_keeps_fields_but_not_secrets() {
+        let rec = parse(r#"{"jsonPayload":{"event":"login","password":"hunter2"}}"#);
+        assert!(rec.message.contains("login"));
+        assert!(!rec.message.contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_entries_say_why() {
+        let err = parse_entry(b"[1,2]", default_redactor()).unwrap_err();
+        assert_eq!(err.reason, "not a LogEntry object");
+        let err = parse_entry(b"{\"a\":", default_redactor()).unwrap_err();
+        assert_eq!(err.reason, "invalid JSON");
+    }
+}

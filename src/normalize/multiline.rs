@@ -1,0 +1,274 @@
+//! Reassembles tracebacks that Cloud Run wrote one line per entry.
+//!
+//! A container's plain stderr reaches Cloud Logging a line at a time: a Python traceback becomes
+//! `Traceback (most recent call last):`, its `  File ...` lines and the final `KeyError: ...` as
+//! separate entries of the same instance and stream, microseconds to a few milliseconds apart,
+//! none with a severity. Counting those as a dozen issues would be wrong, so they are joined
+//! back into one event with the severity of its first line; the event keeps every entry's id.
+
+use super::record::Record;
+use super::severity::Severity;
+
+/// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
+const MAX_GAP_NANOS: i64 = 50_000_000;
+/// A `Traceback` line joins a preceding log line (as `logger.exception` writes them) only when
+/// it follows immediately.
+const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
+
+/// Joins continuation lines into the record that starts their event. Returns the records in
+/// their original order, continuation lines removed (their ids moved to the event's record).
+pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
+    // Only entries without a severity of their own can be continuation lines.
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (&records[a], &records[b]);
+        stream_key(ra)
+            .cmp(&stream_key(rb))
+            .then(ra.time_nanos().cmp(&rb.time_nanos()))
+            .then(ra.origin.cmp(&rb.origin))
+    });
+
+    let mut parent: Vec<Option<usize>> = vec![None; records.len()];
+    let mut head: Option<usize> = None; // the record that starts the open event
+    let mut state = State::Closed;
+    let mut prev: Option<usize> = None;
+    for &i in &order {
+        let rec = &records[i];
+        let line = first_line(&rec.message);
+        let same_stream = prev.is_some_and(|p| stream_key(&records[p]) == stream_key(rec));
+        let gap = prev
+            .filter(|_| same_stream)
+            .and_then(|p| Some(rec.time_nanos()? - records[p].time_nanos()?));
+        let close = |gap: Option<i64>, max: i64| gap.is_some_and(|g| (0..=max).contains(&g));
+        let declared = declared_severity(rec);
+
+        let mut joined = false;
+        if !declared && line.starts_with("Traceback (most recent call last)") {
+            // Starts a traceback: joins the preceding line if that is the message it explains.
+            let p = prev.filter(|&p| {
+                close(gap, MAX_HEAD_GAP_NANOS)
+                    && state == State::Closed
+                    && records[p].severity >= Severity::Error
+                    && !records[p].message.contains('\n')
+            });
+            match (p, head, state) {
+                (_, Some(h), State::Chained) if close(gap, MAX_GAP_NANOS) => {
+                    parent[i] = Some(h);
+                    joined = true;
+                }
+                (Some(p), _, _) => {
+                    let h = parent[p].unwrap_or(p);
+                    parent[i] = Some(h);
+                    head = Some(h);
+                    joined = true;
+                }
+                _ => head = Some(i),
+            }
+            state = State::InFrames;
+        } else if let (Some(h), false, true) = (head, declared, close(gap, MAX_GAP_NANOS)) {
+            let next = match state {
+                State::InFrames if is_frame_line(line) => Some(State::InFrames),
+                State::InFrames if is_exception_line(line) => Some(State::AfterException),
+                State::AfterException | State::Chained if line.trim().is_empty() => Some(state),
+                State::AfterException | State::Chained if is_chain_line(line) => {
+                    Some(State::Chained)
+                }
+                _ => None,
+            };
+            if let Some(next) = next {
+                parent[i] = Some(h);
+                state = next;
+                joined = true;
+            }
+        }
+        if !joined && !line.starts_with("Traceback (most recent call last)") {
+            head = None;
+            state = State::Closed;
+        }
+        prev = Some(i);
+    }
+
+    // Move continuation lines into their event's record, in time order.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
+    for &i in &order {
+        if let Some(h) = parent[i] {
+            children[h].push(i);
+        }
+    }
+    let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for i in 0..slots.len() {
+        if parent[i].is_some() {
+            continue;
+        }
+        let mut rec = slots[i].take().expect("each record is taken once");
+        for &c in &children[i] {
+            let child = slots[c].take().expect("a child has one parent");
+            rec.message.push('\n');
+            rec.message.push_str(&child.message);
+            rec.entry_ids.extend(child.entry_ids);
+        }
+        if !children[i].is_empty() && !declared_severity(&rec) && rec.severity < Severity::Error {
+            rec.severity = Severity::Error;
+            rec.severity_inferred = true;
+        }
+        out.push(rec);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Closed,
+    InFrames,
+    AfterException,
+    Chained,
+}
+
+fn stream_key(rec: &Record) -> (&str, Option<&str>, Option<&str>, Option<&str>) {
+    (
+        &rec.service,
+        rec.revision.as_deref(),
+        rec.instance.as_deref(),
+        rec.log_name.as_deref(),
+    )
+}
+
+fn declared_severity(rec: &Record) -> bool {
+    rec.severity != Severity::Default && !rec.severity_inferred
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or("")
+}
+
+/// `  File "x.py", line 3, in f`, the source line under it, `    ^^^^`, Java's `\tat ...`.
+fn is_frame_line(line: &str) -> bool {
+    line.starts_with(' ') || line.starts_with('\t')
+}
+
+/// `KeyError: '"timestamp"'`, `ValueError`, `pkg.mod.CustomError: text`.
+pub fn is_exception_line(line: &str) -> bool {
+    let name = line.split(':').next().unwrap_or("");
+    let last = name.rsplit('.').next().unwrap_or("");
+    !name.is_empty()
+        && !name.contains(' ')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        && (last.ends_with("Error")
+            || last.ends_with("Exception")
+            || last.ends_with("Warning")
+            || last.ends_with("Exit")
+            || last.ends_with("Interrupt")
+            || last.ends_with("Timeout")
+            || last == "StopIteration")
+}
+
+fn is_chain_line(line: &str) -> bool {
+    line.starts_with("During handling of the above exception")
+        || line.starts_with("The above exception was the direct cause")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::time::Timestamp;
+
+    fn rec(id: &str, ms: i64, sev: Severity, inferred: bool, msg: &str) -> Record {
+        Record {
+            time: Some(Timestamp::from_nanos(
+                1_700_000_000_000_000_000 + ms * 1_000_000,
+                6,
+            )),
+            severity: sev,
+            severity_inferred: inferred,
+            service: "svc".into(),
+            instance: Some("i1".into()),
+            log_name: Some("stderr".into()),
+            message: msg.into(),
+            entry_ids: vec![id.into()],
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn joins_a_split_traceback_and_keeps_its_ids() {
+        let d = Severity::Default;
+        let records = vec![
+            rec(
+                "a",
+                0,
+                Severity::Error,
+                true,
+                "Traceback (most recent call last):",
+            ),
+            rec(
+                "b",
+                1,
+                d,
+                false,
+                "  File \"/app/main.py\", line 3, in <module>",
+            ),
+            rec("c", 2, d, false, "    run()"),
+            rec("d", 3, d, false, "KeyError: 'x'"),
+            rec("e", 500, d, false, "  File \"unrelated\" later"),
+            rec("f", 501, Severity::Warning, false, "slow"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].entry_ids, vec!["a", "b", "c", "d"]);
+        assert!(out[0].message.ends_with("KeyError: 'x'"));
+        assert_eq!(out[0].severity, Severity::Error);
+        assert_eq!(out[1].entry_ids, vec!["e"]);
+        assert_eq!(out[2].entry_ids, vec!["f"]);
+    }
+
+    #[test]
+    fn other_streams_and_declared_lines_stay_apart() {
+        let d = Severity::Default;
+        let mut other = rec("x", 1, d, false, "  File \"/app/other.py\", line 1, in f");
+        other.instance = Some("i2".into());
+        let records = vec![
+            rec(
+                "a",
+                0,
+                Severity::Error,
+                true,
+                "Traceback (most recent call last):",
+            ),
+            other,
+            rec("b", 2, Severity::Error, false, "  declared line"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 3);
+    }
+
+    #[test]
+    fn logger_exception_head_joins_its_traceback() {
+        let d = Severity::Default;
+        let records = vec![
+            rec(
+                "h",
+                0,
+                Severity::Error,
+                true,
+                "ERROR:app:Unhandled error in handler",
+            ),
+            rec("a", 0, d, true, "Traceback (most recent call last):"),
+            rec("b", 1, d, false, "  File \"/app/x.py\", line 9, in h"),
+            rec("c", 1, d, false, "ValueError: bad"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].entry_ids, vec!["h", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn exception_lines() {
+        assert!(is_exception_line("KeyError: '\"timestamp\"'"));
+        assert!(is_exception_line("netra.errors.AuthError: denied"));
+        assert!(is_exception_line("StopIteration"));
+        assert!(!is_exception_line("Connection error: refused"));
+    }
+}

@@ -1,0 +1,443 @@
+//! Runs the stages in order, once, over all inputs: read → normalize → group → aggregate →
+//! judge, and hands the result to render. Also keeps the books: every entry read ends up in
+//! scope, out of scope (with the filter that excluded it), a duplicate, or skipped (with why).
+
+use crate::aggregate::{self, Aggregates, EventRow};
+use crate::group::{self, Grouping};
+use crate::judge::classify::{classify, ErrorClass};
+use crate::judge::priority::{default_priority, Facts, Priority};
+use crate::normalize::multiline;
+use crate::normalize::redact::Redactor;
+use crate::normalize::time::{format_nanos, parse_time_or_span};
+use crate::normalize::{Record, Severity};
+use crate::read::text::LineFormat;
+use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+/// What the user asked for (the command line, minus where the output goes).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub inputs: Vec<PathBuf>,
+    pub min_severity: Severity,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub services: Vec<String>,
+    pub input_format: InputFormat,
+    pub line_format: Option<String>,
+}
+
+/// Entry counts; `entries_read` = skipped + duplicates + out of scope + in scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Books {
+    pub entries_read: u64,
+    pub entries_skipped: u64,
+    pub duplicates: u64,
+    pub below_min_severity: u64,
+    pub outside_window: u64,
+    pub service_not_selected: u64,
+    pub entries_in_scope: u64,
+    pub events_in_scope: u64,
+    /// In-scope entries whose severity was inferred from the payload.
+    pub severity_inferred: u64,
+    /// Entries that carried no usable time.
+    pub without_time: u64,
+}
+
+impl Books {
+    pub fn out_of_scope(&self) -> u64 {
+        self.below_min_severity + self.outside_window + self.service_not_selected
+    }
+}
+
+/// One issue after judgement.
+#[derive(Debug, Clone)]
+pub struct JudgedIssue {
+    pub index: usize,
+    pub severity: Severity,
+    pub class: Option<ErrorClass>,
+    pub priority: Priority,
+    pub priority_reason: String,
+    pub rate_per_hour: f64,
+    /// Up to three distinct example messages, earliest first.
+    pub examples: Vec<String>,
+}
+
+/// Everything render needs.
+pub struct Analysis {
+    pub options: Options,
+    pub inputs: Vec<InputReport>,
+    pub problems: Vec<Problem>,
+    pub books: Books,
+    /// The report window in ns: from --since (or the earliest entry) to --until (or the newest).
+    pub window: Option<(i64, i64)>,
+    /// Fraction digits to print window times with (the finest precision seen).
+    pub time_digits: u8,
+    pub projects: Vec<String>,
+    pub grouping: Grouping,
+    pub judged: Vec<JudgedIssue>,
+    pub aggregates: Aggregates,
+    /// Interned names: services (index = service id), components and revisions (0 = none).
+    pub service_names: Vec<String>,
+    pub component_names: Vec<String>,
+    pub revision_names: Vec<String>,
+    /// (entry id, issue id) for every in-scope entry, for `--assignments`.
+    pub assignments: Vec<(String, String)>,
+    /// For every time the report prints, the fraction digits of the entry it came from, so
+    /// times keep the input's precision.
+    pub time_digits_at: HashMap<i64, u8>,
+}
+
+impl Analysis {
+    /// RFC 3339 at the precision of the entry the time came from.
+    pub fn format_time(&self, nanos: Option<i64>) -> Option<String> {
+        nanos.map(|t| {
+            format_nanos(
+                t,
+                self.time_digits_at
+                    .get(&t)
+                    .copied()
+                    .unwrap_or(self.time_digits),
+            )
+        })
+    }
+}
+
+/// A failure that stops the run (exit status 1).
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
+    let line_format = match &options.line_format {
+        Some(f) => Some(LineFormat::parse(f).map_err(|e| Fatal(format!("--line-format: {e}")))?),
+        None => None,
+    };
+    let input_format = match (options.input_format, &line_format) {
+        (InputFormat::Auto, Some(_)) => InputFormat::Text,
+        (f, _) => f,
+    };
+
+    // Read and normalize.
+    let (sources, mut problems) = read::discover(&options.inputs);
+    let read_options = ReadOptions {
+        input_format,
+        line_format,
+    };
+    let result = read::read_all(&sources, &read_options, redactor);
+    problems.extend(result.problems);
+    let inputs = result.inputs;
+    let mut books = Books {
+        entries_read: inputs.iter().map(|i| i.entries).sum(),
+        entries_skipped: problems.iter().map(|p| p.entries).sum(),
+        ..Books::default()
+    };
+    if books.entries_read == 0 {
+        let why: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let why = if why.is_empty() {
+            "the inputs hold no entries".to_string()
+        } else {
+            why.join("\n  ")
+        };
+        return Err(Fatal(format!("nothing could be read:\n  {why}")));
+    }
+
+    // Duplicates: the same insertId, logName and timestamp count once across all inputs.
+    let mut seen: HashSet<(String, Option<String>, Option<i64>)> = HashSet::new();
+    let mut records: Vec<Record> = Vec::with_capacity(result.records.len());
+    for rec in result.records {
+        if let Some(id) = &rec.insert_id {
+            if !seen.insert((id.clone(), rec.log_name.clone(), rec.time_nanos())) {
+                books.duplicates += rec.entry_ids.len() as u64;
+                continue;
+            }
+        }
+        records.push(rec);
+    }
+    let records = multiline::reassemble(records);
+
+    // The window and the scope.
+    let newest = records.iter().filter_map(|r| r.time_nanos()).max();
+    let since = options
+        .since
+        .as_deref()
+        .map(|s| parse_time_or_span(s, newest))
+        .transpose()
+        .map_err(|e| Fatal(format!("--since: {e}")))?;
+    let until = options
+        .until
+        .as_deref()
+        .map(|s| parse_time_or_span(s, newest))
+        .transpose()
+        .map_err(|e| Fatal(format!("--until: {e}")))?;
+    let services: HashSet<&str> = options.services.iter().map(String::as_str).collect();
+    let mut in_window: Vec<Record> = Vec::with_capacity(records.len());
+    for rec in records {
+        let n = rec.entry_ids.len() as u64;
+        let t = rec.time_nanos();
+        if t.is_none() {
+            books.without_time += n;
+        }
+        let outside =
+            t.is_some_and(|t| since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u));
+        if outside {
+            books.outside_window += n;
+        } else if !services.is_empty() && !services.contains(rec.service.as_str()) {
+            books.service_not_selected += n;
+        } else {
+            in_window.push(rec);
+        }
+    }
+    let times = in_window.iter().filter_map(|r| r.time_nanos());
+    let window = match (since.or(times.clone().min()), until.or(times.max())) {
+        (Some(s), Some(e)) => Some((s, e.max(s))),
+        _ => None,
+    };
+    let time_digits = in_window
+        .iter()
+        .filter_map(|r| r.time.map(|t| t.digits))
+        .max()
+        .unwrap_or(0);
+    let mut projects: Vec<String> = in_window
+        .iter()
+        .filter_map(|r| r.project.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    projects.sort();
+
+    let in_scope_flags: Vec<bool> = in_window
+        .iter()
+        .map(|r| r.severity >= options.min_severity)
+        .collect();
+    let scoped: Vec<&Record> = in_window
+        .iter()
+        .zip(&in_scope_flags)
+        .filter(|(_, &s)| s)
+        .map(|(r, _)| r)
+        .collect();
+    for (rec, &s) in in_window.iter().zip(&in_scope_flags) {
+        let n = rec.entry_ids.len() as u64;
+        if s {
+            books.entries_in_scope += n;
+            books.events_in_scope += 1;
+            if rec.severity_inferred {
+                books.severity_inferred += n;
+            }
+        } else {
+            books.below_min_severity += n;
+        }
+    }
+
+    // Group the in-scope records.
+    let grouping = group::group(&scoped);
+
+    // Intern names and build the frame.
+    let mut service_ix = Interner::new(false);
+    let mut component_ix = Interner::new(true);
+    let mut revision_ix = Interner::new(true);
+    let mut rows = Vec::with_capacity(in_window.len());
+    let mut scoped_i = 0usize;
+    for (rec, &s) in in_window.iter().zip(&in_scope_flags) {
+        let issue = if s {
+            scoped_i += 1;
+            grouping.issue_of[scoped_i - 1]
+        } else {
+            0
+        };
+        rows.push(EventRow {
+            issue,
+            time: rec.time_nanos(),
+            severity: rec.severity as u8,
+            service: service_ix.id(Some(&rec.service)),
+            component: component_ix.id(rec.component.as_deref()),
+            revision: revision_ix.id(rec.revision.as_deref()),
+            status: rec.request.as_ref().map_or(0, |r| r.status),
+            entries: rec.entry_ids.len() as u32,
+            in_scope: s,
+        });
+    }
+    let (start, end) = window.unwrap_or((0, 0));
+    let width = bucket_width(end - start);
+    let aggregates = aggregate::aggregate(&rows, grouping.issues.len(), (start, end), width)
+        .map_err(|e| Fatal(format!("aggregation failed: {e}")))?;
+
+    // Judge.
+    let hours = ((end - start) as f64 / 3.6e12).max(1.0 / 60.0);
+    let examples = examples_per_issue(&scoped, &grouping, 3);
+    let judged = grouping
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(i, def)| {
+            let stats = &aggregates.issues[i];
+            let severity = Severity::from_index(stats.max_severity);
+            let status = def
+                .template
+                .strip_prefix("HTTP ")
+                .and_then(|t| t.get(..3))
+                .and_then(|s| s.parse().ok());
+            let class_text = format!(
+                "{}\n{}",
+                def.template,
+                examples[i].first().map(String::as_str).unwrap_or("")
+            );
+            let class = classify(&class_text, def.exception.as_deref(), status);
+            let rate_per_hour = stats.events as f64 / hours;
+            let (priority, priority_reason) = default_priority(&Facts {
+                severity,
+                class,
+                events: stats.events,
+                rate_per_hour,
+            });
+            JudgedIssue {
+                index: i,
+                severity,
+                class,
+                priority,
+                priority_reason,
+                rate_per_hour,
+                examples: examples[i].clone(),
+            }
+        })
+        .collect();
+
+    let mut assignments = Vec::with_capacity(books.entries_in_scope as usize);
+    for (rec, &issue) in scoped.iter().zip(&grouping.issue_of) {
+        for id in &rec.entry_ids {
+            assignments.push((id.clone(), grouping.issues[issue as usize].id.clone()));
+        }
+    }
+
+    let time_digits_at = digits_of_printed_times(&in_window, &aggregates, window);
+    Ok(Analysis {
+        options,
+        inputs,
+        problems,
+        books,
+        window,
+        time_digits,
+        projects,
+        grouping,
+        judged,
+        aggregates,
+        service_names: service_ix.names,
+        component_names: component_ix.names,
+        revision_names: revision_ix.names,
+        assignments,
+        time_digits_at,
+    })
+}
+
+/// The fraction digits of the entries whose times the report prints (first and last seen of
+/// issues, revisions and services, and the window), looked up in one pass.
+fn digits_of_printed_times(
+    records: &[Record],
+    ag: &Aggregates,
+    window: Option<(i64, i64)>,
+) -> HashMap<i64, u8> {
+    let mut wanted: HashMap<i64, u8> = HashMap::new();
+    let mut want = |t: Option<i64>| {
+        if let Some(t) = t {
+            wanted.insert(t, 0);
+        }
+    };
+    for s in &ag.issues {
+        want(s.first_seen);
+        want(s.last_seen);
+        s.revisions.iter().for_each(|r| want(r.2));
+    }
+    for s in &ag.services {
+        want(s.first_seen);
+        want(s.last_seen);
+    }
+    want(window.map(|w| w.0));
+    want(window.map(|w| w.1));
+    for rec in records {
+        if let Some(t) = rec.time {
+            if let Some(d) = wanted.get_mut(&t.nanos) {
+                *d = (*d).max(t.digits);
+            }
+        }
+    }
+    wanted
+}
+
+/// A bucket width that gives between 12 and 48 buckets over the window, on a round unit.
+pub fn bucket_width(span: i64) -> i64 {
+    const MIN: i64 = 60_000_000_000;
+    let steps = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map(|m: i64| m * MIN);
+    for s in steps {
+        if span / s <= 48 {
+            return s;
+        }
+    }
+    steps[steps.len() - 1]
+}
+
+/// The first `n` distinct messages of each issue, earliest first.
+fn examples_per_issue(records: &[&Record], grouping: &Grouping, n: usize) -> Vec<Vec<String>> {
+    let mut by_issue: Vec<Vec<(Option<i64>, &str)>> = vec![Vec::new(); grouping.issues.len()];
+    for (rec, &issue) in records.iter().zip(&grouping.issue_of) {
+        by_issue[issue as usize].push((rec.time_nanos(), rec.message.as_str()));
+    }
+    by_issue
+        .into_iter()
+        .map(|mut list| {
+            list.sort();
+            let mut out: Vec<String> = Vec::new();
+            for (_, m) in list {
+                if out.len() == n {
+                    break;
+                }
+                if !out.iter().any(|o| o == m) {
+                    out.push(m.to_string());
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Names to dense ids; id 0 is "none" when `with_none`.
+struct Interner {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+    with_none: bool,
+}
+
+impl Interner {
+    fn new(with_none: bool) -> Interner {
+        let names = if with_none {
+            vec![String::new()]
+        } else {
+            Vec::new()
+        };
+        Interner {
+            names,
+            ids: HashMap::new(),
+            with_none,
+        }
+    }
+
+    fn id(&mut self, name: Option<&str>) -> u32 {
+        let Some(name) = name else {
+            debug_assert!(self.with_none);
+            return 0;
+        };
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+}

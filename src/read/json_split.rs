@@ -1,0 +1,203 @@
+//! Finds where each top-level JSON value starts and ends, without parsing it.
+//!
+//! One linear scan that tracks only string, escape and nesting state. It cuts a gcloud JSON
+//! array, or several pretty-printed objects one after another, into entry slices that can then
+//! be parsed independently and in parallel, and it tells exactly where an export was cut off.
+
+/// A top-level value: its byte range in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// The input ended cleanly (for an array: after its closing `]`).
+    Clean,
+    /// The input ended inside a value that starts at this offset (a cut-off export).
+    Truncated { start: usize },
+    /// An array's closing `]` is missing, but the last value was complete.
+    UnclosedArray,
+    /// A byte that cannot start or separate values here.
+    Unexpected { offset: usize, byte: u8 },
+}
+
+/// Splits the values of a JSON array whose `[` is at `open`.
+pub fn split_array(bytes: &[u8], open: usize) -> (Vec<Span>, End) {
+    debug_assert_eq!(bytes.get(open), Some(&b'['));
+    let mut spans = Vec::new();
+    let mut i = open + 1;
+    loop {
+        i = skip_ws(bytes, i);
+        match bytes.get(i) {
+            None => return (spans, End::UnclosedArray),
+            Some(b']') => {
+                let rest = skip_ws(bytes, i + 1);
+                let end = if rest == bytes.len() {
+                    End::Clean
+                } else {
+                    End::Unexpected {
+                        offset: rest,
+                        byte: bytes[rest],
+                    }
+                };
+                return (spans, end);
+            }
+            Some(b',') => i += 1,
+            Some(_) => match value_end(bytes, i) {
+                Some(end) => {
+                    spans.push(Span { start: i, end });
+                    i = end;
+                }
+                None => return (spans, End::Truncated { start: i }),
+            },
+        }
+    }
+}
+
+/// Splits values written one after another (`{...}{...}`, with any whitespace between).
+pub fn split_concatenated(bytes: &[u8], from: usize) -> (Vec<Span>, End) {
+    let mut spans = Vec::new();
+    let mut i = from;
+    loop {
+        i = skip_ws(bytes, i);
+        match bytes.get(i) {
+            None => return (spans, End::Clean),
+            Some(b',') => i += 1, // tolerate "},\n{" from hand-copied entries
+            Some(b'{') | Some(b'[') => match value_end(bytes, i) {
+                Some(end) => {
+                    spans.push(Span { start: i, end });
+                    i = end;
+                }
+                None => return (spans, End::Truncated { start: i }),
+            },
+            Some(&byte) => return (spans, End::Unexpected { offset: i, byte }),
+        }
+    }
+}
+
+/// The end (exclusive) of the value starting at `start`, or None if the input ends inside it.
+/// Scalars end at the next delimiter; objects and arrays at their matching bracket.
+pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    match bytes.get(i)? {
+        b'{' | b'[' => {}
+        b'"' => return string_end(bytes, i),
+        _ => {
+            while i < bytes.len()
+                && !matches!(bytes[i], b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t')
+            {
+                i += 1;
+            }
+            return Some(i);
+        }
+    }
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = string_end(bytes, i)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The end (exclusive) of the string whose opening quote is at `start`.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        let p = memchr::memchr2(b'"', b'\\', &bytes[i..])?;
+        i += p;
+        if bytes[i] == b'\\' {
+            i += 2;
+            if i > bytes.len() {
+                return None;
+            }
+        } else {
+            return Some(i + 1);
+        }
+    }
+}
+
+pub fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(bytes: &'a [u8], spans: &[Span]) -> Vec<&'a str> {
+        spans
+            .iter()
+            .map(|s| std::str::from_utf8(&bytes[s.start..s.end]).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn splits_an_array_with_tricky_strings() {
+        let input = br#"[
+  {"a": "x}\"{", "b": [1, [2, {"c": "]"}]]},
+  {"a": "\\"}
+]
+"#;
+        let (spans, end) = split_array(input, 0);
+        assert_eq!(end, End::Clean);
+        assert_eq!(
+            texts(input, &spans),
+            vec![
+                r#"{"a": "x}\"{", "b": [1, [2, {"c": "]"}]]}"#,
+                r#"{"a": "\\"}"#
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_a_cut_off_array() {
+        let input = b"[{\"a\":1},\n {\"b\": \"unfinished";
+        let (spans, end) = split_array(input, 0);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(end, End::Truncated { start: 11 });
+        let (spans, end) = split_array(b"[{\"a\":1}", 0);
+        assert_eq!((spans.len(), end), (1, End::UnclosedArray));
+    }
+
+    #[test]
+    fn splits_concatenated_objects() {
+        let input = b"{\n \"a\": {\"b\": 1}\n}\n{\"c\": [\"}\"]}\n";
+        let (spans, end) = split_concatenated(input, 0);
+        assert_eq!(end, End::Clean);
+        assert_eq!(
+            texts(input, &spans),
+            vec!["{\n \"a\": {\"b\": 1}\n}", "{\"c\": [\"}\"]}"]
+        );
+    }
+
+    #[test]
+    fn every_cut_of_a_valid_array_is_reported_not_misread() {
+        let input = br#"[{"k": "v\"]", "n": [1, 2]}, {"k": "w"}]"#;
+        for cut in 1..input.len() {
+            let (spans, end) = split_array(&input[..cut], 0);
+            for s in &spans {
+                serde_json::from_slice::<serde_json::Value>(&input[s.start..s.end]).unwrap();
+            }
+            assert_ne!(end, End::Clean, "cut at {cut}");
+        }
+    }
+}
