@@ -92,13 +92,7 @@ impl Analysis {
     /// RFC 3339 at the precision of the entry the time came from.
     pub fn format_time(&self, nanos: Option<i64>) -> Option<String> {
         nanos.map(|t| {
-            format_nanos(
-                t,
-                self.time_digits_at
-                    .get(&t)
-                    .copied()
-                    .unwrap_or(self.time_digits),
-            )
+            format_nanos(t, self.time_digits_at.get(&t).copied().unwrap_or(self.time_digits))
         })
     }
 }
@@ -127,10 +121,7 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
 
     // Read and normalize.
     let (sources, mut problems) = read::discover(&options.inputs);
-    let read_options = ReadOptions {
-        input_format,
-        line_format,
-    };
+    let read_options = ReadOptions { input_format, line_format };
     let result = read::read_all(&sources, &read_options, redactor);
     problems.extend(result.problems);
     let inputs = result.inputs;
@@ -200,11 +191,7 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
         (Some(s), Some(e)) => Some((s, e.max(s))),
         _ => None,
     };
-    let time_digits = in_window
-        .iter()
-        .filter_map(|r| r.time.map(|t| t.digits))
-        .max()
-        .unwrap_or(0);
+    let time_digits = in_window.iter().filter_map(|r| r.time.map(|t| t.digits)).max().unwrap_or(0);
     let mut projects: Vec<String> = in_window
         .iter()
         .filter_map(|r| r.project.clone())
@@ -213,16 +200,10 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
         .collect();
     projects.sort();
 
-    let in_scope_flags: Vec<bool> = in_window
-        .iter()
-        .map(|r| r.severity >= options.min_severity)
-        .collect();
-    let scoped: Vec<&Record> = in_window
-        .iter()
-        .zip(&in_scope_flags)
-        .filter(|(_, &s)| s)
-        .map(|(r, _)| r)
-        .collect();
+    let in_scope_flags: Vec<bool> =
+        in_window.iter().map(|r| r.severity >= options.min_severity).collect();
+    let scoped: Vec<&Record> =
+        in_window.iter().zip(&in_scope_flags).filter(|(_, &s)| s).map(|(r, _)| r).collect();
     for (rec, &s) in in_window.iter().zip(&in_scope_flags) {
         let n = rec.entry_ids.len() as u64;
         if s {
@@ -291,12 +272,8 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
             );
             let class = classify(&class_text, def.exception.as_deref(), status);
             let rate_per_hour = stats.events as f64 / hours;
-            let (priority, priority_reason) = default_priority(&Facts {
-                severity,
-                class,
-                events: stats.events,
-                rate_per_hour,
-            });
+            let (priority, priority_reason) =
+                default_priority(&Facts { severity, class, events: stats.events, rate_per_hour });
             JudgedIssue {
                 index: i,
                 severity,
@@ -415,16 +392,8 @@ struct Interner {
 
 impl Interner {
     fn new(with_none: bool) -> Interner {
-        let names = if with_none {
-            vec![String::new()]
-        } else {
-            Vec::new()
-        };
-        Interner {
-            names,
-            ids: HashMap::new(),
-            with_none,
-        }
+        let names = if with_none { vec![String::new()] } else { Vec::new() };
+        Interner { names, ids: HashMap::new(), with_none }
     }
 
     fn id(&mut self, name: Option<&str>) -> u32 {

@@ -15,12 +15,7 @@ fn write_dump(
     seed: u64,
     format: DumpFormat,
 ) -> GroundTruth {
-    let opts = GenerateOptions {
-        entries,
-        seed,
-        format,
-        ..GenerateOptions::default()
-    };
+    let opts = GenerateOptions { entries, seed, format, ..GenerateOptions::default() };
     let mut file = std::fs::File::create(dir.join(name)).unwrap();
     generate(&opts, &mut file).unwrap()
 }
@@ -40,14 +35,10 @@ fn read_assignments(path: &Path) -> Vec<(String, String)> {
 /// and no two planted issues share an issue.
 fn check_against_truth(truth: &GroundTruth, run: &Run, assignments: &[(String, String)]) {
     let json = run.json();
-    let by_entry: HashMap<&str, &str> = assignments
-        .iter()
-        .map(|(e, i)| (e.as_str(), i.as_str()))
-        .collect();
-    let issues: HashMap<&str, &serde_json::Value> = issues(&json)
-        .iter()
-        .map(|i| (i["id"].as_str().unwrap(), i))
-        .collect();
+    let by_entry: HashMap<&str, &str> =
+        assignments.iter().map(|(e, i)| (e.as_str(), i.as_str())).collect();
+    let issues: HashMap<&str, &serde_json::Value> =
+        issues(&json).iter().map(|i| (i["id"].as_str().unwrap(), i)).collect();
     let mut claimed: HashMap<&str, &str> = HashMap::new();
     for planted in &truth.issues {
         let ids: HashSet<&str> = truth
@@ -60,26 +51,13 @@ fn check_against_truth(truth: &GroundTruth, run: &Run, assignments: &[(String, S
                     .unwrap_or_else(|| panic!("entry {e} of {} not in scope", planted.key))
             })
             .collect();
-        assert_eq!(
-            ids.len(),
-            1,
-            "planted issue {} was split into {ids:?}",
-            planted.key
-        );
+        assert_eq!(ids.len(), 1, "planted issue {} was split into {ids:?}", planted.key);
         let id = ids.into_iter().next().unwrap();
         if let Some(other) = claimed.insert(id, &planted.key) {
-            panic!(
-                "planted issues {other} and {} were merged into {id}",
-                planted.key
-            );
+            panic!("planted issues {other} and {} were merged into {id}", planted.key);
         }
         let issue = issues[id];
-        assert_eq!(
-            issue["count"].as_u64().unwrap(),
-            planted.events,
-            "events of {}",
-            planted.key
-        );
+        assert_eq!(issue["count"].as_u64().unwrap(), planted.events, "events of {}", planted.key);
         assert_eq!(
             issue["entries"].as_u64().unwrap(),
             planted.entries,
@@ -106,21 +84,14 @@ fn check_against_truth(truth: &GroundTruth, run: &Run, assignments: &[(String, S
         );
     }
     // Noise is below WARNING, so planted issues are all the issues there are.
-    assert_eq!(
-        issues.len(),
-        truth.issues.len(),
-        "issues beyond the planted ones"
-    );
+    assert_eq!(issues.len(), truth.issues.len(), "issues beyond the planted ones");
 }
 
 #[test]
 fn generated_gcloud_array_matches_the_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let truth = write_dump(dir.path(), "dump.json", 1500, 7, DumpFormat::JsonArray);
-    let run = run_in(
-        dir.path(),
-        &["report", "dump.json", "--assignments", "assign.csv"],
-    );
+    let run = run_in(dir.path(), &["report", "dump.json", "--assignments", "assign.csv"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let assignments = read_assignments(&dir.path().join("assign.csv"));
     check_against_truth(&truth, &run, &assignments);
@@ -138,32 +109,18 @@ fn generated_sink_export_gzipped_in_folders_gives_the_same_issues() {
     let truth = write_dump(dir.path(), "dump.ndjson", 1500, 7, DumpFormat::Ndjson);
     let raw = std::fs::read(dir.path().join("dump.ndjson")).unwrap();
     // Split into two "hourly" files, one gzipped, as a sink writes them.
-    let cut = raw
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .nth(700)
-        .unwrap()
-        .0
-        + 1;
+    let cut = raw.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(700).unwrap().0 + 1;
     std::fs::write(sink.join("05_00_00_05_59_59_S0.json"), &raw[..cut]).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, &raw[cut..]).unwrap();
     std::fs::write(sink.join("06_00_00_06_59_59_S0.json"), gz.finish().unwrap()).unwrap();
 
-    let run = run_in(
-        dir.path(),
-        &["report", "sink", "--assignments", "assign.csv"],
-    );
+    let run = run_in(dir.path(), &["report", "sink", "--assignments", "assign.csv"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let json = run.json();
     assert_eq!(json["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(json["inputs"][1]["gzip"], true);
-    check_against_truth(
-        &truth,
-        &run,
-        &read_assignments(&dir.path().join("assign.csv")),
-    );
+    check_against_truth(&truth, &run, &read_assignments(&dir.path().join("assign.csv")));
     assert_books_balance(&json);
 
     // The same entries as one gcloud array give the same ids, counts and first-seen times.
@@ -203,12 +160,7 @@ fn bundled_sample_gives_a_valid_worklog() {
     );
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(run.written().len(), 3);
-    let stem = run
-        .file_with_ext("md")
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let stem = run.file_with_ext("md").file_stem().unwrap().to_string_lossy().into_owned();
     assert_eq!(stem, "netra-staging-20250911T0500Z");
 
     // The committed truth file and the report agree.
@@ -216,11 +168,8 @@ fn bundled_sample_gives_a_valid_worklog() {
     let json = run.json();
     assert_books_balance(&json);
     assert_eq!(total(&json, "entries_read"), truth_rows.len() as u64);
-    let planted: HashSet<&str> = truth_rows
-        .iter()
-        .map(|(_, k)| k.as_str())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let planted: HashSet<&str> =
+        truth_rows.iter().map(|(_, k)| k.as_str()).filter(|k| !k.is_empty()).collect();
     assert_eq!(issues(&json).len(), planted.len());
 
     let html = std::fs::read_to_string(run.file_with_ext("html")).unwrap();
@@ -243,14 +192,8 @@ fn read_assignments_like(path: &Path) -> Vec<(String, String)> {
 fn same_input_same_report_bytes() {
     let dir = tempfile::tempdir().unwrap();
     write_dump(dir.path(), "dump.json", 800, 3, DumpFormat::JsonArray);
-    let a = run_in(
-        dir.path(),
-        &["report", "dump.json", "--out", "a", "--threads", "1"],
-    );
-    let b = run_in(
-        dir.path(),
-        &["report", "dump.json", "--out", "b", "--threads", "2"],
-    );
+    let a = run_in(dir.path(), &["report", "dump.json", "--out", "a", "--threads", "1"]);
+    let b = run_in(dir.path(), &["report", "dump.json", "--out", "b", "--threads", "2"]);
     assert_eq!(a.status, 0);
     assert_eq!(a.markdown(), b.markdown());
     assert_eq!(
@@ -282,22 +225,12 @@ fn adding_unrelated_entries_keeps_existing_ids() {
     ]
     .join("\n");
     std::fs::write(dir.path().join("extra.ndjson"), extra).unwrap();
-    let after = run_in(
-        dir.path(),
-        &["report", "dump.ndjson", "extra.ndjson", "--out", "b"],
-    );
+    let after = run_in(dir.path(), &["report", "dump.ndjson", "extra.ndjson", "--out", "b"]);
     let ids = |r: &Run| -> HashSet<String> {
-        issues(&r.json())
-            .iter()
-            .map(|i| i["id"].as_str().unwrap().to_string())
-            .collect()
+        issues(&r.json()).iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
     };
     let (b, a) = (ids(&before), ids(&after));
-    assert!(
-        b.is_subset(&a),
-        "ids changed: {:?}",
-        b.difference(&a).collect::<Vec<_>>()
-    );
+    assert!(b.is_subset(&a), "ids changed: {:?}", b.difference(&a).collect::<Vec<_>>());
     assert_eq!(a.len(), b.len() + 1);
 }
 
@@ -312,14 +245,7 @@ fn secrets_planted_by_the_generator_never_reach_the_outputs() {
     );
     let run = run_in(
         dir.path(),
-        &[
-            "report",
-            "dump.json",
-            "--format",
-            "md,json,html",
-            "--assignments",
-            "a.csv",
-        ],
+        &["report", "dump.json", "--format", "md,json,html", "--assignments", "a.csv"],
     );
     assert_eq!(run.status, 0, "{}", run.stderr);
     let mut files = run.written();

@@ -113,10 +113,7 @@ pub fn aggregate(
         .clone()
         .group_by([col("issue"), col("revision")])
         .agg([len().alias("events"), col("time").min().alias("first")])
-        .sort(
-            ["first", "revision"],
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
+        .sort(["first", "revision"], SortMultipleOptions::default().with_nulls_last(true))
         .collect()?;
     for (issue, key, events, first) in quads(&per_revision, "revision")? {
         if key != 0 {
@@ -204,10 +201,7 @@ pub fn aggregate(
         .group_by([col("service")])
         .agg([
             len().alias("events"),
-            col("in_scope")
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("in_scope"),
+            col("in_scope").cast(DataType::UInt64).sum().alias("in_scope"),
             col("severity")
                 .gt_eq(lit(5u32))
                 .and(col("in_scope"))
@@ -220,16 +214,8 @@ pub fn aggregate(
                 .cast(DataType::UInt64)
                 .sum()
                 .alias("warnings"),
-            col("status")
-                .gt(lit(0u32))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("requests"),
-            col("status")
-                .gt_eq(lit(500u32))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("requests_5xx"),
+            col("status").gt(lit(0u32)).cast(DataType::UInt64).sum().alias("requests"),
+            col("status").gt_eq(lit(500u32)).cast(DataType::UInt64).sum().alias("requests_5xx"),
             col("status")
                 .gt_eq(lit(400u32))
                 .and(col("status").lt(lit(500u32)))
@@ -249,17 +235,10 @@ pub fn aggregate(
             Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
         };
         let service = svc.column("service")?.u32()?;
-        let (events, in_scope, errors, warnings) = (
-            u64col("events")?,
-            u64col("in_scope")?,
-            u64col("errors")?,
-            u64col("warnings")?,
-        );
-        let (requests, r5, r4) = (
-            u64col("requests")?,
-            u64col("requests_5xx")?,
-            u64col("requests_4xx")?,
-        );
+        let (events, in_scope, errors, warnings) =
+            (u64col("events")?, u64col("in_scope")?, u64col("errors")?, u64col("warnings")?);
+        let (requests, r5, r4) =
+            (u64col("requests")?, u64col("requests_5xx")?, u64col("requests_4xx")?);
         let first = svc.column("first")?.i64()?;
         let last = svc.column("last")?.i64()?;
         for i in 0..svc.height() {
@@ -298,48 +277,22 @@ fn frame(rows: &[EventRow], start: i64, width: i64, buckets: u32) -> PolarsResul
         t.map(|t| (((t - start).max(0) / width.max(1)) as u32).min(buckets.saturating_sub(1)))
     };
     let columns = vec![
-        Column::new(
-            "issue".into(),
-            rows.iter().map(|r| r.issue).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "time".into(),
-            rows.iter().map(|r| r.time).collect::<Vec<Option<i64>>>(),
-        ),
+        Column::new("issue".into(), rows.iter().map(|r| r.issue).collect::<Vec<u32>>()),
+        Column::new("time".into(), rows.iter().map(|r| r.time).collect::<Vec<Option<i64>>>()),
         Column::new(
             "severity".into(),
             rows.iter().map(|r| r.severity as u32).collect::<Vec<u32>>(),
         ),
-        Column::new(
-            "service".into(),
-            rows.iter().map(|r| r.service).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "component".into(),
-            rows.iter().map(|r| r.component).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "revision".into(),
-            rows.iter().map(|r| r.revision).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "status".into(),
-            rows.iter().map(|r| r.status as u32).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "entries".into(),
-            rows.iter().map(|r| r.entries).collect::<Vec<u32>>(),
-        ),
+        Column::new("service".into(), rows.iter().map(|r| r.service).collect::<Vec<u32>>()),
+        Column::new("component".into(), rows.iter().map(|r| r.component).collect::<Vec<u32>>()),
+        Column::new("revision".into(), rows.iter().map(|r| r.revision).collect::<Vec<u32>>()),
+        Column::new("status".into(), rows.iter().map(|r| r.status as u32).collect::<Vec<u32>>()),
+        Column::new("entries".into(), rows.iter().map(|r| r.entries).collect::<Vec<u32>>()),
         Column::new(
             "bucket".into(),
-            rows.iter()
-                .map(|r| bucket_of(r.time))
-                .collect::<Vec<Option<u32>>>(),
+            rows.iter().map(|r| bucket_of(r.time)).collect::<Vec<Option<u32>>>(),
         ),
-        Column::new(
-            "in_scope".into(),
-            rows.iter().map(|r| r.in_scope).collect::<Vec<bool>>(),
-        ),
+        Column::new("in_scope".into(), rows.iter().map(|r| r.in_scope).collect::<Vec<bool>>()),
     ];
     DataFrame::new(rows.len(), columns)
 }
@@ -393,33 +346,20 @@ mod tests {
         let agg = aggregate(&rows, 2, (0, 40), 10).unwrap();
         let a = &agg.issues[0];
         assert_eq!(
-            (
-                a.events,
-                a.entries,
-                a.first_seen,
-                a.last_seen,
-                a.max_severity
-            ),
+            (a.events, a.entries, a.first_seen, a.last_seen, a.max_severity),
             (2, 5, Some(10), Some(30), 5)
         );
         assert_eq!(a.revisions, vec![(3, 1, Some(10)), (7, 1, Some(30))]);
         assert_eq!(a.buckets, vec![0, 1, 0, 1, 0]);
         assert_eq!(agg.issues[1].events, 1);
         let s1 = agg.services.iter().find(|s| s.service == 1).unwrap();
-        assert_eq!(
-            (s1.events, s1.in_scope, s1.errors, s1.warnings),
-            (3, 2, 1, 1)
-        );
+        assert_eq!((s1.events, s1.in_scope, s1.errors, s1.warnings), (3, 2, 1, 1));
         assert_eq!(agg.distribution[0], (5, 1, 0, 1));
     }
 
     #[test]
     fn requests_health_counts_include_out_of_scope_successes() {
-        let mut rows = vec![
-            row(0, 1, 2, 1, false),
-            row(0, 2, 2, 1, false),
-            row(0, 3, 5, 1, true),
-        ];
+        let mut rows = vec![row(0, 1, 2, 1, false), row(0, 2, 2, 1, false), row(0, 3, 5, 1, true)];
         rows[0].status = 200;
         rows[1].status = 404;
         rows[2].status = 503;

@@ -56,13 +56,7 @@ pub struct ReportArgs {
     pub line_format: Option<String>,
 
     /// Report files to write, comma-separated: md, json, html.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "LIST",
-        value_delimiter = ',',
-        default_value = "md,json"
-    )]
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "md,json")]
     pub format: Vec<OutputFormat>,
 
     /// A template of your own for the Markdown report (data model: docs/template-model.md).
@@ -95,9 +89,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
             return Err(Failure::Usage("--threads must be at least 1".into()));
         }
         // Fails only if a pool already exists (e.g. when called twice in one process).
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
     let template = match &args.template {
         Some(path) => fs::read_to_string(path)
@@ -121,10 +113,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
 
     let report = model::build(&analysis, generated_at());
     fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::Fatal(format!(
-            "{}: cannot create the output folder: {e}",
-            args.out.display()
-        ))
+        Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
     })?;
     let mut written = Vec::new();
     let md_text = markdown::render(&report, &template)
@@ -202,9 +191,7 @@ fn summarize_problems(problems: &[crate::read::Problem]) {
 
 /// Now, or `SOURCE_DATE_EPOCH` (seconds) when set, so that reports can be reproduced exactly.
 fn generated_at() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok());
+    let secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok());
     let nanos = match secs {
         Some(s) => s * 1_000_000_000,
         None => chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0),

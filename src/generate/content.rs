@@ -48,11 +48,8 @@ impl Sev {
 pub const BACKEND: usize = 0;
 pub const AUTH: usize = 1;
 pub const FRONTEND: usize = 2;
-pub const SERVICE_NAMES: [&str; 3] = [
-    "netra-backend-staging",
-    "netra-auth-service",
-    "netra-frontend-staging",
-];
+pub const SERVICE_NAMES: [&str; 3] =
+    ["netra-backend-staging", "netra-auth-service", "netra-frontend-staging"];
 
 /// One planted issue: its stable key, where it comes from and how often (events per 400 entries).
 pub struct IssueDef {
@@ -284,16 +281,7 @@ const WS_CLOSED_TB: [&str; 10] = [
 
 const LOGURU_TB: &str = "Traceback (most recent call last):\n  File \"/home/netra/.local/lib/python3.11/site-packages/loguru/_logger.py\", line 2008, in _log\n    handler.emit(log_record, level_id, from_decorator, raw, colored_message)\n  File \"/home/netra/.local/lib/python3.11/site-packages/loguru/_handler.py\", line 161, in emit\n    formatted = precomputed_format.format_map(formatter_record)\nKeyError: '\"timestamp\"'";
 
-const BAD_LIMITS: [&str; 8] = [
-    "undefined",
-    "null",
-    "NaN",
-    "all",
-    "{limit}",
-    "ten",
-    "",
-    "1e3",
-];
+const BAD_LIMITS: [&str; 8] = ["undefined", "null", "NaN", "all", "{limit}", "ten", "", "1e3"];
 
 const BROWSERS: [&str; 4] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36",
@@ -393,14 +381,7 @@ impl Ctx {
             for (r, insts) in svc.instances.iter().enumerate() {
                 for (i, (t, _)) in insts.iter().enumerate() {
                     if *t >= start {
-                        v.push((
-                            *t,
-                            Kind::Startup {
-                                svc: s as u8,
-                                rev: r as u8,
-                                inst: i as u8,
-                            },
-                        ));
+                        v.push((*t, Kind::Startup { svc: s as u8, rev: r as u8, inst: i as u8 }));
                     }
                 }
             }
@@ -411,11 +392,7 @@ impl Ctx {
     fn place(&self, svc: usize, t: i64, rng: &mut Rng) -> Place {
         let s = &self.services[svc];
         let rev = usize::from(t >= s.cutover);
-        let up = s.instances[rev]
-            .iter()
-            .take_while(|(start, _)| *start <= t)
-            .count()
-            .max(1);
+        let up = s.instances[rev].iter().take_while(|(start, _)| *start <= t).count().max(1);
         let inst = s.instances[rev][rng.below(up as u64) as usize].1.clone();
         Place { svc, rev, inst }
     }
@@ -443,10 +420,7 @@ impl Ctx {
         f.push(("logName", V::R(self.logs[log as usize].clone())));
         f.push((
             "resource",
-            V::O(vec![
-                ("labels", V::O(resource_labels)),
-                ("type", V::St("cloud_run_revision")),
-            ]),
+            V::O(vec![("labels", V::O(resource_labels)), ("type", V::St("cloud_run_revision"))]),
         ));
         f
     }
@@ -562,19 +536,12 @@ impl Ctx {
         let mut http = vec![
             (
                 "latency",
-                V::S(format!(
-                    "{}.{:09}s",
-                    latency_ns / 1_000_000_000,
-                    latency_ns % 1_000_000_000
-                )),
+                V::S(format!("{}.{:09}s", latency_ns / 1_000_000_000, latency_ns % 1_000_000_000)),
             ),
             ("protocol", V::St("HTTP/1.1")),
             ("remoteIp", V::S(remote)),
             ("requestMethod", V::St(method)),
-            (
-                "requestUrl",
-                V::S(format!("{}{}", self.services[p.svc].url, path)),
-            ),
+            ("requestUrl", V::S(format!("{}{}", self.services[p.svc].url, path))),
             (
                 "responseSize",
                 V::S(if status == 204 || status == 304 {
@@ -641,13 +608,7 @@ impl Ctx {
                     .map(|(i, off)| {
                         let (sev, fields) =
                             self.single(i, &p, Some(&tr), Some((&conn, &user)), &mut rng);
-                        Out {
-                            off,
-                            issue: Some(i),
-                            starts_event: true,
-                            sev,
-                            fields,
-                        }
+                        Out { off, issue: Some(i), starts_event: true, sev, fields }
                     })
                     .collect()
             }
@@ -669,17 +630,12 @@ impl Ctx {
                         1 => format!("{}px", rng.range(1, 500)),
                         _ => format!("{}.{}", rng.range(1, 200), rng.range(0, 99)),
                     };
-                    Some(format!(
-                        "ValueError: invalid literal for int() with base 10: '{v}'"
-                    ))
+                    Some(format!("ValueError: invalid literal for int() with base 10: '{v}'"))
                 } else {
                     None
                 };
-                let lines: &[&str] = if i == TB_VALUEERROR {
-                    &VALUEERROR_TB
-                } else {
-                    &WS_CLOSED_TB
-                };
+                let lines: &[&str] =
+                    if i == TB_VALUEERROR { &VALUEERROR_TB } else { &WS_CLOSED_TB };
                 let mut texts: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
                 texts.extend(last);
                 texts
@@ -698,13 +654,7 @@ impl Ctx {
             _ => {
                 let trace = rng.chance(0.6).then(|| self.trace(rng));
                 let (sev, fields) = self.single(i, &p, trace.as_ref(), None, rng);
-                vec![Out {
-                    off: 0,
-                    issue: Some(i),
-                    starts_event: true,
-                    sev,
-                    fields,
-                }]
+                vec![Out { off: 0, issue: Some(i), starts_event: true, sev, fields }]
             }
         }
     }
@@ -721,20 +671,14 @@ impl Ctx {
         let ws_ctx = |rng: &mut Rng| -> Vec<(&'static str, V)> {
             let (c, u) = match conn {
                 Some((c, u)) => (c.to_string(), u.to_string()),
-                None => (
-                    format!("ws_{}", rng.hex_string(12)),
-                    format!("usr_{}", rng.hex_string(10)),
-                ),
+                None => {
+                    (format!("ws_{}", rng.hex_string(12)), format!("usr_{}", rng.hex_string(10)))
+                }
             };
             vec![("connection_id", V::S(c)), ("user_id", V::S(u))]
         };
         let ip10 = |rng: &mut Rng| {
-            format!(
-                "10.{}.{}.{}",
-                rng.range(0, 255),
-                rng.range(0, 255),
-                rng.range(2, 254)
-            )
+            format!("10.{}.{}.{}", rng.range(0, 255), rng.range(0, 255), rng.range(2, 254))
         };
         match i {
             SESSION => {
@@ -947,11 +891,7 @@ impl Ctx {
         offs: &[i64],
         rng: &mut Rng,
     ) -> Vec<Out> {
-        let p = Place {
-            svc,
-            rev,
-            inst: self.services[svc].instances[rev][inst].1.clone(),
-        };
+        let p = Place { svc, rev, inst: self.services[svc].instances[rev][inst].1.clone() };
         let s = &self.services[svc];
         let probe = format!(
             "Default STARTUP TCP probe succeeded after 1 attempt for container \"{}-1\" on port {}.",
@@ -960,28 +900,16 @@ impl Ctx {
         let lines: Vec<(Log, String)> = if svc == FRONTEND {
             vec![
                 (Log::Stdout, "  \u{25b2} Next.js 14.2.5".into()),
-                (
-                    Log::Stdout,
-                    "  - Local:        http://localhost:3000".into(),
-                ),
+                (Log::Stdout, "  - Local:        http://localhost:3000".into()),
                 (Log::Stdout, " \u{2713} Starting...".into()),
-                (
-                    Log::Stdout,
-                    format!(" \u{2713} Ready in {}ms", rng.range(180, 900)),
-                ),
+                (Log::Stdout, format!(" \u{2713} Ready in {}ms", rng.range(180, 900))),
                 (Log::System, probe),
             ]
         } else {
             vec![
                 (Log::Stderr, "INFO:     Started server process [1]".into()),
-                (
-                    Log::Stderr,
-                    "INFO:     Waiting for application startup.".into(),
-                ),
-                (
-                    Log::Stderr,
-                    "INFO:     Application startup complete.".into(),
-                ),
+                (Log::Stderr, "INFO:     Waiting for application startup.".into()),
+                (Log::Stderr, "INFO:     Application startup complete.".into()),
                 (
                     Log::Stderr,
                     format!(
@@ -1034,28 +962,20 @@ impl Ctx {
                     },
                     _ => match rng.below(3) {
                         0 => ("GET", format!("/chat/{}", rng.uuid()), 200),
-                        1 => (
-                            "GET",
-                            format!("/_next/static/chunks/{}.js", rng.hex_string(16)),
-                            304,
-                        ),
+                        1 => {
+                            ("GET", format!("/_next/static/chunks/{}.js", rng.hex_string(16)), 304)
+                        }
                         _ => ("GET", "/".to_string(), 200),
                     },
                 };
                 let lat = rng.range(2_000_000, 900_000_000);
-                (
-                    Sev::Info,
-                    self.request(rng, &p, method, &path, status, ua, lat),
-                )
+                (Sev::Info, self.request(rng, &p, method, &path, status, ua, lat))
             }
             1 => {
                 let lat = rng.range(400_000, 9_000_000);
                 let ua =
                     "GoogleStackdriverMonitoring-UptimeChecks(https://cloud.google.com/monitoring)";
-                (
-                    Sev::Info,
-                    self.request(rng, &p, "GET", "/health", 200, ua, lat),
-                )
+                (Sev::Info, self.request(rng, &p, "GET", "/health", 200, ua, lat))
             }
             2 => {
                 let (logger, msg) = if svc == AUTH {
@@ -1104,19 +1024,7 @@ impl Ctx {
                     }
                 };
                 let trace = rng.chance(0.5).then(|| self.trace(rng));
-                (
-                    Sev::Info,
-                    self.py(
-                        rng,
-                        &p,
-                        Sev::Info,
-                        logger,
-                        msg,
-                        vec![],
-                        trace.as_ref(),
-                        None,
-                    ),
-                )
+                (Sev::Info, self.py(rng, &p, Sev::Info, logger, msg, vec![], trace.as_ref(), None))
             }
             3 => {
                 let (logger, msg) = if rng.chance(0.5) {
@@ -1138,10 +1046,7 @@ impl Ctx {
                         ),
                     )
                 };
-                (
-                    Sev::Debug,
-                    self.py(rng, &p, Sev::Debug, logger, msg, vec![], None, None),
-                )
+                (Sev::Debug, self.py(rng, &p, Sev::Debug, logger, msg, vec![], None, None))
             }
             4 => {
                 let msg = format!(" GET /chat/{} 200 in {}ms", rng.uuid(), rng.range(12, 800));
@@ -1158,13 +1063,7 @@ impl Ctx {
                 (Sev::Default, self.text(&p, Log::Stderr, msg, None))
             }
         };
-        Out {
-            off: 0,
-            issue: None,
-            starts_event: true,
-            sev,
-            fields,
-        }
+        Out { off: 0, issue: None, starts_event: true, sev, fields }
     }
 }
 
@@ -1172,10 +1071,5 @@ impl Ctx {
 pub fn burst_parts(seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed ^ 0xb0257);
     let probs = [0.8, 1.0, 0.85, 0.9, 0.7];
-    BURST_ORDER
-        .iter()
-        .zip(probs)
-        .filter(|(_, p)| rng.chance(*p))
-        .map(|(i, _)| *i)
-        .collect()
+    BURST_ORDER.iter().zip(probs).filter(|(_, p)| rng.chance(*p)).map(|(i, _)| *i).collect()
 }

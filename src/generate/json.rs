@@ -355,11 +355,7 @@ pub fn base64url(data: &[u8]) -> String {
     let mut s = String::with_capacity(data.len() * 4 / 3 + 3);
     for chunk in data.chunks(3) {
         let n = chunk.len();
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..=n {
             s.push(A[((v >> (18 - 6 * k)) & 63) as usize] as char);
@@ -374,21 +370,12 @@ mod tests {
 
     #[test]
     fn timestamps_match_chrono() {
-        for &ns in &[
-            0i64,
-            1_757_566_631_373_739_123,
-            951_782_400_000_000_001,
-            4_102_444_799_999_999_999,
-        ] {
+        for &ns in
+            &[0i64, 1_757_566_631_373_739_123, 951_782_400_000_000_001, 4_102_444_799_999_999_999]
+        {
             let dt = chrono::DateTime::from_timestamp_nanos(ns);
-            assert_eq!(
-                timestamp(ns, true),
-                dt.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
-            );
-            assert_eq!(
-                timestamp(ns, false),
-                dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-            );
+            assert_eq!(timestamp(ns, true), dt.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string());
+            assert_eq!(timestamp(ns, false), dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
         }
     }
 
@@ -396,10 +383,7 @@ mod tests {
     fn writers_match_serde_json() {
         let mut v = V::O(vec![
             ("zeta", V::A(vec![V::I(-5), V::B(true), V::O(vec![])])),
-            (
-                "alpha",
-                V::S("quote \" backslash \\ newline \n tab \t ctl \u{1} ▲".into()),
-            ),
+            ("alpha", V::S("quote \" backslash \\ newline \n tab \t ctl \u{1} ▲".into())),
             ("mid", V::O(vec![("b", V::A(vec![])), ("a", V::St("x"))])),
         ]);
         v.sort();

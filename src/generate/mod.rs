@@ -56,10 +56,7 @@ impl Default for GenerateOptions {
         GenerateOptions {
             entries: 400,
             seed: 1,
-            start: Utc
-                .with_ymd_and_hms(2025, 9, 11, 5, 0, 0)
-                .single()
-                .unwrap_or_default(),
+            start: Utc.with_ymd_and_hms(2025, 9, 11, 5, 0, 0).single().unwrap_or_default(),
             span: Duration::hours(2),
             format: DumpFormat::JsonArray,
             project: "netra-staging".to_string(),
@@ -100,11 +97,8 @@ pub struct GroundTruth {
 /// Writes a dump to `out` and returns its ground truth.
 pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<GroundTruth> {
     let start = opts.start.timestamp_nanos_opt().unwrap_or(0);
-    let span = opts
-        .span
-        .num_nanoseconds()
-        .unwrap_or(i64::MAX / 4)
-        .clamp(1_000_000_000, i64::MAX / 4);
+    let span =
+        opts.span.num_nanoseconds().unwrap_or(i64::MAX / 4).clamp(1_000_000_000, i64::MAX / 4);
     let mut rng = Rng::new(opts.seed);
     let ctx = Ctx::new(&opts.project, start, span, &mut rng);
     let (events, total) = plan(opts.entries, &ctx, start, span, &mut rng);
@@ -167,10 +161,7 @@ pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<Groun
             description: def.description.to_string(),
         })
         .collect();
-    Ok(GroundTruth {
-        issues,
-        entries: w.truth,
-    })
+    Ok(GroundTruth { issues, entries: w.truth })
 }
 
 /// Writes the per-entry ground truth as CSV: header `entry,truth`, then `insertId,key` (key empty
@@ -270,13 +261,7 @@ fn plan(entries: usize, ctx: &Ctx, start: i64, span: i64, rng: &mut Rng) -> (Vec
     let push = |evs: &mut Vec<Ev>, t: i64, kind: Kind, nine: bool, rng: &mut Rng| -> usize {
         let seed = rng.next_u64();
         let n = Ctx::offsets(kind, seed).len();
-        evs.push(Ev {
-            t,
-            seed,
-            first_entry: 0,
-            kind,
-            nine,
-        });
+        evs.push(Ev { t, seed, first_entry: 0, kind, nine });
         n
     };
     let spread =
@@ -302,11 +287,7 @@ fn plan(entries: usize, ctx: &Ctx, start: i64, span: i64, rng: &mut Rng) -> (Vec
         }
     }
     for k in 0..count(BURST_RATE) {
-        let t = if k == 0 {
-            ws_onset
-        } else {
-            spread(ws_onset, rng)
-        };
+        let t = if k == 0 { ws_onset } else { spread(ws_onset, rng) };
         planned += push(&mut evs, t, Kind::Burst, false, rng);
     }
 
@@ -349,12 +330,7 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     fn opts(entries: usize, seed: u64, format: DumpFormat) -> GenerateOptions {
-        GenerateOptions {
-            entries,
-            seed,
-            format,
-            ..GenerateOptions::default()
-        }
+        GenerateOptions { entries, seed, format, ..GenerateOptions::default() }
     }
 
     fn run(o: &GenerateOptions) -> (Vec<u8>, GroundTruth) {
@@ -379,9 +355,7 @@ mod tests {
     }
 
     fn ts(e: &serde_json::Value) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(e["timestamp"].as_str().unwrap())
-            .unwrap()
-            .with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(e["timestamp"].as_str().unwrap()).unwrap().with_timezone(&Utc)
     }
 
     fn sev_rank(v: &serde_json::Value) -> Option<i64> {
@@ -463,11 +437,7 @@ mod tests {
         let mut prev: Option<DateTime<Utc>> = None;
         for line in lines {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            assert_eq!(
-                serde_json::to_string(&v).unwrap(),
-                line,
-                "keys not sorted or not compact"
-            );
+            assert_eq!(serde_json::to_string(&v).unwrap(), line, "keys not sorted or not compact");
             let t = ts(&v);
             assert!(prev.is_none_or(|p| p < t));
             prev = Some(t);
@@ -484,10 +454,7 @@ mod tests {
         let mut no_sev = 0;
         for e in &entries {
             let id = e["insertId"].as_str().unwrap();
-            assert!(
-                id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()),
-                "{id}"
-            );
+            assert!(id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
             assert!(ids.insert(id.to_string()), "duplicate insertId {id}");
             let t = e["timestamp"].as_str().unwrap();
             assert!(t.len() == 27 || t.len() == 30, "{t}");
@@ -500,10 +467,7 @@ mod tests {
             assert!(labels["revision_name"].as_str().unwrap().starts_with(svc));
             assert!(e["labels"]["instanceId"].as_str().unwrap().len() > 64);
             let log = e["logName"].as_str().unwrap();
-            assert!(
-                log.starts_with("projects/netra-staging/logs/run.googleapis.com%2F"),
-                "{log}"
-            );
+            assert!(log.starts_with("projects/netra-staging/logs/run.googleapis.com%2F"), "{log}");
             let payloads = ["jsonPayload", "textPayload", "httpRequest"]
                 .iter()
                 .filter(|k| !e[**k].is_null())
@@ -533,11 +497,8 @@ mod tests {
         let (bytes, truth) = run(o);
         let entries = parse(o, &bytes);
         assert_eq!(entries.len(), truth.entries.len());
-        let key_of: HashMap<&str, &str> = truth
-            .entries
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let key_of: HashMap<&str, &str> =
+            truth.entries.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(key_of.len(), entries.len());
         for issue in &truth.issues {
             let mine: Vec<&serde_json::Value> = entries
@@ -555,12 +516,7 @@ mod tests {
                 .count();
             assert_eq!(events as u64, issue.events, "{}", issue.key);
             let first = mine.iter().min_by_key(|e| ts(e)).unwrap();
-            assert_eq!(
-                first["timestamp"].as_str().unwrap(),
-                issue.first_seen,
-                "{}",
-                issue.key
-            );
+            assert_eq!(first["timestamp"].as_str().unwrap(), issue.first_seen, "{}", issue.key);
             for e in &mine {
                 assert_eq!(
                     e["resource"]["labels"]["service_name"],
@@ -569,10 +525,7 @@ mod tests {
                     issue.key
                 );
             }
-            let explicit: Vec<i64> = mine
-                .iter()
-                .filter_map(|e| sev_rank(&e["severity"]))
-                .collect();
+            let explicit: Vec<i64> = mine.iter().filter_map(|e| sev_rank(&e["severity"])).collect();
             if explicit.len() == mine.len() {
                 let max = *explicit.iter().max().unwrap();
                 assert_eq!(
@@ -632,18 +585,8 @@ mod tests {
         }
         let small = run(&opts(100, 11, DumpFormat::Ndjson)).1;
         let big = run(&opts(10_000, 11, DumpFormat::Ndjson)).1;
-        let s = small
-            .issues
-            .iter()
-            .find(|i| i.key == "session-middleware-missing")
-            .unwrap()
-            .events;
-        let b = big
-            .issues
-            .iter()
-            .find(|i| i.key == "session-middleware-missing")
-            .unwrap()
-            .events;
+        let s = small.issues.iter().find(|i| i.key == "session-middleware-missing").unwrap().events;
+        let b = big.issues.iter().find(|i| i.key == "session-middleware-missing").unwrap().events;
         assert!(b > 50 * s, "{s} -> {b}");
     }
 
@@ -653,11 +596,8 @@ mod tests {
             let o = opts(1200, 4, format);
             let (bytes, truth) = run(&o);
             let entries = parse(&o, &bytes);
-            let key_of: HashMap<&str, &str> = truth
-                .entries
-                .iter()
-                .map(|(a, b)| (a.as_str(), b.as_str()))
-                .collect();
+            let key_of: HashMap<&str, &str> =
+                truth.entries.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let mut seen = 0;
             let mut i = 0;
             while i < entries.len() {
@@ -717,11 +657,8 @@ mod tests {
         assert!(text.contains("?api_key=AIzaSy"));
         assert!(text.contains("KeyError: '\\\"timestamp\\\"'"));
         let entries = parse(&o, &text.into_bytes());
-        let key_of: HashMap<&str, &str> = truth
-            .entries
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let key_of: HashMap<&str, &str> =
+            truth.entries.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let messages = |key: &str| -> HashSet<String> {
             entries
                 .iter()
@@ -751,10 +688,7 @@ mod tests {
         let (json, truth) = run(&opts(0, 1, DumpFormat::JsonArray));
         assert_eq!(json, b"[]\n");
         assert!(truth.entries.is_empty());
-        assert!(truth
-            .issues
-            .iter()
-            .all(|i| i.events == 0 && i.first_seen.is_empty()));
+        assert!(truth.issues.iter().all(|i| i.events == 0 && i.first_seen.is_empty()));
         assert!(run(&opts(0, 1, DumpFormat::Ndjson)).0.is_empty());
     }
 

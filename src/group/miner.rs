@@ -64,20 +64,14 @@ pub fn mine(messages: &[&str], weights: &[u64]) -> Mined {
     for leaf in &leaves {
         let mut text = String::new();
         for (p, &first) in toks[leaf[0]].iter().enumerate() {
-            let w = if leaf.iter().all(|&m| toks[m][p] == first) {
-                words[first as usize]
-            } else {
-                VAR
-            };
+            let w =
+                if leaf.iter().all(|&m| toks[m][p] == first) { words[first as usize] } else { VAR };
             if p > 0 {
                 text.push(' ');
             }
             text.push_str(w);
         }
-        by_text
-            .entry(text)
-            .or_default()
-            .extend(leaf.iter().copied());
+        by_text.entry(text).or_default().extend(leaf.iter().copied());
     }
     let mut assignments = vec![0u32; n];
     let mut templates = Vec::with_capacity(by_text.len());
@@ -87,10 +81,7 @@ pub fn mine(messages: &[&str], weights: &[u64]) -> Mined {
         }
         templates.push(text);
     }
-    Mined {
-        assignments,
-        templates,
-    }
+    Mined { assignments, templates }
 }
 
 /// Splits one group of equal-length messages into templates.
@@ -182,10 +173,7 @@ fn split_columns(g: Vec<usize>, toks: &[Vec<u32>], words: &[&str], leaves: &mut 
     }
     let mut parts: BTreeMap<Vec<u32>, Vec<usize>> = BTreeMap::new();
     for m in g {
-        parts
-            .entry(split_pos.iter().map(|&p| toks[m][p]).collect())
-            .or_default()
-            .push(m);
+        parts.entry(split_pos.iter().map(|&p| toks[m][p]).collect()).or_default().push(m);
     }
     leaves.extend(parts.into_values());
 }
@@ -198,10 +186,7 @@ fn is_variable_column(vals: &[u32], words: &[&str]) -> bool {
         let wa = words[a as usize];
         if let Some(k) = wa.find(VAR) {
             let prefix = &wa[..k];
-            if vals
-                .iter()
-                .any(|&b| b != a && words[b as usize].starts_with(prefix))
-            {
+            if vals.iter().any(|&b| b != a && words[b as usize].starts_with(prefix)) {
                 return true;
             }
         }
@@ -289,11 +274,7 @@ mod tests {
         }
         for h in ["<*>", "example", "other"] {
             assert_eq!(
-                template_of(
-                    &msgs,
-                    &m,
-                    &format!("authentication failure; rhost={h} user=root")
-                ),
+                template_of(&msgs, &m, &format!("authentication failure; rhost={h} user=root")),
                 "authentication failure; <*> user=root"
             );
         }

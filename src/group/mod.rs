@@ -50,12 +50,7 @@ const MAX_MINED_CHARS: usize = 4096;
 
 enum Key {
     Message(String),
-    Traceback {
-        fingerprint: String,
-        template: String,
-        exception: String,
-        frames: Vec<String>,
-    },
+    Traceback { fingerprint: String, template: String, exception: String, frames: Vec<String> },
     Request(String),
 }
 
@@ -92,12 +87,7 @@ pub fn group(records: &[&Record]) -> Grouping {
                 (IssueKind::Message, t.clone(), t, None, Vec::new())
             }
             Key::Request(t) => (IssueKind::Request, t.clone(), t.clone(), None, Vec::new()),
-            Key::Traceback {
-                fingerprint,
-                template,
-                exception,
-                frames,
-            } => (
+            Key::Traceback { fingerprint, template, exception, frames } => (
                 IssueKind::Traceback,
                 fingerprint.clone(),
                 template.clone(),
@@ -105,9 +95,8 @@ pub fn group(records: &[&Record]) -> Grouping {
                 frames.clone(),
             ),
         };
-        let slot = *index
-            .entry((kind, rec.service.as_str(), fingerprint.clone()))
-            .or_insert_with(|| {
+        let slot =
+            *index.entry((kind, rec.service.as_str(), fingerprint.clone())).or_insert_with(|| {
                 issues.push(IssueDef {
                     id: issue_id(kind, &rec.service, &fingerprint),
                     kind,
@@ -177,44 +166,15 @@ mod tests {
     use crate::normalize::record::Request;
 
     fn rec(service: &str, message: &str) -> Record {
-        Record {
-            service: service.into(),
-            message: message.into(),
-            ..Record::default()
-        }
+        Record { service: service.into(), message: message.into(), ..Record::default() }
     }
 
     #[test]
     fn ids_are_stable_and_distinct() {
-        let a = issue_id(
-            IssueKind::Message,
-            "svc",
-            "Failed to connect to Redis at <*>",
-        );
-        assert_eq!(
-            a,
-            issue_id(
-                IssueKind::Message,
-                "svc",
-                "Failed to connect to Redis at <*>"
-            )
-        );
-        assert_ne!(
-            a,
-            issue_id(
-                IssueKind::Message,
-                "other",
-                "Failed to connect to Redis at <*>"
-            )
-        );
-        assert_ne!(
-            a,
-            issue_id(
-                IssueKind::Request,
-                "svc",
-                "Failed to connect to Redis at <*>"
-            )
-        );
+        let a = issue_id(IssueKind::Message, "svc", "Failed to connect to Redis at <*>");
+        assert_eq!(a, issue_id(IssueKind::Message, "svc", "Failed to connect to Redis at <*>"));
+        assert_ne!(a, issue_id(IssueKind::Message, "other", "Failed to connect to Redis at <*>"));
+        assert_ne!(a, issue_id(IssueKind::Request, "svc", "Failed to connect to Redis at <*>"));
         assert_eq!(a.len(), 13);
         // Pinned: a change of hash or format would break every saved baseline.
         assert_eq!(
@@ -231,11 +191,7 @@ mod tests {
             rec("b", "boom"),
             Record {
                 service: "a".into(),
-                request: Some(Request {
-                    status: 503,
-                    method: "GET".into(),
-                    path: "/x/1".into(),
-                }),
+                request: Some(Request { status: 503, method: "GET".into(), path: "/x/1".into() }),
                 message: "HTTP 503 GET /x/1".into(),
                 ..Record::default()
             },
@@ -244,10 +200,7 @@ mod tests {
         assert_eq!(g.issues.len(), 3);
         assert_eq!(g.issue_of[0], g.issue_of[1]);
         assert_ne!(g.issue_of[0], g.issue_of[2]);
-        assert_eq!(
-            g.issues[g.issue_of[3] as usize].template,
-            "HTTP 503 GET /x/<*>"
-        );
+        assert_eq!(g.issues[g.issue_of[3] as usize].template, "HTTP 503 GET /x/<*>");
         assert_eq!(g.issues[g.issue_of[3] as usize].kind, IssueKind::Request);
     }
 

@@ -11,11 +11,7 @@ pub fn template(req: &Request) -> String {
 /// The path with every segment that looks like an id replaced by `<*>`.
 pub fn route(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').collect();
-    segments
-        .iter()
-        .map(|s| if is_id_segment(s) { "<*>" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
+    segments.iter().map(|s| if is_id_segment(s) { "<*>" } else { s }).collect::<Vec<_>>().join("/")
 }
 
 /// Numbers, UUIDs, hex, and tokens that mix letters with digits, or are long and unreadable.
@@ -52,10 +48,7 @@ mod tests {
             "/api/threads/<*>/messages"
         );
         assert_eq!(route("/api/agents/12345/status"), "/api/agents/<*>/status");
-        assert_eq!(
-            route("/api/v1/users/u8f3k2/profile"),
-            "/api/v1/users/<*>/profile"
-        );
+        assert_eq!(route("/api/v1/users/u8f3k2/profile"), "/api/v1/users/<*>/profile");
         assert_eq!(route("/health"), "/health");
         assert_eq!(route("/static/app.9f3c2.js"), "/static/app.9f3c2.js");
         assert_eq!(route("/"), "/");

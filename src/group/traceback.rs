@@ -18,12 +18,8 @@ const FINGERPRINT_FRAMES: usize = 3;
 
 impl Trace {
     pub fn fingerprint(&self) -> String {
-        let frames: Vec<&str> = self
-            .frames
-            .iter()
-            .take(FINGERPRINT_FRAMES)
-            .map(String::as_str)
-            .collect();
+        let frames: Vec<&str> =
+            self.frames.iter().take(FINGERPRINT_FRAMES).map(String::as_str).collect();
         format!("{} @ {}", self.exception, frames.join(" < "))
     }
 }
@@ -53,10 +49,7 @@ fn parse_python(message: &str) -> Option<Trace> {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("File \"") {
             let (file, rest) = rest.split_once('"')?;
-            let function = rest
-                .rsplit_once(", in ")
-                .map(|(_, f)| f.trim())
-                .unwrap_or("?");
+            let function = rest.rsplit_once(", in ").map(|(_, f)| f.trim()).unwrap_or("?");
             frames.push(format!("{}:{}", short_path(file), function));
         } else if !line.starts_with(' ') && !line.trim().is_empty() {
             exception_line = Some(line.trim());
@@ -69,26 +62,16 @@ fn parse_python(message: &str) -> Option<Trace> {
         None => (exception_line, ""),
     };
     frames.reverse();
-    Some(Trace {
-        exception: exception.to_string(),
-        message: text.to_string(),
-        frames,
-    })
+    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames })
 }
 
 fn parse_java_or_node(message: &str) -> Option<Trace> {
     // The root cause (the last "Caused by:") is what failed first.
-    let start = message
-        .rfind("Caused by: ")
-        .map(|i| i + "Caused by: ".len())
-        .unwrap_or(0);
+    let start = message.rfind("Caused by: ").map(|i| i + "Caused by: ".len()).unwrap_or(0);
     let body = &message[start..];
     let mut lines = body.lines();
     let head = lines.next()?.trim();
-    let head = head
-        .rsplit_once("Exception in thread ")
-        .map(|(_, h)| h)
-        .unwrap_or(head);
+    let head = head.rsplit_once("Exception in thread ").map(|(_, h)| h).unwrap_or(head);
     let head = head.split_once("\" ").map(|(_, h)| h).unwrap_or(head); // after the thread name
     let (exception, text) = match head.split_once(": ") {
         Some((t, m)) => (t.trim(), m.trim()),
@@ -97,31 +80,17 @@ fn parse_java_or_node(message: &str) -> Option<Trace> {
     let frames = lines
         .filter_map(|l| l.trim_start().strip_prefix("at "))
         .map(|f| {
-            f.split(" (")
-                .next()
-                .unwrap_or(f)
-                .split('(')
-                .next()
-                .unwrap_or(f)
-                .trim()
-                .to_string()
+            f.split(" (").next().unwrap_or(f).split('(').next().unwrap_or(f).trim().to_string()
         })
         .collect();
-    Some(Trace {
-        exception: exception.to_string(),
-        message: text.to_string(),
-        frames,
-    })
+    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames })
 }
 
 fn parse_go(message: &str) -> Option<Trace> {
     let first = message.lines().next()?;
     let text = first.strip_prefix("panic: ")?.trim();
     let mut frames = Vec::new();
-    let mut lines = message
-        .lines()
-        .skip_while(|l| !l.starts_with("goroutine "))
-        .skip(1);
+    let mut lines = message.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
     while let Some(func) = lines.next() {
         if func.trim().is_empty() {
             break;
@@ -132,11 +101,7 @@ fn parse_go(message: &str) -> Option<Trace> {
             frames.push(name.to_string());
         }
     }
-    Some(Trace {
-        exception: "panic".into(),
-        message: text.to_string(),
-        frames,
-    })
+    Some(Trace { exception: "panic".into(), message: text.to_string(), frames })
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).
@@ -172,10 +137,7 @@ mod tests {
     #[test]
     fn same_crash_other_line_numbers_same_fingerprint() {
         let other = LOGURU.replace("line 161", "line 170");
-        assert_eq!(
-            parse(&other).unwrap().fingerprint(),
-            parse(LOGURU).unwrap().fingerprint()
-        );
+        assert_eq!(parse(&other).unwrap().fingerprint(), parse(LOGURU).unwrap().fingerprint());
     }
 
     #[test]

@@ -160,14 +160,8 @@ mod tests {
         );
         assert_eq!(c("request_id <*> has invalid format"), None);
         assert_eq!(classify("'\"timestamp\"'", Some("KeyError"), None), None);
-        assert_eq!(
-            classify("x", Some("builtins.TypeError"), None),
-            Some(ErrorClass::TypeError)
-        );
-        assert_eq!(
-            classify("HTTP 403 GET /a", None, Some(403)),
-            Some(ErrorClass::AuthFailure)
-        );
+        assert_eq!(classify("x", Some("builtins.TypeError"), None), Some(ErrorClass::TypeError));
+        assert_eq!(classify("HTTP 403 GET /a", None, Some(403)), Some(ErrorClass::AuthFailure));
         assert_eq!(classify("HTTP 503 GET /a", None, Some(503)), None);
     }
 }

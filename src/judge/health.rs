@@ -54,10 +54,7 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
         }
     }
     if p0 > 0 {
-        return (
-            Health::Failing,
-            format!("{p0} P0 issue{}", if p0 == 1 { "" } else { "s" }),
-        );
+        return (Health::Failing, format!("{p0} P0 issue{}", if p0 == 1 { "" } else { "s" }));
     }
     if let Some(s) = share.filter(|s| *s >= 0.20) {
         return (
@@ -66,10 +63,7 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
         );
     }
     if p1 > 0 {
-        return (
-            Health::Degraded,
-            format!("{p1} P1 issue{}", if p1 == 1 { "" } else { "s" }),
-        );
+        return (Health::Degraded, format!("{p1} P1 issue{}", if p1 == 1 { "" } else { "s" }));
     }
     if let Some(s) = share.filter(|s| *s >= 0.01) {
         return (
@@ -78,11 +72,9 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
         );
     }
     let reason = match share {
-        Some(s) => format!(
-            "{} of {} requests answered 5xx; no P0/P1 issue",
-            pct(s),
-            stats.requests
-        ),
+        Some(s) => {
+            format!("{} of {} requests answered 5xx; no P0/P1 issue", pct(s), stats.requests)
+        }
         None => "no P0/P1 issue".to_string(),
     };
     (Health::Operational, reason)
@@ -98,11 +90,7 @@ mod tests {
     use super::*;
 
     fn stats(requests: u64, r5: u64) -> ServiceStats {
-        ServiceStats {
-            requests,
-            requests_5xx: r5,
-            ..ServiceStats::default()
-        }
+        ServiceStats { requests, requests_5xx: r5, ..ServiceStats::default() }
     }
 
     #[test]
@@ -115,10 +103,7 @@ mod tests {
         );
         assert_eq!(health(&stats(0, 0), 1, 0).0, Health::Failing);
         assert_eq!(health(&stats(100, 2), 0, 0).0, Health::Degraded);
-        assert_eq!(
-            health(&stats(0, 0), 0, 2),
-            (Health::Degraded, "2 P1 issues".to_string())
-        );
+        assert_eq!(health(&stats(0, 0), 0, 2), (Health::Degraded, "2 P1 issues".to_string()));
         assert_eq!(health(&stats(1000, 1), 0, 0).0, Health::Operational);
     }
 }

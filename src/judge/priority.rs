@@ -58,10 +58,7 @@ pub const HIGH_VOLUME_MIN_EVENTS: u64 = 20;
 /// The default priority and the rule that gave it.
 pub fn default_priority(f: &Facts) -> (Priority, String) {
     if f.severity >= Severity::Critical {
-        return (
-            Priority::P0,
-            format!("default rule: severity {} or above", f.severity),
-        );
+        return (Priority::P0, format!("default rule: severity {} or above", f.severity));
     }
     if f.severity == Severity::Error {
         if let Some(class) = f.class.filter(|c| c.is_code_defect()) {
@@ -84,10 +81,7 @@ pub fn default_priority(f: &Facts) -> (Priority, String) {
         }
         return (Priority::P2, "default rule: WARNING".to_string());
     }
-    (
-        Priority::P3,
-        format!("default rule: severity {} (below WARNING)", f.severity),
-    )
+    (Priority::P3, format!("default rule: severity {} (below WARNING)", f.severity))
 }
 
 #[cfg(test)]
@@ -95,43 +89,20 @@ mod tests {
     use super::*;
 
     fn facts(severity: Severity, class: Option<ErrorClass>, events: u64, rate: f64) -> Facts {
-        Facts {
-            severity,
-            class,
-            events,
-            rate_per_hour: rate,
-        }
+        Facts { severity, class, events, rate_per_hour: rate }
     }
 
     #[test]
     fn rules_in_order() {
+        assert_eq!(default_priority(&facts(Severity::Critical, None, 1, 0.1)).0, Priority::P0);
         assert_eq!(
-            default_priority(&facts(Severity::Critical, None, 1, 0.1)).0,
-            Priority::P0
-        );
-        assert_eq!(
-            default_priority(&facts(
-                Severity::Error,
-                Some(ErrorClass::ImportError),
-                1,
-                0.1
-            ))
-            .0,
+            default_priority(&facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1)).0,
             Priority::P0
         );
         let (p, why) = default_priority(&facts(Severity::Error, Some(ErrorClass::Timeout), 1, 0.1));
         assert_eq!((p, why.as_str()), (Priority::P1, "default rule: ERROR"));
-        assert_eq!(
-            default_priority(&facts(Severity::Warning, None, 100, 50.0)).0,
-            Priority::P1
-        );
-        assert_eq!(
-            default_priority(&facts(Severity::Warning, None, 5, 50.0)).0,
-            Priority::P2
-        );
-        assert_eq!(
-            default_priority(&facts(Severity::Info, None, 5, 50.0)).0,
-            Priority::P3
-        );
+        assert_eq!(default_priority(&facts(Severity::Warning, None, 100, 50.0)).0, Priority::P1);
+        assert_eq!(default_priority(&facts(Severity::Warning, None, 5, 50.0)).0, Priority::P2);
+        assert_eq!(default_priority(&facts(Severity::Info, None, 5, 50.0)).0, Priority::P3);
     }
 }

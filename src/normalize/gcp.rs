@@ -6,7 +6,7 @@
 //! interpreted here, so an odd value never makes a whole entry unreadable.
 
 use super::infer;
-use super::record::{Record, Request};
+use super::record::{clip_message, Record, Request};
 use super::redact::Redactor;
 use super::severity::Severity;
 use super::time::Timestamp;
@@ -182,20 +182,28 @@ pub struct EntryError {
 pub fn parse_entry(json: &[u8], redactor: &Redactor) -> Result<Record, EntryError> {
     let entry: LogEntry = match serde_json::from_slice(json) {
         Ok(e) => e,
-        Err(e) if e.is_data() => {
-            return Err(EntryError {
-                reason: "not a LogEntry object",
-                detail: e.to_string(),
-            })
-        }
-        Err(e) => {
-            return Err(EntryError {
-                reason: "invalid JSON",
-                detail: e.to_string(),
-            })
-        }
+        Err(e) => return Err(entry_error(&e)),
     };
     Ok(normalize(entry, redactor))
+}
+
+/// A specific reason for the common ways an entry is broken.
+fn entry_error(e: &serde_json::Error) -> EntryError {
+    let detail = e.to_string();
+    let reason = if e.is_data() {
+        "not a LogEntry object"
+    } else if e.is_eof() {
+        "entry cut off"
+    } else if detail.contains("recursion limit") {
+        "nested too deeply (over 128 levels)"
+    } else if detail.contains("control character") {
+        "control character (such as NUL) inside a string"
+    } else if detail.contains("unicode") || detail.contains("UTF-8") {
+        "invalid UTF-8"
+    } else {
+        "invalid JSON"
+    };
+    EntryError { reason, detail }
 }
 
 fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
@@ -204,12 +212,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
         .timestamp
         .as_deref()
         .and_then(Timestamp::parse)
-        .or_else(|| {
-            entry
-                .receive_timestamp
-                .as_deref()
-                .and_then(Timestamp::parse)
-        });
+        .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse));
     rec.insert_id = entry.insert_id.map(Cow::into_owned);
     rec.trace = entry.trace.map(Cow::into_owned);
     rec.span_id = entry.span_id.map(Cow::into_owned);
@@ -235,10 +238,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
     rec.component = entry_labels.python_logger.map(Cow::into_owned);
 
     // Severity as written: a name or a number; DEFAULT counts as "none given".
-    let declared = entry
-        .severity
-        .and_then(raw_severity)
-        .filter(|s| *s != Severity::Default);
+    let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
 
     let mut payload_severity = None;
     let mut message = String::new();
@@ -284,10 +284,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
             s
         }
         (None, None) => {
-            let from_request = rec
-                .request
-                .as_ref()
-                .and_then(|r| severity_of_status(r.status));
+            let from_request = rec.request.as_ref().and_then(|r| severity_of_status(r.status));
             match text_hint.severity.or(from_request) {
                 Some(s) => {
                     rec.severity_inferred = true;
@@ -300,7 +297,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
     if rec.component.is_none() {
         rec.component = text_hint.logger.map(str::to_string);
     }
-    rec.message = redactor.redact(message.trim_end()).into_owned();
+    rec.message = clip_message(redactor.redact(message.trim_end()).into_owned());
     rec
 }
 
@@ -309,9 +306,7 @@ fn raw_severity(raw: &RawValue) -> Option<Severity> {
     if text.starts_with('"') {
         Severity::parse_loose(&raw_text(raw))
     } else {
-        text.parse::<f64>()
-            .ok()
-            .map(|n| Severity::from_number(n as i64))
+        text.parse::<f64>().ok().map(|n| Severity::from_number(n as i64))
     }
 }
 
@@ -422,20 +417,10 @@ fn proto_message(proto: &ProtoPayload) -> String {
 }
 
 fn request_of(http: &HttpRequest) -> Option<Request> {
-    let status = http
-        .status
-        .and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
-    let method = http
-        .request_method
-        .as_deref()
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
+    let method = http.request_method.as_deref().unwrap_or("").to_ascii_uppercase();
     let url = http.request_url.as_deref().unwrap_or("");
-    Some(Request {
-        status,
-        method,
-        path: path_of_url(url),
-    })
+    Some(Request { status, method, path: path_of_url(url) })
 }
 
 /// The path of a URL, without scheme, host, query and fragment (queries carry ids and tokens).
@@ -492,10 +477,7 @@ fn service_and_revision(labels: &ResourceLabels, log_id: Option<&str>) -> (Strin
 
 /// `projects/p/logs/run.googleapis.com%2Fstderr` → `run.googleapis.com/stderr`.
 fn log_id_of(log_name: &str) -> String {
-    let id = log_name
-        .rsplit_once("/logs/")
-        .map(|(_, id)| id)
-        .unwrap_or(log_name);
+    let id = log_name.rsplit_once("/logs/").map(|(_, id)| id).unwrap_or(log_name);
     id.replace("%2F", "/").replace("%2f", "/")
 }
 
@@ -528,10 +510,7 @@ mod tests {
         assert_eq!(rec.project.as_deref(), Some("netra-staging"));
         assert_eq!(rec.component.as_deref(), Some("netra.ws"));
         assert_eq!(rec.message, "Agent handler setup failed");
-        assert_eq!(
-            rec.time.unwrap().to_rfc3339(),
-            "2025-09-11T05:17:11.373739Z"
-        );
+        assert_eq!(rec.time.unwrap().to_rfc3339(), "2025-09-11T05:17:11.373739Z");
         assert_eq!(rec.insert_id.as_deref(), Some("abc"));
     }
 
@@ -551,20 +530,11 @@ mod tests {
     #[test]
     fn severity_inferred_from_payload_and_text() {
         let rec = parse(r#"{"jsonPayload":{"message":"slow","level":"warning"}}"#);
-        assert_eq!(
-            (rec.severity, rec.severity_inferred),
-            (Severity::Warning, true)
-        );
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Warning, true));
         let rec = parse(r#"{"severity":"DEFAULT","textPayload":"ERROR:root:cache miss storm"}"#);
-        assert_eq!(
-            (rec.severity, rec.severity_inferred),
-            (Severity::Error, true)
-        );
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, true));
         let rec = parse(r#"{"textPayload":"just a line"}"#);
-        assert_eq!(
-            (rec.severity, rec.severity_inferred),
-            (Severity::Default, false)
-        );
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Default, false));
     }
 
     #[test]
@@ -590,6 +560,14 @@ mod tests {
         let err = parse_entry(b"[1,2]", default_redactor()).unwrap_err();
         assert_eq!(err.reason, "not a LogEntry object");
         let err = parse_entry(b"{\"a\":", default_redactor()).unwrap_err();
+        assert_eq!(err.reason, "entry cut off");
+        let err = parse_entry(b"{\"a\": tru}", default_redactor()).unwrap_err();
         assert_eq!(err.reason, "invalid JSON");
+        let err = parse_entry(b"{\"textPayload\": \"a\x00b\"}", default_redactor()).unwrap_err();
+        assert_eq!(err.reason, "control character (such as NUL) inside a string");
+        let deep = format!("{{\"jsonPayload\": {}{}}}", "[".repeat(200), "]".repeat(200));
+        // A payload too deep to walk is still read: its text becomes the message.
+        let rec = parse_entry(deep.as_bytes(), default_redactor()).unwrap();
+        assert!(rec.message.starts_with("[[[["));
     }
 }

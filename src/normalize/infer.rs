@@ -18,29 +18,17 @@ pub fn from_text(text: &str) -> TextHint<'_> {
     if first_line.starts_with("Traceback (most recent call last)")
         || first_line.starts_with("Exception in thread")
     {
-        return TextHint {
-            severity: Some(Severity::Error),
-            logger: None,
-        };
+        return TextHint { severity: Some(Severity::Error), logger: None };
     }
     if first_line.starts_with("panic: ") || first_line.starts_with("fatal error: ") {
-        return TextHint {
-            severity: Some(Severity::Critical),
-            logger: None,
-        };
+        return TextHint { severity: Some(Severity::Critical), logger: None };
     }
 
     // Python logging's default format: LEVEL:logger:message
     if let Some((level, rest)) = first_line.split_once(':') {
         if let Some(sev) = exact_level(level) {
-            let logger = rest
-                .split_once(':')
-                .map(|(l, _)| l)
-                .filter(|l| is_logger_name(l));
-            return TextHint {
-                severity: Some(sev),
-                logger,
-            };
+            let logger = rest.split_once(':').map(|(l, _)| l).filter(|l| is_logger_name(l));
+            return TextHint { severity: Some(sev), logger };
         }
     }
 
@@ -48,10 +36,7 @@ pub fn from_text(text: &str) -> TextHint<'_> {
     for (i, word) in first_line.split_whitespace().take(8).enumerate() {
         if word.starts_with('[') && word.ends_with(']') && word.len() > 2 {
             if let Some(sev) = exact_level(&word[1..word.len() - 1]) {
-                return TextHint {
-                    severity: Some(sev),
-                    logger: None,
-                };
+                return TextHint { severity: Some(sev), logger: None };
             }
         }
         // "... - logger - LEVEL - message" (Python's '%(asctime)s - %(name)s - %(levelname)s')
@@ -66,10 +51,7 @@ pub fn from_text(text: &str) -> TextHint<'_> {
                     || (word.bytes().all(|b| b.is_ascii_uppercase())
                         && first_line.contains(&format!(" {word} ")));
                 if is_field {
-                    return TextHint {
-                        severity: Some(sev),
-                        logger,
-                    };
+                    return TextHint { severity: Some(sev), logger };
                 }
             }
         }
@@ -86,10 +68,7 @@ pub fn from_text(text: &str) -> TextHint<'_> {
                 .unwrap_or("");
             if before_ok {
                 if let Some(sev) = Severity::parse_loose(value) {
-                    return TextHint {
-                        severity: Some(sev),
-                        logger: None,
-                    };
+                    return TextHint { severity: Some(sev), logger: None };
                 }
             }
         }
@@ -113,8 +92,7 @@ fn exact_level(word: &str) -> Option<Severity> {
 fn is_logger_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -130,35 +108,17 @@ mod tests {
         assert_eq!(sev("ERROR: database is locked"), Some(Severity::Error));
         assert_eq!(
             from_text("WARNING:netra.redis:slow ping"),
-            TextHint {
-                severity: Some(Severity::Warning),
-                logger: Some("netra.redis")
-            }
+            TextHint { severity: Some(Severity::Warning), logger: Some("netra.redis") }
         );
         assert_eq!(sev("[WARNING] disk 91% full"), Some(Severity::Warning));
-        assert_eq!(
-            sev("2025-09-11 05:17:11 [error] upstream timed out"),
-            Some(Severity::Error)
-        );
-        assert_eq!(
-            sev("time=2025 level=error msg=\"boom\""),
-            Some(Severity::Error)
-        );
-        assert_eq!(
-            sev("Traceback (most recent call last):\n  File \"x\""),
-            Some(Severity::Error)
-        );
+        assert_eq!(sev("2025-09-11 05:17:11 [error] upstream timed out"), Some(Severity::Error));
+        assert_eq!(sev("time=2025 level=error msg=\"boom\""), Some(Severity::Error));
+        assert_eq!(sev("Traceback (most recent call last):\n  File \"x\""), Some(Severity::Error));
         assert_eq!(
             from_text("2025-09-11 05:17:11,373 - netra.ws - ERROR - handler failed"),
-            TextHint {
-                severity: Some(Severity::Error),
-                logger: Some("netra.ws")
-            }
+            TextHint { severity: Some(Severity::Error), logger: Some("netra.ws") }
         );
-        assert_eq!(
-            sev("panic: runtime error: index out of range"),
-            Some(Severity::Critical)
-        );
+        assert_eq!(sev("panic: runtime error: index out of range"), Some(Severity::Critical));
     }
 
     #[test]

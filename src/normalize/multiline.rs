@@ -126,12 +126,7 @@ enum State {
 }
 
 fn stream_key(rec: &Record) -> (&str, Option<&str>, Option<&str>, Option<&str>) {
-    (
-        &rec.service,
-        rec.revision.as_deref(),
-        rec.instance.as_deref(),
-        rec.log_name.as_deref(),
-    )
+    (&rec.service, rec.revision.as_deref(), rec.instance.as_deref(), rec.log_name.as_deref())
 }
 
 fn declared_severity(rec: &Record) -> bool {
@@ -153,9 +148,7 @@ pub fn is_exception_line(line: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or("");
     !name.is_empty()
         && !name.contains(' ')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
         && (last.ends_with("Error")
             || last.ends_with("Exception")
             || last.ends_with("Warning")
@@ -177,10 +170,7 @@ mod tests {
 
     fn rec(id: &str, ms: i64, sev: Severity, inferred: bool, msg: &str) -> Record {
         Record {
-            time: Some(Timestamp::from_nanos(
-                1_700_000_000_000_000_000 + ms * 1_000_000,
-                6,
-            )),
+            time: Some(Timestamp::from_nanos(1_700_000_000_000_000_000 + ms * 1_000_000, 6)),
             severity: sev,
             severity_inferred: inferred,
             service: "svc".into(),
@@ -196,20 +186,8 @@ mod tests {
     fn joins_a_split_traceback_and_keeps_its_ids() {
         let d = Severity::Default;
         let records = vec![
-            rec(
-                "a",
-                0,
-                Severity::Error,
-                true,
-                "Traceback (most recent call last):",
-            ),
-            rec(
-                "b",
-                1,
-                d,
-                false,
-                "  File \"/app/main.py\", line 3, in <module>",
-            ),
+            rec("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+            rec("b", 1, d, false, "  File \"/app/main.py\", line 3, in <module>"),
             rec("c", 2, d, false, "    run()"),
             rec("d", 3, d, false, "KeyError: 'x'"),
             rec("e", 500, d, false, "  File \"unrelated\" later"),
@@ -230,13 +208,7 @@ mod tests {
         let mut other = rec("x", 1, d, false, "  File \"/app/other.py\", line 1, in f");
         other.instance = Some("i2".into());
         let records = vec![
-            rec(
-                "a",
-                0,
-                Severity::Error,
-                true,
-                "Traceback (most recent call last):",
-            ),
+            rec("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
             other,
             rec("b", 2, Severity::Error, false, "  declared line"),
         ];
@@ -248,13 +220,7 @@ mod tests {
     fn logger_exception_head_joins_its_traceback() {
         let d = Severity::Default;
         let records = vec![
-            rec(
-                "h",
-                0,
-                Severity::Error,
-                true,
-                "ERROR:app:Unhandled error in handler",
-            ),
+            rec("h", 0, Severity::Error, true, "ERROR:app:Unhandled error in handler"),
             rec("a", 0, d, true, "Traceback (most recent call last):"),
             rec("b", 1, d, false, "  File \"/app/x.py\", line 9, in h"),
             rec("c", 1, d, false, "ValueError: bad"),

@@ -54,3 +54,36 @@ impl Record {
         self.time.map(|t| t.nanos)
     }
 }
+
+/// Messages longer than this are cut (after redaction, so no secret is cut in half and missed):
+/// a 200 MB payload is a dump, not a message, and would otherwise dominate memory and masking.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Cuts a message to [`MAX_MESSAGE_BYTES`] at a character boundary, saying how much was cut.
+pub fn clip_message(mut message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let total = message.len();
+    let mut cut = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    message.truncate(cut);
+    message.push_str(&format!(" … [cut: {cut} of {total} bytes shown]"));
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_on_a_char_boundary() {
+        let long = "é".repeat(MAX_MESSAGE_BYTES);
+        let cut = clip_message(long);
+        assert!(cut.len() < MAX_MESSAGE_BYTES + 64);
+        assert!(cut.ends_with(&format!("of {} bytes shown]", 2 * MAX_MESSAGE_BYTES)));
+        assert_eq!(clip_message("short".into()), "short");
+    }
+}

@@ -204,24 +204,12 @@ impl Redactor {
             if i == USER_RULES_AT {
                 for (kind, pattern) in extra {
                     let re = Regex::new(pattern)?;
-                    let action = if re.captures_len() > 1 {
-                        Action::Group
-                    } else {
-                        Action::Whole
-                    };
-                    rules.push(Rule {
-                        kind: sanitize_kind(kind),
-                        re,
-                        action,
-                    });
+                    let action = if re.captures_len() > 1 { Action::Group } else { Action::Whole };
+                    rules.push(Rule { kind: sanitize_kind(kind), re, action });
                     triggers.push(pattern.clone());
                 }
             }
-            rules.push(Rule {
-                kind: kind.to_string(),
-                re: Regex::new(&pattern)?,
-                action,
-            });
+            rules.push(Rule { kind: kind.to_string(), re: Regex::new(&pattern)?, action });
             triggers.push(trigger);
         }
         triggers.push(CARD_TRIGGER.to_string());
@@ -263,13 +251,7 @@ impl Redactor {
 fn sanitize_kind(kind: &str) -> String {
     let k: String = kind
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .collect();
     if k.is_empty() {
         "custom".into()
@@ -573,9 +555,7 @@ fn looks_like_basic(v: &str) -> bool {
             return true;
         }
     }
-    v.len() >= 8
-        && v.bytes()
-            .any(|c| c.is_ascii_digit() || c == b'=' || c == b'+' || c == b'/')
+    v.len() >= 8 && v.bytes().any(|c| c.is_ascii_digit() || c == b'=' || c == b'+' || c == b'/')
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -847,11 +827,8 @@ fn card_layout(lens: &[usize]) -> bool {
 
 /// 13–19 digits (separators ignored), first digit 2–6, Luhn-valid.
 fn is_card(s: &[u8]) -> bool {
-    let digits: Vec<u32> = s
-        .iter()
-        .filter(|c| c.is_ascii_digit())
-        .map(|c| (c - b'0') as u32)
-        .collect();
+    let digits: Vec<u32> =
+        s.iter().filter(|c| c.is_ascii_digit()).map(|c| (c - b'0') as u32).collect();
     if !(13..=19).contains(&digits.len()) || !(2..=6).contains(&digits[0]) {
         return false;
     }
@@ -905,10 +882,7 @@ mod tests {
     #[track_caller]
     fn check(msg: &str, secret: &str, kind: &str) {
         let out = redact(msg);
-        assert!(
-            !out.contains(secret),
-            "secret {secret:?} survived in {out:?} (input {msg:?})"
-        );
+        assert!(!out.contains(secret), "secret {secret:?} survived in {out:?} (input {msg:?})");
         assert!(
             out.contains(&marker(kind)),
             "expected {} in {out:?} (input {msg:?})",
@@ -916,10 +890,7 @@ mod tests {
         );
         let again = redact(&out);
         assert_eq!(again, out, "not idempotent for input {msg:?}");
-        assert!(
-            matches!(again, Cow::Borrowed(_)),
-            "second pass allocated for {out:?}"
-        );
+        assert!(matches!(again, Cow::Borrowed(_)), "second pass allocated for {out:?}");
     }
 
     #[track_caller]
@@ -1059,23 +1030,15 @@ mod tests {
     #[test]
     fn quoted_values_with_special_characters_are_redacted_whole() {
         for v in ["p@ss w0rd;&,x", "Tr0ub4dor&3", "a'b", "x\"y", "back\\slash"] {
-            let dq = format!(
-                r#"{{"password": "{}"}}"#,
-                v.replace('\\', "\\\\").replace('"', "\\\"")
-            );
+            let dq =
+                format!(r#"{{"password": "{}"}}"#, v.replace('\\', "\\\\").replace('"', "\\\""));
             let out = redact(&dq);
             assert_eq!(out, r#"{"password": "<redacted:password>"}"#, "{dq}");
         }
         check("{'password': 'p@ss w0rd;&,x'}", "w0rd", "password");
         check("password='Tr0ub4dor&3' user=bob", "Tr0ub4dor", "password");
-        assert_eq!(
-            redact("Cfg(password=abc)"),
-            "Cfg(password=<redacted:password>)"
-        );
-        assert_eq!(
-            redact("password=pa(ss)word"),
-            "password=<redacted:password>"
-        );
+        assert_eq!(redact("Cfg(password=abc)"), "Cfg(password=<redacted:password>)");
+        assert_eq!(redact("password=pa(ss)word"), "password=<redacted:password>");
     }
 
     #[test]
@@ -1101,11 +1064,7 @@ mod tests {
             redact(&format!("Authorization: Bearer {JWT}")),
             "Authorization: Bearer <redacted:jwt>"
         );
-        check(
-            "authorization: Basic dXNlcjpodW50ZXIy",
-            "dXNlcjpodW50ZXIy",
-            "basic",
-        );
+        check("authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy", "basic");
         check(
             "sent Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== upstream",
             "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
@@ -1174,21 +1133,9 @@ mod tests {
             "password",
         );
         check("redis://:hunter2@cache:6379/0", "hunter2", "password");
-        check(
-            "mongodb+srv://admin:p@ss@cluster0.mongodb.net/test",
-            "p@ss",
-            "password",
-        );
-        check(
-            "jdbc:mysql://root:toor123@10.0.0.5:3306/app",
-            "toor123",
-            "password",
-        );
-        check(
-            r#"{"dsn": "amqp://guest:guest42@rabbit:5672/"}"#,
-            "guest42",
-            "password",
-        );
+        check("mongodb+srv://admin:p@ss@cluster0.mongodb.net/test", "p@ss", "password");
+        check("jdbc:mysql://root:toor123@10.0.0.5:3306/app", "toor123", "password");
+        check(r#"{"dsn": "amqp://guest:guest42@rabbit:5672/"}"#, "guest42", "password");
     }
 
     #[test]
@@ -1222,24 +1169,13 @@ mod tests {
             redact(r#"{"token": "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"}"#),
             r#"{"token": "<redacted:github>"}"#
         );
-        assert_eq!(
-            redact("contact=jane@example.com"),
-            "contact=<redacted:email>"
-        );
+        assert_eq!(redact("contact=jane@example.com"), "contact=<redacted:email>");
     }
 
     #[test]
     fn sql_and_misc() {
-        check(
-            "CREATE USER app IDENTIFIED BY 'Sup3rS3cret'",
-            "Sup3rS3cret",
-            "password",
-        );
-        check(
-            "ALTER ROLE app WITH LOGIN PASSWORD 'Sup3rS3cret'",
-            "Sup3rS3cret",
-            "password",
-        );
+        check("CREATE USER app IDENTIFIED BY 'Sup3rS3cret'", "Sup3rS3cret", "password");
+        check("ALTER ROLE app WITH LOGIN PASSWORD 'Sup3rS3cret'", "Sup3rS3cret", "password");
         check(
             "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
             "XXXXXXXXXXXXXXXXXXXXXXXX",
@@ -1301,14 +1237,8 @@ mod tests {
         assert!(is_card(b"4111111111111111"));
         assert!(!is_card(b"4111111111111112"));
         assert!(!is_card(b"1234567890123452")); // Luhn-valid but not a card network prefix
-        assert_eq!(
-            redact("pay 4111-1111-1111-1111."),
-            "pay <redacted:card_number>."
-        );
-        assert_eq!(
-            redact("qty 2 4111 1111 1111 1111 ok"),
-            "qty 2 <redacted:card_number> ok"
-        );
+        assert_eq!(redact("pay 4111-1111-1111-1111."), "pay <redacted:card_number>.");
+        assert_eq!(redact("qty 2 4111 1111 1111 1111 ok"), "qty 2 <redacted:card_number> ok");
         unchanged("ids 4111111111111112 5105105105105101x");
     }
 
@@ -1319,14 +1249,8 @@ mod tests {
             ("Internal Ticket".into(), r"ticket=(T\d+)".into()),
         ])
         .unwrap();
-        assert_eq!(
-            r.redact("user EMP-123456 logged in"),
-            "user <redacted:employee_id> logged in"
-        );
-        assert_eq!(
-            r.redact("ticket=T998 opened"),
-            "ticket=<redacted:internal_ticket> opened"
-        );
+        assert_eq!(r.redact("user EMP-123456 logged in"), "user <redacted:employee_id> logged in");
+        assert_eq!(r.redact("ticket=T998 opened"), "ticket=<redacted:internal_ticket> opened");
         let out = r.redact("EMP-123456 password=x1y2z3 ticket=T1");
         assert_eq!(
             out,
@@ -1348,10 +1272,7 @@ mod tests {
         let once = redact(&msg).into_owned();
         assert_ne!(once, msg);
         assert_eq!(redact(&once), once);
-        assert!(matches!(
-            redact("plain message with nothing to hide"),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(redact("plain message with nothing to hide"), Cow::Borrowed(_)));
         assert!(matches!(redact(&once), Cow::Borrowed(_)));
     }
 
@@ -1444,18 +1365,14 @@ mod tests {
             "{'api_key': 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY', 'region': 'us-central1'}",
         ];
         for (name, set) in [("clean", &clean[..]), ("with secrets", &dirty[..])] {
-            let msgs: Vec<String> = (0..20_000)
-                .map(|i| format!("{} #{i}", set[i % set.len()]))
-                .collect();
+            let msgs: Vec<String> =
+                (0..20_000).map(|i| format!("{} #{i}", set[i % set.len()])).collect();
             let bytes: usize = msgs.iter().map(|m| m.len()).sum();
             let mut best = f64::MAX;
             let mut changed = 0;
             for _ in 0..5 {
                 let t = std::time::Instant::now();
-                changed = msgs
-                    .iter()
-                    .filter(|m| matches!(redact(m), Cow::Owned(_)))
-                    .count();
+                changed = msgs.iter().filter(|m| matches!(redact(m), Cow::Owned(_))).count();
                 best = best.min(t.elapsed().as_secs_f64());
             }
             eprintln!(

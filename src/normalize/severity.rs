@@ -60,9 +60,7 @@ impl Severity {
     /// `[error]`, `Err`, ...). Returns `None` for anything else, so callers can tell "no
     /// severity" from "DEFAULT".
     pub fn parse_loose(text: &str) -> Option<Severity> {
-        let t = text
-            .trim()
-            .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>');
+        let t = text.trim().trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>');
         if t.is_empty() || t.len() > 12 {
             return None;
         }

@@ -15,10 +15,7 @@ impl Timestamp {
     pub fn parse(text: &str) -> Option<Timestamp> {
         let dt = DateTime::parse_from_rfc3339(text.trim()).ok()?;
         let nanos = dt.timestamp_nanos_opt()?;
-        Some(Timestamp {
-            nanos,
-            digits: fraction_digits(text),
-        })
+        Some(Timestamp { nanos, digits: fraction_digits(text) })
     }
 
     pub fn from_nanos(nanos: i64, digits: u8) -> Timestamp {
@@ -41,20 +38,12 @@ pub fn format_nanos(nanos: i64, digits: u8) -> String {
     let frac = nanos.rem_euclid(1_000_000_000);
     let frac = format!("{frac:09}");
     // base ends with 'Z'; put the fraction before it.
-    format!(
-        "{}.{}Z",
-        &base[..base.len() - 1],
-        &frac[..digits.min(9) as usize]
-    )
+    format!("{}.{}Z", &base[..base.len() - 1], &frac[..digits.min(9) as usize])
 }
 
 fn fraction_digits(text: &str) -> u8 {
     let Some(dot) = text.find('.') else { return 0 };
-    text[dot + 1..]
-        .bytes()
-        .take_while(|b| b.is_ascii_digit())
-        .count()
-        .min(9) as u8
+    text[dot + 1..].bytes().take_while(|b| b.is_ascii_digit()).count().min(9) as u8
 }
 
 /// Parses `--since`/`--until`: an RFC 3339 time, or a span back from `newest` (`30m`, `6h`, `2d`,

@@ -14,6 +14,8 @@ pub enum Format {
     ConcatenatedJson,
     /// Plain text lines.
     Text,
+    /// The Logs Explorer's CSV download (flattened columns such as `jsonPayload.message`).
+    Csv,
     /// Nothing at all (or only whitespace).
     Empty,
 }
@@ -25,6 +27,7 @@ impl Format {
             Format::Ndjson => "newline-delimited JSON",
             Format::ConcatenatedJson => "concatenated JSON objects",
             Format::Text => "plain text",
+            Format::Csv => "Logs Explorer CSV",
             Format::Empty => "empty",
         }
     }
@@ -45,11 +48,10 @@ pub fn detect(bytes: &[u8], allow_text: bool) -> Result<Format, Unreadable> {
     if start == bytes.len() {
         return Ok(Format::Empty);
     }
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    if let Some(nul) = memchr::memchr(0, head) {
+    if let Some(offset) = binary_evidence(bytes) {
         return Err(Unreadable {
-            offset: nul,
-            message: "this is binary data (it contains NUL bytes), not a log export; \
+            offset,
+            message: "this is binary data, not a log export (a log export is JSON or text); \
                       export with `gcloud logging read --format=json`"
                 .into(),
         });
@@ -78,6 +80,9 @@ pub fn detect(bytes: &[u8], allow_text: bool) -> Result<Format, Unreadable> {
         }
         _ => {}
     }
+    if looks_like_csv_export(&bytes[start..]) {
+        return Ok(Format::Csv);
+    }
     if looks_like_yaml_export(&bytes[start..]) {
         return Err(Unreadable {
             offset: start,
@@ -104,6 +109,47 @@ pub fn detect(bytes: &[u8], allow_text: bool) -> Result<Format, Unreadable> {
 fn looks_like_json_line(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     line.len() > 2 && line.starts_with(b"{") && line.ends_with(b"}")
+}
+
+/// Known binary signatures, or a head with many NUL/control bytes. A stray NUL inside an
+/// otherwise textual export is not binary: the entry holding it is reported on its own.
+fn binary_evidence(bytes: &[u8]) -> Option<usize> {
+    const MAGIC: [&[u8]; 7] =
+        [b"\x7fELF", b"PK\x03\x04", b"\x89PNG", b"%PDF", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd"];
+    if MAGIC.iter().any(|m| bytes.starts_with(m)) {
+        return Some(0);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
+        .count();
+    if control > 4 && control * 100 > head.len() * 2 {
+        return Some(
+            head.iter()
+                .position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
+                .unwrap_or(0),
+        );
+    }
+    None
+}
+
+/// A header line naming LogEntry columns, as the Logs Explorer's "Download → CSV" writes it.
+fn looks_like_csv_export(bytes: &[u8]) -> bool {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
+    let first = String::from_utf8_lossy(first);
+    let columns: Vec<&str> =
+        first.trim_end().split(',').map(|c| c.trim().trim_matches('"')).collect();
+    columns.len() >= 2
+        && columns
+            .iter()
+            .any(|c| matches!(*c, "timestamp" | "receiveTimestamp" | "severity" | "insertId"))
+        && columns.iter().any(|c| {
+            c.starts_with("jsonPayload")
+                || c.starts_with("textPayload")
+                || c.starts_with("resource.")
+                || *c == "logName"
+        })
 }
 
 fn looks_like_yaml_export(bytes: &[u8]) -> bool {
@@ -142,23 +188,14 @@ mod tests {
         assert_eq!(detect(b"  [\n {\"a\": 1}\n]", false), Ok(Format::JsonArray));
         assert_eq!(detect(b"{\"a\":1}\n{\"a\":2}\n", false), Ok(Format::Ndjson));
         assert_eq!(detect(b"{\"a\":1}", false), Ok(Format::Ndjson));
-        assert_eq!(
-            detect(b"{\"a\":1, \"broken\n{\"a\":2}\n", false),
-            Ok(Format::Ndjson)
-        );
-        assert_eq!(
-            detect(b"{\"a\":\"x\", \"b\": 1 }\r\n{\"a\":2}\n", false),
-            Ok(Format::Ndjson)
-        );
+        assert_eq!(detect(b"{\"a\":1, \"broken\n{\"a\":2}\n", false), Ok(Format::Ndjson));
+        assert_eq!(detect(b"{\"a\":\"x\", \"b\": 1 }\r\n{\"a\":2}\n", false), Ok(Format::Ndjson));
         assert_eq!(
             detect(b"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", false),
             Ok(Format::ConcatenatedJson)
         );
         assert_eq!(detect(b" \n ", false), Ok(Format::Empty));
-        assert_eq!(
-            detect(b"Sep 11 05:17:11 host sshd[1]: ok\n", true),
-            Ok(Format::Text)
-        );
+        assert_eq!(detect(b"Sep 11 05:17:11 host sshd[1]: ok\n", true), Ok(Format::Text));
     }
 
     #[test]
@@ -167,6 +204,10 @@ mod tests {
         assert!(yaml.message.contains("--format=json"), "{}", yaml.message);
         let bin = detect(b"\x7fELF\x00\x01", true).unwrap_err();
         assert!(bin.message.contains("binary"));
+        let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert!(detect(&noise, true).is_err(), "random bytes are binary");
+        // One NUL in an otherwise fine NDJSON file is the problem of that entry, not the file's.
+        assert_eq!(detect(b"{\"a\":1}\n{\"a\":\x00}\n{\"a\":3}\n", false), Ok(Format::Ndjson));
         let text = detect(b"hello world\n", false).unwrap_err();
         assert!(text.message.contains("--input-format text"));
     }

@@ -38,10 +38,7 @@ pub fn split_array(bytes: &[u8], open: usize) -> (Vec<Span>, End) {
                 let end = if rest == bytes.len() {
                     End::Clean
                 } else {
-                    End::Unexpected {
-                        offset: rest,
-                        byte: bytes[rest],
-                    }
+                    End::Unexpected { offset: rest, byte: bytes[rest] }
                 };
                 return (spans, end);
             }
@@ -144,10 +141,7 @@ mod tests {
     use super::*;
 
     fn texts<'a>(bytes: &'a [u8], spans: &[Span]) -> Vec<&'a str> {
-        spans
-            .iter()
-            .map(|s| std::str::from_utf8(&bytes[s.start..s.end]).unwrap())
-            .collect()
+        spans.iter().map(|s| std::str::from_utf8(&bytes[s.start..s.end]).unwrap()).collect()
     }
 
     #[test]
@@ -161,10 +155,7 @@ mod tests {
         assert_eq!(end, End::Clean);
         assert_eq!(
             texts(input, &spans),
-            vec![
-                r#"{"a": "x}\"{", "b": [1, [2, {"c": "]"}]]}"#,
-                r#"{"a": "\\"}"#
-            ]
+            vec![r#"{"a": "x}\"{", "b": [1, [2, {"c": "]"}]]}"#, r#"{"a": "\\"}"#]
         );
     }
 
@@ -183,10 +174,7 @@ mod tests {
         let input = b"{\n \"a\": {\"b\": 1}\n}\n{\"c\": [\"}\"]}\n";
         let (spans, end) = split_concatenated(input, 0);
         assert_eq!(end, End::Clean);
-        assert_eq!(
-            texts(input, &spans),
-            vec!["{\n \"a\": {\"b\": 1}\n}", "{\"c\": [\"}\"]}"]
-        );
+        assert_eq!(texts(input, &spans), vec!["{\n \"a\": {\"b\": 1}\n}", "{\"c\": [\"}\"]}"]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! `source` opens and decompresses, `detect` names the format, `json_split` cuts JSON into entries,
 //! `text` reads plain-text lines.
 
+pub mod csv_export;
 pub mod detect;
 pub mod json_split;
 pub mod source;
@@ -70,11 +71,7 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.position.as_str() {
             "" => write!(f, "{}: {}: {}", self.input, self.reason, self.detail),
-            pos => write!(
-                f,
-                "{}:{}: {}: {}",
-                self.input, pos, self.reason, self.detail
-            ),
+            pos => write!(f, "{}:{}: {}: {}", self.input, pos, self.reason, self.detail),
         }
     }
 }
@@ -117,10 +114,7 @@ fn walk(dir: &Path, sources: &mut Vec<Source>, problems: &mut Vec<Problem>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -149,11 +143,7 @@ pub fn read_all(sources: &[Source], options: &ReadOptions, redactor: &Redactor) 
         .enumerate()
         .map(|(i, s)| read_one(s, i as u32, options, redactor))
         .collect();
-    let mut result = ReadResult {
-        records: Vec::new(),
-        inputs: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut result = ReadResult { records: Vec::new(), inputs: Vec::new(), problems: Vec::new() };
     for (records, report, problems) in per_input {
         result.records.extend(records);
         result.inputs.push(report);
@@ -169,10 +159,7 @@ fn read_one(
     redactor: &Redactor,
 ) -> (Vec<Record>, InputReport, Vec<Problem>) {
     let label = source.label();
-    let mut report = InputReport {
-        label: label.clone(),
-        ..InputReport::default()
-    };
+    let mut report = InputReport { label: label.clone(), ..InputReport::default() };
     let loaded = match source::load(source) {
         Ok(l) => l,
         Err(e) => {
@@ -187,10 +174,7 @@ fn read_one(
     };
     report.gzip = loaded.gzip;
     report.bytes = loaded.raw_len;
-    let bytes = loaded
-        .bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&loaded.bytes);
+    let bytes = loaded.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&loaded.bytes);
 
     let format = match options.input_format {
         InputFormat::Text => Ok(Format::Text),
@@ -245,6 +229,20 @@ fn read_one(
             }
             out.records
         }
+        Format::Csv => {
+            let out = csv_export::read_csv(bytes, &label, index, redactor);
+            report.entries = out.rows;
+            for e in out.errors {
+                problems.push(Problem {
+                    input: label.clone(),
+                    position: format!("line {}", e.line),
+                    reason: e.reason.to_string(),
+                    detail: e.detail,
+                    entries: 1,
+                });
+            }
+            out.records
+        }
         Format::Ndjson => read_ndjson(bytes, &label, index, redactor, &mut report, &mut problems),
         Format::JsonArray | Format::ConcatenatedJson => {
             let start = json_split::skip_ws(bytes, 0);
@@ -253,15 +251,8 @@ fn read_one(
             } else {
                 split_concatenated(bytes, start)
             };
-            let records = parse_spans(
-                bytes,
-                &spans,
-                &label,
-                index,
-                redactor,
-                &mut report,
-                &mut problems,
-            );
+            let records =
+                parse_spans(bytes, &spans, &label, index, redactor, &mut report, &mut problems);
             match end {
                 End::Clean => {}
                 End::UnclosedArray => problems.push(Problem {
@@ -322,10 +313,7 @@ fn read_ndjson(
         let line = &bytes[start..end];
         let trimmed_start = start + line.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if trimmed_start < end {
-            spans.push(Span {
-                start: trimmed_start,
-                end,
-            });
+            spans.push(Span { start: trimmed_start, end });
         }
         start = end + 1;
         if start > bytes.len() {
@@ -350,22 +338,41 @@ fn parse_spans(
         .par_iter()
         .map(|span| {
             let slice = &bytes[span.start..span.end];
-            (span, parse_entry(slice, redactor))
+            let result = parse_entry(slice, redactor);
+            // An entry with invalid UTF-8 is still read, with the bad bytes replaced, and noted.
+            let repaired = match &result {
+                Err(_) if std::str::from_utf8(slice).is_err() => {
+                    let text = String::from_utf8_lossy(slice);
+                    parse_entry(text.as_bytes(), redactor).ok()
+                }
+                _ => None,
+            };
+            (span, result, repaired)
         })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
-    for (span, result) in parsed {
+    for (span, result, repaired) in parsed {
+        let result = match (result, repaired) {
+            (Err(_), Some(rec)) => {
+                let bad = std::str::from_utf8(&bytes[span.start..span.end])
+                    .err()
+                    .map_or(0, |e| span.start + e.valid_up_to());
+                problems.push(Problem {
+                    input: label.to_string(),
+                    position: position(bytes, bad),
+                    reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
+                    detail: "the entry is in the report; fix the encoding to see the original text"
+                        .into(),
+                    entries: 0,
+                });
+                Ok(rec)
+            }
+            (result, _) => result,
+        };
         match result {
             Ok(mut rec) => {
-                rec.origin = Origin {
-                    input: index,
-                    line: 0,
-                    offset: span.start as u64,
-                };
-                let id = rec
-                    .insert_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{label}@{}", span.start));
+                rec.origin = Origin { input: index, line: 0, offset: span.start as u64 };
+                let id = rec.insert_id.clone().unwrap_or_else(|| format!("{label}@{}", span.start));
                 rec.entry_ids = vec![id];
                 records.push(rec);
             }

@@ -45,22 +45,12 @@ pub fn load(source: &Source) -> io::Result<Loaded> {
     let raw_len = raw.len() as u64;
     if raw.starts_with(&GZIP_MAGIC) {
         let mut bytes = Vec::with_capacity(raw.len() * 6);
-        MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                io::Error::new(e.kind(), format!("gzip data is corrupt or cut off ({e})"))
-            })?;
-        Ok(Loaded {
-            bytes,
-            gzip: true,
-            raw_len,
-        })
+        MultiGzDecoder::new(&raw[..]).read_to_end(&mut bytes).map_err(|e| {
+            io::Error::new(e.kind(), format!("gzip data is corrupt or cut off ({e})"))
+        })?;
+        Ok(Loaded { bytes, gzip: true, raw_len })
     } else {
-        Ok(Loaded {
-            bytes: raw,
-            gzip: false,
-            raw_len,
-        })
+        Ok(Loaded { bytes: raw, gzip: false, raw_len })
     }
 }
 

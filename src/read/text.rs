@@ -6,7 +6,7 @@
 //! entry before it (a stack trace in a text log), as log viewers treat it.
 
 use crate::normalize::infer;
-use crate::normalize::record::{Origin, Record};
+use crate::normalize::record::{clip_message, Origin, Record};
 use crate::normalize::redact::Redactor;
 use crate::normalize::severity::Severity;
 use crate::normalize::time::Timestamp;
@@ -31,9 +31,7 @@ impl LineFormat {
             pattern.push_str(&spaces.replace_all(&format[last..whole.start()], r"\s+"));
             let name = &cap[1];
             if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!(
-                    "field name <{name}> may hold only letters, digits and _"
-                ));
+                return Err(format!("field name <{name}> may hold only letters, digits and _"));
             }
             if fields.iter().any(|f| f == name) {
                 return Err(format!("field <{name}> appears twice"));
@@ -93,16 +91,10 @@ pub fn read_text(
                 let get = |name: &str| caps.name(name).map(|m| m.as_str().trim());
                 let content = get("Content").unwrap_or("");
                 let mut rec = Record {
-                    message: redactor.redact(content).into_owned(),
-                    component: get("Component")
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_string),
+                    message: clip_message(redactor.redact(content).into_owned()),
+                    component: get("Component").filter(|c| !c.is_empty()).map(str::to_string),
                     service: label_service(label),
-                    origin: Origin {
-                        input,
-                        line: line_no,
-                        offset: line_offset,
-                    },
+                    origin: Origin { input, line: line_no, offset: line_offset },
                     entry_ids: vec![id],
                     time: time_of(&get),
                     ..Record::default()
@@ -128,11 +120,7 @@ pub fn read_text(
             },
         }
     }
-    TextRead {
-        records,
-        unmatched,
-        lines,
-    }
+    TextRead { records, unmatched, lines }
 }
 
 /// Text logs have no service field; the file's name (without folders and extensions) stands in.
@@ -141,11 +129,7 @@ fn label_service(label: &str) -> String {
         return "stdin".into();
     }
     let name = label.rsplit(['/', '\\']).next().unwrap_or(label);
-    name.split('.')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(name)
-        .to_string()
+    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name).to_string()
 }
 
 /// A time from the `Timestamp`, `Date` and `Time` fields, in the formats common in text logs.
@@ -206,13 +190,7 @@ mod tests {
 
     fn read(format: &str, text: &str) -> TextRead {
         let format = LineFormat::parse(format).unwrap();
-        read_text(
-            text.as_bytes(),
-            "logs/app.log",
-            0,
-            &format,
-            default_redactor(),
-        )
+        read_text(text.as_bytes(), "logs/app.log", 0, &format, default_redactor())
     }
 
     #[test]
@@ -223,10 +201,7 @@ mod tests {
         );
         let rec = &out.records[0];
         assert_eq!(rec.severity, Severity::Info);
-        assert_eq!(
-            rec.component.as_deref(),
-            Some("dfs.DataNode$PacketResponder")
-        );
+        assert_eq!(rec.component.as_deref(), Some("dfs.DataNode$PacketResponder"));
         assert!(rec.message.starts_with("PacketResponder 1 for block"));
         assert_eq!(rec.time.unwrap().to_rfc3339(), "2008-11-09T20:36:15Z");
         assert_eq!(rec.entry_ids, vec!["logs/app.log:1"]);
@@ -241,20 +216,14 @@ mod tests {
         );
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[0].component.as_deref(), Some("sshd(pam_unix)"));
-        assert_eq!(
-            out.records[0].entry_ids,
-            vec!["logs/app.log:1", "logs/app.log:2"]
-        );
+        assert_eq!(out.records[0].entry_ids, vec!["logs/app.log:1", "logs/app.log:2"]);
         assert_eq!(out.records[0].time, None, "a year-less date gives no time");
         assert_eq!(out.lines, 3);
     }
 
     #[test]
     fn levels_in_the_usual_spellings_and_unmatched_head() {
-        let out = read(
-            r"\[<Level>\] <Content>",
-            "garbage\n[W] disk low\n[SEVERE] db down\n",
-        );
+        let out = read(r"\[<Level>\] <Content>", "garbage\n[W] disk low\n[SEVERE] db down\n");
         assert_eq!(out.unmatched, vec![1]);
         assert_eq!(out.records[0].severity, Severity::Warning);
         assert_eq!(out.records[1].severity, Severity::Error);
@@ -262,11 +231,7 @@ mod tests {
 
     #[test]
     fn bad_formats_are_refused() {
-        assert!(LineFormat::parse("<Date> <Level>")
-            .unwrap_err()
-            .contains("Content"));
-        assert!(LineFormat::parse("<Date> <Date> <Content>")
-            .unwrap_err()
-            .contains("twice"));
+        assert!(LineFormat::parse("<Date> <Level>").unwrap_err().contains("Content"));
+        assert!(LineFormat::parse("<Date> <Date> <Content>").unwrap_err().contains("twice"));
     }
 }

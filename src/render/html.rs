@@ -21,10 +21,7 @@ pub fn gfm_options() -> Options<'static> {
 
 pub fn render(markdown: &str, title: &str) -> String {
     let body = markdown_to_html(markdown, &gfm_options());
-    let title = title
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )

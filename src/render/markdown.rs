@@ -73,11 +73,8 @@ fn code(value: String) -> String {
     let value = value.replace(['\n', '\r'], " ");
     let longest = longest_run(&value, '`');
     let ticks = "`".repeat(longest + 1);
-    let pad = if value.starts_with('`') || value.ends_with('`') || value.is_empty() {
-        " "
-    } else {
-        ""
-    };
+    let pad =
+        if value.starts_with('`') || value.ends_with('`') || value.is_empty() { " " } else { "" };
     // Pipes would end a table cell even inside code spans; outside tables the escape is shown
     // literally by some renderers, so only escape when needed for tables (cells use `cell`).
     format!("{ticks}{pad}{value}{pad}{ticks}")
@@ -93,10 +90,7 @@ fn fence(value: String) -> String {
 fn md(value: String) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
-        ) {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
             out.push('\\');
         }
         out.push(c);
@@ -107,10 +101,7 @@ fn md(value: String) -> String {
 /// Thousands separators: 12,345.
 fn num(value: Value) -> Result<String, Error> {
     let n = i64::try_from(value.clone()).map_err(|_| {
-        Error::new(
-            ErrorKind::InvalidOperation,
-            format!("num: {value} is not an integer"),
-        )
+        Error::new(ErrorKind::InvalidOperation, format!("num: {value} is not an integer"))
     })?;
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

@@ -296,10 +296,7 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
         .iter()
         .map(|st| {
             let name = a.service_names[st.service as usize].clone();
-            let own: Vec<&Issue> = issues
-                .iter()
-                .filter(|i| i.services.contains(&name))
-                .collect();
+            let own: Vec<&Issue> = issues.iter().filter(|i| i.services.contains(&name)).collect();
             let p0 = own.iter().filter(|i| i.priority == Priority::P0).count();
             let p1 = own.iter().filter(|i| i.priority == Priority::P1).count();
             let (status, reason) = health(st, p0, p1);
@@ -338,13 +335,11 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
 
     let mut skipped: BTreeMap<String, SkipReason> = BTreeMap::new();
     for p in &a.problems {
-        let e = skipped
-            .entry(p.reason.clone())
-            .or_insert_with(|| SkipReason {
-                reason: p.reason.clone(),
-                entries: 0,
-                examples: Vec::new(),
-            });
+        let e = skipped.entry(p.reason.clone()).or_insert_with(|| SkipReason {
+            reason: p.reason.clone(),
+            entries: 0,
+            examples: Vec::new(),
+        });
         e.entries += p.entries;
         if e.examples.len() < 3 {
             e.examples.push(p.to_string());
@@ -353,10 +348,7 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
 
     let b = &a.books;
     Report {
-        tool: Tool {
-            name: "log-gardener",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool { name: "log-gardener", version: env!("CARGO_PKG_VERSION") },
         generated_at,
         title,
         stem,
@@ -430,11 +422,7 @@ fn scope(a: &Analysis) -> Scope {
 
 fn timeline(a: &Analysis) -> Timeline {
     let ag = &a.aggregates;
-    let n = if a.window.is_some() {
-        ag.bucket_count as usize
-    } else {
-        0
-    };
+    let n = if a.window.is_some() { ag.bucket_count as usize } else { 0 };
     let mut errors = vec![0; n];
     let mut warnings = vec![0; n];
     for &(sev, bucket, events) in &ag.timeline {
@@ -474,27 +462,20 @@ pub fn stem(projects: &[String], services: &[String], start: Option<i64>) -> Str
         (_, [s]) => s.clone(),
         _ => "log-gardener".to_string(),
     };
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name: String =
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
     match start {
         Some(t) => {
             let s = format_nanos(t, 0); // 2025-09-11T05:00:00Z
-            format!(
-                "{name}-{}{}{}T{}{}Z",
-                &s[0..4],
-                &s[5..7],
-                &s[8..10],
-                &s[11..13],
-                &s[14..16]
-            )
+            format!("{name}-{}{}{}T{}{}Z", &s[0..4], &s[5..7], &s[8..10], &s[11..13], &s[14..16])
         }
         None => format!("{name}-undated"),
     }
@@ -541,17 +522,9 @@ mod tests {
 
     #[test]
     fn stems_sort_by_date() {
-        let t = crate::normalize::time::Timestamp::parse("2025-09-11T05:17:11.5Z")
-            .unwrap()
-            .nanos;
-        assert_eq!(
-            stem(&["netra-staging".into()], &[], Some(t)),
-            "netra-staging-20250911T0517Z"
-        );
-        assert_eq!(
-            stem(&[], &["a".into(), "b".into()], None),
-            "log-gardener-undated"
-        );
+        let t = crate::normalize::time::Timestamp::parse("2025-09-11T05:17:11.5Z").unwrap().nanos;
+        assert_eq!(stem(&["netra-staging".into()], &[], Some(t)), "netra-staging-20250911T0517Z");
+        assert_eq!(stem(&[], &["a".into(), "b".into()], None), "log-gardener-undated");
         assert_eq!(stem(&["x/y z".into()], &[], None), "x_y_z-undated");
     }
 

@@ -34,15 +34,9 @@ impl Run {
     }
 
     pub fn file_with_ext(&self, ext: &str) -> PathBuf {
-        self.written()
-            .into_iter()
-            .find(|p| p.extension().is_some_and(|e| e == ext))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no .{ext} written; stdout: {}\nstderr: {}",
-                    self.stdout, self.stderr
-                )
-            })
+        self.written().into_iter().find(|p| p.extension().is_some_and(|e| e == ext)).unwrap_or_else(
+            || panic!("no .{ext} written; stdout: {}\nstderr: {}", self.stdout, self.stderr),
+        )
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -109,9 +103,7 @@ pub fn issues(json: &serde_json::Value) -> &Vec<serde_json::Value> {
 }
 
 pub fn total(json: &serde_json::Value, key: &str) -> u64 {
-    json["totals"][key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("totals.{key} missing"))
+    json["totals"][key].as_u64().unwrap_or_else(|| panic!("totals.{key} missing"))
 }
 
 /// The books must balance: every entry read is in scope, out of scope, a duplicate or skipped.
