@@ -256,7 +256,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
     }
 
     if let Some(http) = &entry.http_request {
-        if let Some(req) = request_of(http) {
+        if let Some(req) = request_of(http, redactor) {
             if message.is_empty() {
                 message = format!("HTTP {} {} {}", req.status, req.method, req.path);
             }
@@ -416,11 +416,16 @@ fn proto_message(proto: &ProtoPayload) -> String {
     }
 }
 
-fn request_of(http: &HttpRequest) -> Option<Request> {
+fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
     let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
     let method = http.request_method.as_deref().unwrap_or("").to_ascii_uppercase();
     let url = http.request_url.as_deref().unwrap_or("");
-    Some(Request { status, method, path: path_of_url(url) })
+    // Paths carry emails and tokens too (`/reset/<token>`), and they reach templates.
+    // Decoded first, so that `%40` in an email or `%20` before a token cannot hide them.
+    let path = path_of_url(url);
+    let path = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
+    let path = redactor.redact(&path).into_owned();
+    Some(Request { status, method, path })
 }
 
 /// The path of a URL, without scheme, host, query and fragment (queries carry ids and tokens).
