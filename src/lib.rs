@@ -13,6 +13,7 @@
 
 pub mod aggregate;
 pub mod cli;
+pub mod config;
 pub mod generate;
 pub mod group;
 pub mod judge;

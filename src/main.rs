@@ -9,6 +9,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse(); // exits with status 2 on a wrong command line
     let result = match &cli.command {
         Command::Report(args) => cli::report::run(args),
+        Command::Rules => {
+            print!("{}", log_gardener::config::DEFAULT_RULES);
+            Ok(())
+        }
         Command::Generate(args) => {
             cli::generate::run(args).map_err(|e| Failure::Fatal(format!("{e:#}")))
         }

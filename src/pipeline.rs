@@ -3,9 +3,11 @@
 //! scope, out of scope (with the filter that excluded it), a duplicate, or skipped (with why).
 
 use crate::aggregate::{self, Aggregates, EventRow};
+use crate::config::Rules;
 use crate::group::{self, Grouping};
 use crate::judge::classify::{classify, ErrorClass};
-use crate::judge::priority::{default_priority, Facts, Priority};
+use crate::judge::priority::Priority;
+use crate::judge::rules::{judge, IssueFacts, Judgement};
 use crate::normalize::multiline;
 use crate::normalize::redact::Redactor;
 use crate::normalize::time::{format_nanos, parse_time_or_span};
@@ -36,6 +38,8 @@ pub struct Books {
     pub below_min_severity: u64,
     pub outside_window: u64,
     pub service_not_selected: u64,
+    /// Entries of issues that a rule says to ignore.
+    pub ignored_by_rule: u64,
     pub entries_in_scope: u64,
     pub events_in_scope: u64,
     /// In-scope entries whose severity was inferred from the payload.
@@ -46,7 +50,10 @@ pub struct Books {
 
 impl Books {
     pub fn out_of_scope(&self) -> u64 {
-        self.below_min_severity + self.outside_window + self.service_not_selected
+        self.below_min_severity
+            + self.outside_window
+            + self.service_not_selected
+            + self.ignored_by_rule
     }
 }
 
@@ -54,10 +61,13 @@ impl Books {
 #[derive(Debug, Clone)]
 pub struct JudgedIssue {
     pub index: usize,
+    /// The highest severity seen, after inference and any severity rule.
     pub severity: Severity,
     pub class: Option<ErrorClass>,
     pub priority: Priority,
+    /// The rule that gave the priority.
     pub priority_reason: String,
+    pub judgement: Judgement,
     pub rate_per_hour: f64,
     /// Up to three distinct example messages, earliest first.
     pub examples: Vec<String>,
@@ -86,6 +96,8 @@ pub struct Analysis {
     /// For every time the report prints, the fraction digits of the entry it came from, so
     /// times keep the input's precision.
     pub time_digits_at: HashMap<i64, u8>,
+    /// The user's rules file, if one was read.
+    pub rules_file: Option<String>,
 }
 
 impl Analysis {
@@ -109,7 +121,7 @@ impl std::fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
-pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
+pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analysis, Fatal> {
     let line_format = match &options.line_format {
         Some(f) => Some(LineFormat::parse(f).map_err(|e| Fatal(format!("--line-format: {e}")))?),
         None => None,
@@ -272,22 +284,52 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
             );
             let class = classify(&class_text, def.exception.as_deref(), status);
             let rate_per_hour = stats.events as f64 / hours;
-            let (priority, priority_reason) =
-                default_priority(&Facts { severity, class, events: stats.events, rate_per_hour });
+            let components: Vec<String> = stats
+                .components
+                .iter()
+                .map(|&(c, _)| component_ix.names[c as usize].clone())
+                .collect();
+            let judgement = judge(
+                rules,
+                &IssueFacts {
+                    id: &def.id,
+                    kind: def.kind,
+                    service: &def.service,
+                    template: &def.template,
+                    examples: &examples[i],
+                    components: &components,
+                    severity,
+                    class,
+                    count: stats.events,
+                    rate_per_hour,
+                },
+            );
             JudgedIssue {
                 index: i,
-                severity,
+                severity: judgement.severity,
                 class,
-                priority,
-                priority_reason,
+                priority: judgement.priority,
+                priority_reason: judgement.priority_rule.clone(),
+                judgement,
                 rate_per_hour,
                 examples: examples[i].clone(),
             }
         })
-        .collect();
+        .collect::<Vec<JudgedIssue>>();
+
+    // Issues a rule ignores leave the scope, and the books say so.
+    for j in judged.iter().filter(|j| j.judgement.ignored_by.is_some()) {
+        let entries = aggregates.issues[j.index].entries;
+        books.ignored_by_rule += entries;
+        books.entries_in_scope -= entries;
+        books.events_in_scope -= aggregates.issues[j.index].events;
+    }
 
     let mut assignments = Vec::with_capacity(books.entries_in_scope as usize);
     for (rec, &issue) in scoped.iter().zip(&grouping.issue_of) {
+        if judged[issue as usize].judgement.ignored_by.is_some() {
+            continue;
+        }
         for id in &rec.entry_ids {
             assignments.push((id.clone(), grouping.issues[issue as usize].id.clone()));
         }
@@ -310,6 +352,7 @@ pub fn run(options: Options, redactor: &Redactor) -> Result<Analysis, Fatal> {
         revision_names: revision_ix.names,
         assignments,
         time_digits_at,
+        rules_file: rules.file.clone(),
     })
 }
 

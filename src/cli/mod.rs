@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Read exported logs and write the worklog (Markdown) and its JSON into --out.
     Report(report::ReportArgs),
+    /// Print the documented default rules file (start your gardener.toml from it).
+    Rules,
     /// Write a synthetic Cloud Run dump with planted issues (the sample, and benchmark inputs).
     Generate(generate::GenerateArgs),
 }
@@ -29,7 +31,7 @@ pub enum Command {
 pub enum Failure {
     /// Nothing could be read or written (exit status 1).
     Fatal(String),
-    /// The command line is wrong in a way clap cannot see (exit status 2).
+    /// The command line or the rules file is wrong in a way clap cannot see (exit status 2).
     Usage(String),
 }
 

@@ -8,7 +8,8 @@
 //! ```
 
 use super::Failure;
-use crate::normalize::redact::default_redactor;
+use crate::config::Rules;
+use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
 use crate::read::InputFormat;
@@ -67,6 +68,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub assignments: Option<PathBuf>,
 
+    /// The rules file (priorities, impact, owners, links, ignores, secret patterns, playbook).
+    /// Default: `gardener.toml` in the current folder, when there is one. `log-gardener rules`
+    /// prints the documented defaults to start from.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -96,6 +103,9 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,
         None => markdown::DEFAULT_TEMPLATE.to_string(),
     };
+    let rules = Rules::load(args.config.as_deref()).map_err(Failure::Usage)?;
+    let redactor = Redactor::new(&rules.redact)
+        .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let started = std::time::Instant::now();
     let options = Options {
         inputs: args.inputs.clone(),
@@ -106,7 +116,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         input_format: args.input_format,
         line_format: args.line_format.clone(),
     };
-    let analysis = pipeline::run(options, default_redactor())?;
+    let analysis = pipeline::run(options, &rules, &redactor)?;
 
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&analysis.problems);

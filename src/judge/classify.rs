@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     /// `ModuleNotFoundError`, `ImportError`, `No module named`, `cannot import name`.
@@ -27,6 +27,38 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
+    /// The names rules files use, in the order of the enum.
+    pub const NAMES: [&'static str; 9] = [
+        "import_error",
+        "type_error",
+        "attribute_error",
+        "name_error",
+        "startup_failure",
+        "connection_failure",
+        "timeout",
+        "memory_pressure",
+        "auth_failure",
+    ];
+    const ALL: [ErrorClass; 9] = [
+        ErrorClass::ImportError,
+        ErrorClass::TypeError,
+        ErrorClass::AttributeError,
+        ErrorClass::NameError,
+        ErrorClass::StartupFailure,
+        ErrorClass::ConnectionFailure,
+        ErrorClass::Timeout,
+        ErrorClass::MemoryPressure,
+        ErrorClass::AuthFailure,
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|&c| c == self).expect("every class is listed")]
+    }
+
+    pub fn from_name(name: &str) -> Option<ErrorClass> {
+        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ErrorClass::ImportError => "import error",

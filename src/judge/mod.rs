@@ -5,3 +5,4 @@
 pub mod classify;
 pub mod health;
 pub mod priority;
+pub mod rules;

@@ -54,6 +54,10 @@ pub struct Scope {
     pub services: Vec<String>,
     pub input_format: String,
     pub line_format: Option<String>,
+    /// The user's rules file, if one was read.
+    pub rules_file: Option<String>,
+    /// Issues left out by an `ignore` rule, with the rule.
+    pub ignored_issues: Vec<IssueRef>,
     /// The filter in words, for the header.
     pub description: String,
 }
@@ -79,6 +83,7 @@ pub struct Totals {
     pub below_min_severity: u64,
     pub outside_window: u64,
     pub service_not_selected: u64,
+    pub ignored_by_rule: u64,
     pub entries_in_scope: u64,
     pub events_in_scope: u64,
     pub severity_inferred: u64,
@@ -104,7 +109,15 @@ pub struct Issue {
     pub severity: Severity,
     pub priority: Priority,
     pub priority_reason: String,
+    /// The rule that changed the severity, if one did.
+    pub severity_rule: Option<String>,
+    /// From the user's rules only: the tool never invents these.
+    pub impact: Option<String>,
+    pub owner: Option<String>,
+    pub link: Option<String>,
     pub error_class: Option<String>,
+    /// Generic next steps for the error class ("What to check"), where the class is certain.
+    pub what_to_check: Vec<String>,
     /// Events (a traceback written over several entries is one event).
     pub count: u64,
     pub entries: u64,
@@ -186,7 +199,8 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
     let hours = a.window.map_or(0.0, |(s, e)| (e - s) as f64 / 3.6e12);
 
     // Issues, most urgent first: priority, then events, then first seen, then id.
-    let mut order: Vec<usize> = (0..a.judged.len()).collect();
+    let mut order: Vec<usize> =
+        (0..a.judged.len()).filter(|&i| a.judged[i].judgement.ignored_by.is_none()).collect();
     order.sort_by(|&x, &y| {
         let (jx, jy) = (&a.judged[x], &a.judged[y]);
         let (sx, sy) = (&a.aggregates.issues[x], &a.aggregates.issues[y]);
@@ -212,7 +226,12 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
                 severity: j.severity,
                 priority: j.priority,
                 priority_reason: j.priority_reason.clone(),
+                severity_rule: j.judgement.severity_rule.clone(),
+                impact: j.judgement.impact.clone(),
+                owner: j.judgement.owner.clone(),
+                link: j.judgement.link.clone(),
                 error_class: j.class.map(|c| c.label().to_string()),
+                what_to_check: j.judgement.playbook.clone(),
                 count: s.events,
                 entries: s.entries,
                 rate_per_hour: (j.rate_per_hour * 10.0).round() / 10.0,
@@ -382,6 +401,7 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
             below_min_severity: b.below_min_severity,
             outside_window: b.outside_window,
             service_not_selected: b.service_not_selected,
+            ignored_by_rule: b.ignored_by_rule,
             entries_in_scope: b.entries_in_scope,
             events_in_scope: b.events_in_scope,
             severity_inferred: b.severity_inferred,
@@ -398,6 +418,21 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
 }
 
 fn scope(a: &Analysis) -> Scope {
+    let ignored_issues = a
+        .judged
+        .iter()
+        .filter_map(|j| {
+            let rule = j.judgement.ignored_by.clone()?;
+            let def = &a.grouping.issues[j.index];
+            Some(IssueRef {
+                number: 0,
+                id: def.id.clone(),
+                title: title_of(&def.template),
+                count: a.aggregates.issues[j.index].events,
+                reason: rule,
+            })
+        })
+        .collect();
     let o = &a.options;
     let mut parts = vec![format!("severity >= {}", o.min_severity)];
     if let Some(s) = &o.since {
@@ -416,6 +451,8 @@ fn scope(a: &Analysis) -> Scope {
         services: o.services.clone(),
         input_format: format!("{:?}", o.input_format).to_lowercase(),
         line_format: o.line_format.clone(),
+        rules_file: a.rules_file.clone(),
+        ignored_issues,
         description: parts.join("; "),
     }
 }

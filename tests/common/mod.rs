@@ -120,6 +120,7 @@ pub fn assert_books_balance(json: &serde_json::Value) {
     );
     let out = total(json, "below_min_severity")
         + total(json, "outside_window")
-        + total(json, "service_not_selected");
+        + total(json, "service_not_selected")
+        + total(json, "ignored_by_rule");
     assert_eq!(out, total(json, "entries_out_of_scope"));
 }
