@@ -9,6 +9,7 @@
 
 use super::Failure;
 use crate::config::Rules;
+use crate::judge::history;
 use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
@@ -74,6 +75,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// An earlier run's JSON report: each issue gets a status (NEW, REGRESSED, ESCALATING,
+    /// ONGOING, DECLINING) and the report opens with the changes since then.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -106,6 +112,8 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     let rules = Rules::load(args.config.as_deref()).map_err(Failure::Usage)?;
     let redactor = Redactor::new(&rules.redact)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
+    let baseline =
+        args.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
     let started = std::time::Instant::now();
     let options = Options {
         inputs: args.inputs.clone(),
@@ -121,7 +129,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&analysis.problems);
 
-    let report = model::build(&analysis, generated_at());
+    let report = model::build_with_baseline(&analysis, generated_at(), baseline.as_ref());
     fs::create_dir_all(&args.out).map_err(|e| {
         Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
     })?;

@@ -4,5 +4,6 @@
 
 pub mod classify;
 pub mod health;
+pub mod history;
 pub mod priority;
 pub mod rules;

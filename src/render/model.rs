@@ -4,6 +4,7 @@
 
 use crate::group::IssueKind;
 use crate::judge::health::{health, Health};
+use crate::judge::history::{self, Baseline, BaselineIssue, Current, HistoryEntry, Status};
 use crate::judge::priority::Priority;
 use crate::normalize::time::format_nanos;
 use crate::normalize::Severity;
@@ -31,6 +32,23 @@ pub struct Report {
     pub distribution: Vec<DistributionRow>,
     pub service_health: Vec<ServiceHealth>,
     pub timeline: Timeline,
+    /// Set when `--baseline` was given: what changed since that report.
+    pub changes: Option<Changes>,
+    /// Every issue seen by this report or the reports before it (carried through baselines).
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    pub baseline_generated_at: Option<String>,
+    pub baseline_window: Window,
+    pub new: u64,
+    pub regressed: u64,
+    pub escalating: u64,
+    pub ongoing: u64,
+    pub declining: u64,
+    /// Issues of the baseline absent from this report.
+    pub resolved: Vec<BaselineIssue>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +149,10 @@ pub struct Issue {
     pub components: Vec<String>,
     pub exception: Option<String>,
     pub frames: Vec<String>,
+    /// Compared with `--baseline`: NEW, REGRESSED, ESCALATING, ONGOING or DECLINING.
+    pub status: Option<Status>,
+    /// The baseline's rate (events an hour), where the issue was in the baseline.
+    pub baseline_rate_per_hour: Option<f64>,
     /// Events per time bucket over the window (see `timeline` for the buckets).
     pub buckets: Vec<u64>,
     pub sparkline: String,
@@ -195,6 +217,15 @@ pub struct Timeline {
 
 /// Builds the model. `generated_at` is passed in so runs can be reproducible.
 pub fn build(a: &Analysis, generated_at: String) -> Report {
+    build_with_baseline(a, generated_at, None)
+}
+
+/// The model, with statuses and changes against an earlier report when `baseline` is given.
+pub fn build_with_baseline(
+    a: &Analysis,
+    generated_at: String,
+    baseline: Option<&Baseline>,
+) -> Report {
     let fmt = |t: Option<i64>| a.format_time(t);
     let hours = a.window.map_or(0.0, |(s, e)| (e - s) as f64 / 3.6e12);
 
@@ -256,6 +287,8 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
                     .collect(),
                 exception: def.exception.clone(),
                 frames: def.frames.clone(),
+                status: None,
+                baseline_rate_per_hour: None,
                 sparkline: sparkline(&s.buckets),
                 buckets: s.buckets.clone(),
             }
@@ -366,6 +399,40 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
     }
 
     let b = &a.books;
+    let mut issues = issues;
+    let current: Vec<Current> = issues
+        .iter()
+        .map(|i| Current {
+            id: &i.id,
+            title: &i.title,
+            count: i.count,
+            rate_per_hour: i.rate_per_hour,
+            first_seen: i.first_seen.as_deref(),
+            last_seen: i.last_seen.as_deref(),
+        })
+        .collect();
+    let comparison = history::compare(&current, baseline);
+    for (issue, (status, before)) in issues.iter_mut().zip(&comparison.statuses) {
+        issue.status = Some(*status);
+        issue.baseline_rate_per_hour = before.map(|r| (r * 10.0).round() / 10.0);
+    }
+    let changes = baseline.map(|b| {
+        let count = |s: Status| comparison.statuses.iter().filter(|x| x.0 == s).count() as u64;
+        Changes {
+            baseline_generated_at: b.generated_at.clone(),
+            baseline_window: Window {
+                start: b.window.start.clone(),
+                end: b.window.end.clone(),
+                hours: b.window.hours,
+            },
+            new: count(Status::New),
+            regressed: count(Status::Regressed),
+            escalating: count(Status::Escalating),
+            ongoing: count(Status::Ongoing),
+            declining: count(Status::Declining),
+            resolved: comparison.resolved.clone(),
+        }
+    });
     Report {
         tool: Tool { name: "log-gardener", version: env!("CARGO_PKG_VERSION") },
         generated_at,
@@ -414,6 +481,8 @@ pub fn build(a: &Analysis, generated_at: String) -> Report {
         distribution,
         service_health,
         timeline,
+        changes,
+        history: comparison.history,
     }
 }
 
