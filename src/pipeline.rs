@@ -6,6 +6,7 @@ use crate::aggregate::{self, Aggregates, EventRow};
 use crate::config::Rules;
 use crate::group::{self, Grouping};
 use crate::judge::classify::{classify, ErrorClass};
+use crate::judge::correlate::{self, Cluster, IssueSignal};
 use crate::judge::priority::Priority;
 use crate::judge::rules::{judge, IssueFacts, Judgement};
 use crate::normalize::multiline;
@@ -14,7 +15,10 @@ use crate::normalize::time::{format_nanos, parse_time_or_span};
 use crate::normalize::{Record, Severity};
 use crate::read::text::LineFormat;
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Trace ids kept per issue for correlation; enough to see shared requests, bounded in memory.
+const MAX_TRACES_PER_ISSUE: usize = 256;
 use std::path::PathBuf;
 
 /// What the user asked for (the command line, minus where the output goes).
@@ -98,6 +102,12 @@ pub struct Analysis {
     pub time_digits_at: HashMap<i64, u8>,
     /// The user's rules file, if one was read.
     pub rules_file: Option<String>,
+    /// Issues that fire together (member indices are issue indices).
+    pub clusters: Vec<Cluster>,
+    /// Per issue: the revision it appeared with (a deploy inside the window).
+    pub appeared_with: Vec<Option<u32>>,
+    /// Revision id → (service, first entry in the window).
+    pub revision_start: HashMap<u32, (String, i64)>,
 }
 
 impl Analysis {
@@ -335,6 +345,45 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         }
     }
 
+    // Correlate: incident clusters and deploys.
+    let mut traces: Vec<BTreeSet<String>> = vec![BTreeSet::new(); grouping.issues.len()];
+    for (rec, &issue) in scoped.iter().zip(&grouping.issue_of) {
+        let set = &mut traces[issue as usize];
+        if let Some(t) = &rec.trace {
+            if set.len() < MAX_TRACES_PER_ISSUE {
+                set.insert(t.clone());
+            }
+        }
+    }
+    let revision_start: HashMap<u32, (String, i64)> = aggregates
+        .revision_starts
+        .iter()
+        .filter_map(|&(r, svc, t)| Some((r, (service_ix.names[svc as usize].clone(), t?))))
+        .collect();
+    let kept: Vec<usize> =
+        (0..judged.len()).filter(|&i| judged[i].judgement.ignored_by.is_none()).collect();
+    let signals: Vec<IssueSignal> = kept
+        .iter()
+        .map(|&i| IssueSignal {
+            service: &grouping.issues[i].service,
+            first_seen: aggregates.issues[i].first_seen,
+            revisions: &aggregates.issues[i].revisions,
+            traces: &traces[i],
+            buckets: &aggregates.issues[i].buckets,
+        })
+        .collect();
+    let clusters = correlate::clusters(&signals)
+        .into_iter()
+        .map(|mut c| {
+            c.members = c.members.iter().map(|&m| kept[m]).collect();
+            c
+        })
+        .collect();
+    let mut appeared_with = vec![None; judged.len()];
+    for (signal, &i) in signals.iter().zip(&kept) {
+        appeared_with[i] = correlate::appeared_with(signal, &revision_start);
+    }
+
     let time_digits_at = digits_of_printed_times(&in_window, &aggregates, window);
     Ok(Analysis {
         options,
@@ -353,6 +402,9 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         assignments,
         time_digits_at,
         rules_file: rules.file.clone(),
+        clusters,
+        appeared_with,
+        revision_start,
     })
 }
 

@@ -64,6 +64,10 @@ pub struct Aggregates {
     pub bucket_start: i64,
     pub bucket_width: i64,
     pub bucket_count: u32,
+    /// In-scope (service, bucket, errors, warnings), for the per-service breakdown.
+    pub service_timeline: Vec<(u32, u32, u64, u64)>,
+    /// Every revision's first entry in the window (any severity): (revision, service, time).
+    pub revision_starts: Vec<(u32, u32, Option<i64>)>,
 }
 
 /// Runs every aggregation. `window` is the report window (start, end) in ns; `issue_count` the
@@ -172,6 +176,7 @@ pub fn aggregate(
     }
 
     let dist = scoped
+        .clone()
         .group_by([col("severity"), col("service"), col("component")])
         .agg([len().alias("events")])
         .sort(
@@ -197,6 +202,7 @@ pub fn aggregate(
     }
 
     let svc = df
+        .clone()
         .lazy()
         .group_by([col("service")])
         .agg([
@@ -257,7 +263,55 @@ pub fn aggregate(
         }
     }
 
+    let rev = df
+        .clone()
+        .lazy()
+        .filter(col("revision").gt(lit(0u32)))
+        .group_by([col("revision"), col("service")])
+        .agg([col("time").min().alias("first")])
+        .sort(["revision", "service"], SortMultipleOptions::default())
+        .collect()?;
+    let revision_starts = {
+        let r = rev.column("revision")?.u32()?;
+        let svc = rev.column("service")?.u32()?;
+        let first = rev.column("first")?.i64()?;
+        (0..rev.height())
+            .map(|i| (r.get(i).unwrap_or(0), svc.get(i).unwrap_or(0), first.get(i)))
+            .collect()
+    };
+
+    let st = scoped
+        .clone()
+        .filter(col("bucket").is_not_null())
+        .group_by([col("service"), col("bucket")])
+        .agg([
+            col("severity").gt_eq(lit(5u32)).cast(DataType::UInt64).sum().alias("errors"),
+            col("severity").eq(lit(4u32)).cast(DataType::UInt64).sum().alias("warnings"),
+        ])
+        .sort(["service", "bucket"], SortMultipleOptions::default())
+        .collect()?;
+    let service_timeline = {
+        let svc = st.column("service")?.u32()?;
+        let bucket = st.column("bucket")?.u32()?;
+        let e = st.column("errors")?.cast(&DataType::UInt64)?;
+        let e = e.u64()?;
+        let w = st.column("warnings")?.cast(&DataType::UInt64)?;
+        let w = w.u64()?;
+        (0..st.height())
+            .map(|i| {
+                (
+                    svc.get(i).unwrap_or(0),
+                    bucket.get(i).unwrap_or(0),
+                    e.get(i).unwrap_or(0),
+                    w.get(i).unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+
     Ok(Aggregates {
+        service_timeline,
+        revision_starts,
         issues,
         services,
         distribution,

@@ -3,6 +3,7 @@
 //! Every judgement carries its reason, so a reader can disagree with the rule, not guess it.
 
 pub mod classify;
+pub mod correlate;
 pub mod health;
 pub mod history;
 pub mod priority;

@@ -32,10 +32,36 @@ pub struct Report {
     pub distribution: Vec<DistributionRow>,
     pub service_health: Vec<ServiceHealth>,
     pub timeline: Timeline,
+    /// Issues that fire together.
+    pub clusters: Vec<ClusterView>,
     /// Set when `--baseline` was given: what changed since that report.
     pub changes: Option<Changes>,
     /// Every issue seen by this report or the reports before it (carried through baselines).
     pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterView {
+    pub number: usize,
+    /// Report numbers of the member issues, ascending.
+    pub issues: Vec<usize>,
+    pub ids: Vec<String>,
+    /// Report numbers of the members that began close together.
+    pub began_together: Vec<usize>,
+    /// Why they belong together ("began together", "same requests (traces)", "same burst pattern").
+    pub reasons: Vec<&'static str>,
+    pub start_spread_ms: Option<f64>,
+    pub revision: Option<String>,
+    pub shared_traces: usize,
+    /// The cluster in one sentence.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionStart {
+    pub revision: String,
+    /// The revision's first entry in the window.
+    pub started: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +175,10 @@ pub struct Issue {
     pub components: Vec<String>,
     pub exception: Option<String>,
     pub frames: Vec<String>,
+    /// The revision whose deploy (inside the window) the issue arrived with.
+    pub appeared_with: Option<RevisionStart>,
+    /// The number of the incident cluster the issue belongs to.
+    pub cluster: Option<usize>,
     /// Compared with `--baseline`: NEW, REGRESSED, ESCALATING, ONGOING or DECLINING.
     pub status: Option<Status>,
     /// The baseline's rate (events an hour), where the issue was in the baseline.
@@ -213,6 +243,21 @@ pub struct Timeline {
     pub labels: Vec<String>,
     pub errors: Vec<u64>,
     pub warnings: Vec<u64>,
+    pub errors_sparkline: String,
+    pub warnings_sparkline: String,
+    /// The largest count in one bucket (for the chart's axis).
+    pub max: u64,
+    /// Per service, errors and warnings over the same buckets.
+    pub services: Vec<ServiceTimeline>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceTimeline {
+    pub service: String,
+    pub errors: u64,
+    pub warnings: u64,
+    pub errors_sparkline: String,
+    pub warnings_sparkline: String,
 }
 
 /// Builds the model. `generated_at` is passed in so runs can be reproducible.
@@ -287,6 +332,11 @@ pub fn build_with_baseline(
                     .collect(),
                 exception: def.exception.clone(),
                 frames: def.frames.clone(),
+                appeared_with: a.appeared_with[i].map(|r| RevisionStart {
+                    revision: a.revision_names[r as usize].clone(),
+                    started: fmt(a.revision_start.get(&r).map(|x| x.1)),
+                }),
+                cluster: None,
                 status: None,
                 baseline_rate_per_hour: None,
                 sparkline: sparkline(&s.buckets),
@@ -400,6 +450,49 @@ pub fn build_with_baseline(
 
     let b = &a.books;
     let mut issues = issues;
+    let number_of: std::collections::HashMap<&str, usize> =
+        issues.iter().map(|i| (i.id.as_str(), i.number)).collect();
+    let mut clusters: Vec<ClusterView> = a
+        .clusters
+        .iter()
+        .map(|c| {
+            let mut members: Vec<(usize, String)> = c
+                .members
+                .iter()
+                .map(|&m| {
+                    let id = a.grouping.issues[m].id.clone();
+                    (number_of[id.as_str()], id)
+                })
+                .collect();
+            members.sort();
+            let revision = c.common_revision.map(|r| a.revision_names[r as usize].clone());
+            let mut began_together: Vec<usize> = c
+                .began_together
+                .iter()
+                .map(|&m| number_of[a.grouping.issues[m].id.as_str()])
+                .collect();
+            began_together.sort();
+            ClusterView {
+                number: 0,
+                began_together,
+                issues: members.iter().map(|m| m.0).collect(),
+                ids: members.into_iter().map(|m| m.1).collect(),
+                reasons: c.reasons.clone(),
+                start_spread_ms: c.start_spread_ms,
+                revision,
+                shared_traces: c.shared_traces,
+                summary: String::new(),
+            }
+        })
+        .collect();
+    clusters.sort_by_key(|c| c.issues[0]);
+    for (k, c) in clusters.iter_mut().enumerate() {
+        c.number = k + 1;
+        c.summary = cluster_summary(c);
+        for issue in issues.iter_mut().filter(|i| c.ids.contains(&i.id)) {
+            issue.cluster = Some(c.number);
+        }
+    }
     let current: Vec<Current> = issues
         .iter()
         .map(|i| Current {
@@ -481,8 +574,65 @@ pub fn build_with_baseline(
         distribution,
         service_health,
         timeline,
+        clusters,
         changes,
         history: comparison.history,
+    }
+}
+
+/// "Issues 1, 2 and 4 began within 1.6 ms of each other in revision R; they share 3 traces."
+fn cluster_summary(c: &ClusterView) -> String {
+    let list = |numbers: &[usize]| {
+        let names: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        }
+    };
+    let mut text = format!("Issues {}", list(&c.issues));
+    let mut clauses = Vec::new();
+    if !c.began_together.is_empty() {
+        let spread = c
+            .start_spread_ms
+            .map_or(String::new(), |ms| format!(" within {} of each other", human_ms(ms)));
+        let rev = c.revision.as_ref().map_or(String::new(), |r| format!(" in revision {r}"));
+        let who = if c.began_together.len() == c.issues.len() {
+            String::new()
+        } else {
+            format!(" ({})", list(&c.began_together))
+        };
+        clauses.push(format!("began{spread}{rev}{who}"));
+    }
+    if c.shared_traces > 0 {
+        clauses.push(format!(
+            "share {} trace{}",
+            c.shared_traces,
+            if c.shared_traces == 1 { "" } else { "s" }
+        ));
+    } else if c.reasons.contains(&"same requests (traces)") {
+        clauses.push("share traces".to_string());
+    }
+    if c.reasons.contains(&"same burst pattern") {
+        clauses.push("rise and fall together over the window".to_string());
+    }
+    match clauses.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            text.push_str(&format!(" {}, and {last}", rest.join(", ")))
+        }
+        Some((last, _)) => text.push_str(&format!(" {last}")),
+        None => {}
+    }
+    text.push('.');
+    text
+}
+
+fn human_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{:.0} µs", ms * 1000.0)
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
     }
 }
 
@@ -552,12 +702,36 @@ fn timeline(a: &Analysis) -> Timeline {
             }
         })
         .collect();
+    let mut per_service: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
+    for &(svc, bucket, e, w) in &ag.service_timeline {
+        let entry = per_service
+            .entry(a.service_names[svc as usize].as_str())
+            .or_insert_with(|| (vec![0; n], vec![0; n]));
+        if (bucket as usize) < n {
+            entry.0[bucket as usize] += e;
+            entry.1[bucket as usize] += w;
+        }
+    }
+    let services = per_service
+        .into_iter()
+        .map(|(name, (e, w))| ServiceTimeline {
+            service: name.to_string(),
+            errors: e.iter().sum(),
+            warnings: w.iter().sum(),
+            errors_sparkline: sparkline(&e),
+            warnings_sparkline: sparkline(&w),
+        })
+        .collect();
     Timeline {
         bucket_start: a.window.map(|w| format_nanos(w.0, 0)),
         bucket_minutes: ag.bucket_width / 60_000_000_000,
         labels,
+        errors_sparkline: sparkline(&errors),
+        warnings_sparkline: sparkline(&warnings),
+        max: errors.iter().chain(&warnings).copied().max().unwrap_or(0),
         errors,
         warnings,
+        services,
     }
 }
 
