@@ -258,3 +258,67 @@ fn secrets_planted_by_the_generator_never_reach_the_outputs() {
     }
     assert!(!run.stderr.contains("hunter2"));
 }
+
+#[test]
+fn websocket_failures_cluster_together_and_arrive_with_the_new_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write_dump(dir.path(), "dump.json", 1500, 7, DumpFormat::JsonArray);
+    let run = run_in(dir.path(), &["report", "dump.json", "--assignments", "assign.csv"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    let assignments: HashMap<String, String> =
+        read_assignments(&dir.path().join("assign.csv")).into_iter().collect();
+    let id_of = |key: &str| -> String {
+        let entry = &truth.entries.iter().find(|(_, k)| k == key).unwrap().0;
+        assignments[entry].clone()
+    };
+    let burst = [
+        "agent-bridge-import-error",
+        "ws-manager-await-error",
+        "create-server-message-missing-data",
+        "create-error-message-missing-arg",
+    ];
+    let by_id: HashMap<String, &serde_json::Value> =
+        issues(&json).iter().map(|i| (i["id"].as_str().unwrap().to_string(), i)).collect();
+    let clusters: Vec<_> = burst.iter().map(|k| by_id[&id_of(k)]["cluster"].as_u64()).collect();
+    assert!(clusters[0].is_some(), "the burst forms a cluster");
+    assert!(clusters.iter().all(|c| *c == clusters[0]), "{clusters:?}");
+    for key in burst {
+        let appeared = &by_id[&id_of(key)]["appeared_with"];
+        assert!(
+            appeared["revision"].as_str().unwrap().starts_with("netra-backend-staging-"),
+            "{key}: {appeared}"
+        );
+    }
+    // An issue present from the start of the window did not arrive with a deploy.
+    assert!(by_id[&id_of("session-middleware-missing")]["appeared_with"].is_null());
+    let cluster = &json["clusters"][(clusters[0].unwrap() - 1) as usize];
+    assert!(cluster["summary"].as_str().unwrap().contains("began within"), "{cluster}");
+}
+
+#[test]
+fn a_user_template_and_html_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dump(dir.path(), "dump.json", 400, 1, DumpFormat::JsonArray);
+    std::fs::write(
+        dir.path().join("mine.md.j2"),
+        "# {{ title }}\n\n{% for i in issues %}- {{ i.id }} {{ i.priority }} {{ i.count }}\n{% endfor %}",
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &["report", "dump.json", "--template", "mine.md.j2", "--format", "md,html"],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let md = run.markdown();
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with("- lg-")).collect();
+    assert_eq!(lines.len(), 21, "{md}");
+    let html = std::fs::read_to_string(run.file_with_ext("html")).unwrap();
+    assert_eq!(html.matches("<li>").count(), 21);
+
+    std::fs::write(dir.path().join("bad.md.j2"), "{% for i in issues %}{{ i.nope }}{% endfor %}")
+        .unwrap();
+    let run = run_in(dir.path(), &["report", "dump.json", "--template", "bad.md.j2", "--out", "b"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("template"), "{}", run.stderr);
+}
