@@ -266,3 +266,22 @@ fn bad_since_and_line_format_are_clear_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn a_cut_off_gzip_download_keeps_what_decompressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..400)
+        .map(|i| entry(&format!("g{i}"), "2025-09-11T05:00:00Z", Some("ERROR"), "api", &format!("job {i} failed")))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, lines.join("\n").as_bytes()).unwrap();
+    let full = gz.finish().unwrap();
+    fs::write(dir.path().join("cut.json.gz"), &full[..full.len() * 2 / 3]).unwrap();
+    let run = run_in(dir.path(), &["report", "cut.json.gz"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("gzip cut off"), "{}", run.stderr);
+    let json = run.json();
+    let read = total(&json, "entries_read");
+    assert!(read > 100 && read < 400, "{read} entries before the cut");
+    assert_books_balance(&json);
+}

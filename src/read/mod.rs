@@ -174,6 +174,16 @@ fn read_one(
     };
     report.gzip = loaded.gzip;
     report.bytes = loaded.raw_len;
+    let mut problems = Vec::new();
+    if let Some(warning) = &loaded.warning {
+        problems.push(Problem {
+            input: label.clone(),
+            position: format!("byte {} (decompressed)", loaded.bytes.len()),
+            reason: "gzip cut off".into(),
+            detail: warning.clone(),
+            entries: 0,
+        });
+    }
     let bytes = loaded.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&loaded.bytes);
 
     let format = match options.input_format {
@@ -193,11 +203,11 @@ fn read_one(
                 detail: unreadable.message,
                 entries: 0,
             };
-            return (Vec::new(), report, vec![problem]);
+            problems.push(problem);
+            return (Vec::new(), report, problems);
         }
     };
     report.format = format.name().to_string();
-    let mut problems = Vec::new();
     let records = match format {
         Format::Empty => {
             problems.push(whole_input_problem(

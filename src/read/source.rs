@@ -29,6 +29,8 @@ pub struct Loaded {
     pub gzip: bool,
     /// Bytes read from disk or stdin (before decompression).
     pub raw_len: u64,
+    /// Set when only part of the input could be decompressed.
+    pub warning: Option<String>,
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -44,13 +46,19 @@ pub fn load(source: &Source) -> io::Result<Loaded> {
     };
     let raw_len = raw.len() as u64;
     if raw.starts_with(&GZIP_MAGIC) {
+        // A download cut short is common: keep what decompressed, and say where it stopped.
         let mut bytes = Vec::with_capacity(raw.len() * 6);
-        MultiGzDecoder::new(&raw[..]).read_to_end(&mut bytes).map_err(|e| {
-            io::Error::new(e.kind(), format!("gzip data is corrupt or cut off ({e})"))
-        })?;
-        Ok(Loaded { bytes, gzip: true, raw_len })
+        let warning = match MultiGzDecoder::new(&raw[..]).read_to_end(&mut bytes) {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "the gzip data is corrupt or cut off ({e}) after {} decompressed bytes; \
+                 the entries before that point were read",
+                bytes.len()
+            )),
+        };
+        Ok(Loaded { bytes, gzip: true, raw_len, warning })
     } else {
-        Ok(Loaded { bytes: raw, gzip: false, raw_len })
+        Ok(Loaded { bytes: raw, gzip: false, raw_len, warning: None })
     }
 }
 
