@@ -271,7 +271,15 @@ fn bad_since_and_line_format_are_clear_errors() {
 fn a_cut_off_gzip_download_keeps_what_decompressed() {
     let dir = tempfile::tempdir().unwrap();
     let lines: Vec<String> = (0..400)
-        .map(|i| entry(&format!("g{i}"), "2025-09-11T05:00:00Z", Some("ERROR"), "api", &format!("job {i} failed")))
+        .map(|i| {
+            entry(
+                &format!("g{i}"),
+                "2025-09-11T05:00:00Z",
+                Some("ERROR"),
+                "api",
+                &format!("job {i} failed"),
+            )
+        })
         .collect();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut gz, lines.join("\n").as_bytes()).unwrap();

@@ -322,3 +322,32 @@ fn a_user_template_and_html_output() {
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("template"), "{}", run.stderr);
 }
+
+#[test]
+fn tiny_read_chunks_give_the_same_report() {
+    // Entries, lines and gzip blocks cut across chunk boundaries at every size tried.
+    let dir = tempfile::tempdir().unwrap();
+    write_dump(dir.path(), "dump.json", 300, 5, DumpFormat::JsonArray);
+    write_dump(dir.path(), "dump.ndjson", 300, 5, DumpFormat::Ndjson);
+    let raw = std::fs::read(dir.path().join("dump.ndjson")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &raw).unwrap();
+    std::fs::write(dir.path().join("dump.ndjson.gz"), gz.finish().unwrap()).unwrap();
+    for input in ["dump.json", "dump.ndjson", "dump.ndjson.gz"] {
+        let whole = run_in(dir.path(), &["report", input, "--out", "whole"]);
+        assert_eq!(whole.status, 0, "{}", whole.stderr);
+        let mut expected = whole.json();
+        expected["inputs"][0]["bytes"] = serde_json::Value::Null;
+        for chunk in ["61", "4096"] {
+            let run = run_with_env(
+                dir.path(),
+                &["report", input, "--out", chunk],
+                &[("LOG_GARDENER_CHUNK_BYTES", chunk)],
+            );
+            assert_eq!(run.status, 0, "{input} with {chunk}-byte chunks: {}", run.stderr);
+            let mut got = run.json();
+            got["inputs"][0]["bytes"] = serde_json::Value::Null;
+            assert_eq!(got, expected, "{input} with {chunk}-byte chunks");
+        }
+    }
+}

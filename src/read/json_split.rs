@@ -43,7 +43,13 @@ pub fn split_array(bytes: &[u8], open: usize) -> (Vec<Span>, End) {
                 return (spans, end);
             }
             Some(b',') => i += 1,
-            Some(_) => match value_end(bytes, i) {
+            // A stray `}` cannot start a value (value_end would give an empty one, forever).
+            Some(b'}') => return (spans, End::Unexpected { offset: i, byte: b'}' }),
+            Some(&first) => match value_end(bytes, i) {
+                // A scalar that runs to the end of the input may have been cut (`[tru`, `[12`).
+                Some(end) if end == bytes.len() && !matches!(first, b'{' | b'[' | b'"') => {
+                    return (spans, End::Truncated { start: i })
+                }
                 Some(end) => {
                     spans.push(Span { start: i, end });
                     i = end;

@@ -10,13 +10,14 @@ pub mod csv_export;
 pub mod detect;
 pub mod json_split;
 pub mod source;
+pub mod stream;
 pub mod text;
 
 use crate::normalize::gcp::parse_entry;
 use crate::normalize::record::{Origin, Record};
 use crate::normalize::redact::Redactor;
 use detect::{detect, Format};
-use json_split::{split_array, split_concatenated, End, Span};
+use json_split::{End, Span};
 use rayon::prelude::*;
 pub use source::Source;
 use std::path::{Path, PathBuf};
@@ -136,218 +137,377 @@ fn whole_input_problem(input: &str, reason: &str, detail: String) -> Problem {
     }
 }
 
-/// Reads every source in parallel; results keep the sources' order.
+/// Reads every source, keeping all records (tests and tools; the report streams instead).
 pub fn read_all(sources: &[Source], options: &ReadOptions, redactor: &Redactor) -> ReadResult {
-    let per_input: Vec<(Vec<Record>, InputReport, Vec<Problem>)> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| read_one(s, i as u32, options, redactor))
-        .collect();
     let mut result = ReadResult { records: Vec::new(), inputs: Vec::new(), problems: Vec::new() };
-    for (records, report, problems) in per_input {
-        result.records.extend(records);
+    for (i, s) in sources.iter().enumerate() {
+        let (report, problems) = read_source(s, i as u32, options, redactor, &mut |records| {
+            result.records.extend(records)
+        });
         result.inputs.push(report);
         result.problems.extend(problems);
     }
     result
 }
 
-fn read_one(
+/// Where a buffer sits in its input, for positions in messages.
+#[derive(Clone, Copy, Default)]
+struct Base {
+    offset: u64,
+    /// Newlines before the buffer.
+    lines: u64,
+}
+
+impl Base {
+    fn position(&self, buf: &[u8], off: usize) -> String {
+        let off = off.min(buf.len());
+        let line = self.lines + memchr::memchr_iter(b'\n', &buf[..off]).count() as u64 + 1;
+        format!("line {line}, byte {}", self.offset + off as u64)
+    }
+
+    /// Moves past the first `n` bytes of `buf`.
+    fn advance(&mut self, buf: &[u8], n: usize) {
+        self.lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        self.offset += n as u64;
+    }
+}
+
+/// Reads one source in chunks, handing the records of each chunk to `sink` as soon as they are
+/// parsed. Returns what the input gave and its problems.
+pub fn read_source(
     source: &Source,
     index: u32,
     options: &ReadOptions,
     redactor: &Redactor,
-) -> (Vec<Record>, InputReport, Vec<Problem>) {
+    sink: &mut dyn FnMut(Vec<Record>),
+) -> (InputReport, Vec<Problem>) {
     let label = source.label();
     let mut report = InputReport { label: label.clone(), ..InputReport::default() };
-    let loaded = match source::load(source) {
-        Ok(l) => l,
+    let mut problems = Vec::new();
+    let chunks = match stream::start(source) {
+        Ok(c) => c,
         Err(e) => {
             let detail = e.to_string();
             report.error = Some(detail.clone());
-            return (
-                Vec::new(),
-                report,
-                vec![whole_input_problem(&label, "could not be read", detail)],
-            );
+            return (report, vec![whole_input_problem(&label, "could not be read", detail)]);
         }
     };
-    report.gzip = loaded.gzip;
-    report.bytes = loaded.raw_len;
-    let mut problems = Vec::new();
-    if let Some(warning) = &loaded.warning {
-        problems.push(Problem {
-            input: label.clone(),
-            position: format!("byte {} (decompressed)", loaded.bytes.len()),
-            reason: "gzip cut off".into(),
-            detail: warning.clone(),
-            entries: 0,
-        });
-    }
-    let bytes = loaded.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&loaded.bytes);
+    report.gzip = chunks.gzip;
+    let ctx = Ctx { label: &label, index, redactor };
 
-    let format = match options.input_format {
-        InputFormat::Text => Ok(Format::Text),
-        InputFormat::Auto => detect(bytes, true),
-        InputFormat::Gcp => detect(bytes, false),
-    };
-    let format = match format {
-        Ok(f) => f,
-        Err(unreadable) => {
-            report.format = "unreadable".into();
-            report.error = Some(unreadable.message.clone());
-            let problem = Problem {
-                input: label,
-                position: position(bytes, unreadable.offset),
-                reason: "not a log export".into(),
-                detail: unreadable.message,
-                entries: 0,
-            };
-            problems.push(problem);
-            return (Vec::new(), report, problems);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut base = Base::default();
+    let mut format: Option<Format> = None;
+    let mut splitter = Splitter::default();
+    let mut eof = false;
+    let mut gzip_error = None;
+    let mut first = true;
+    while !eof {
+        match chunks.chunks.recv() {
+            Ok(stream::Piece::Chunk(chunk)) => {
+                if first && chunk.starts_with(b"\xEF\xBB\xBF") {
+                    buf.extend_from_slice(&chunk[3..]);
+                    base.offset = 3;
+                } else {
+                    buf.extend_from_slice(&chunk);
+                }
+                first = false;
+            }
+            Ok(stream::Piece::GzipError(e)) => {
+                gzip_error = Some(e);
+                eof = true;
+            }
+            Err(_) => eof = true,
         }
-    };
-    report.format = format.name().to_string();
-    let records = match format {
-        Format::Empty => {
-            problems.push(whole_input_problem(
+        // Decide the format once there is enough to look at (or everything there is).
+        if format.is_none() {
+            if !eof && buf.len() < 64 * 1024 {
+                continue;
+            }
+            let detected = match options.input_format {
+                InputFormat::Text => Ok(Format::Text),
+                InputFormat::Auto => detect(&buf, true),
+                InputFormat::Gcp => detect(&buf, false),
+            };
+            match detected {
+                Ok(Format::Empty) if !eof => continue,
+                Ok(f) => {
+                    format = Some(f);
+                    report.format = f.name().to_string();
+                }
+                Err(unreadable) => {
+                    report.format = "unreadable".into();
+                    report.error = Some(unreadable.message.clone());
+                    problems.push(Problem {
+                        input: label.clone(),
+                        position: base.position(&buf, unreadable.offset),
+                        reason: "not a log export".into(),
+                        detail: unreadable.message,
+                        entries: 0,
+                    });
+                    drain(&chunks);
+                    break;
+                }
+            }
+        }
+        match format {
+            // Whole-input formats: small in practice; read to the end first.
+            Some(Format::Text) | Some(Format::Csv) | Some(Format::Empty) if !eof => continue,
+            Some(Format::Ndjson) => {
+                let end = if eof {
+                    buf.len()
+                } else {
+                    match memchr::memrchr(b'\n', &buf) {
+                        Some(nl) => nl + 1,
+                        None => continue,
+                    }
+                };
+                let spans = ndjson_spans(&buf[..end]);
+                sink(parse_spans(&buf, &spans, &ctx, base, &mut report, &mut problems));
+                base.advance(&buf, end);
+                buf.drain(..end);
+            }
+            Some(Format::JsonArray) | Some(Format::ConcatenatedJson) => {
+                let array = format == Some(Format::JsonArray);
+                let (spans, resume) = splitter.split(&buf, array, eof);
+                sink(parse_spans(&buf, &spans, &ctx, base, &mut report, &mut problems));
+                if let Some(stop) = splitter.stop.take() {
+                    json_stop_problem(stop, &buf, base, &ctx, &mut report, &mut problems);
+                    drain(&chunks);
+                    break;
+                }
+                base.advance(&buf, resume);
+                buf.drain(..resume);
+            }
+            Some(Format::Text) => {
+                let fallback;
+                let line_format = match &options.line_format {
+                    Some(f) => f,
+                    None => {
+                        fallback = LineFormat::whole_line();
+                        &fallback
+                    }
+                };
+                let out = text::read_text(&buf, &label, index, line_format, redactor);
+                report.entries = out.lines;
+                for line in &out.unmatched {
+                    problems.push(Problem {
+                        input: label.clone(),
+                        position: format!("line {line}"),
+                        reason: "line does not match --line-format".into(),
+                        detail: "no entry before it to continue".into(),
+                        entries: 1,
+                    });
+                }
+                sink(out.records);
+            }
+            Some(Format::Csv) => {
+                let out = csv_export::read_csv(&buf, &label, index, redactor);
+                report.entries = out.rows;
+                for e in out.errors {
+                    problems.push(Problem {
+                        input: label.clone(),
+                        position: format!("line {}", e.line),
+                        reason: e.reason.to_string(),
+                        detail: e.detail,
+                        entries: 1,
+                    });
+                }
+                sink(out.records);
+            }
+            Some(Format::Empty) => problems.push(whole_input_problem(
                 &label,
                 "empty input",
                 "the input holds no entries".into(),
-            ));
-            Vec::new()
+            )),
+            None => {}
         }
-        Format::Text => {
-            let fallback;
-            let line_format = match &options.line_format {
-                Some(f) => f,
-                None => {
-                    fallback = LineFormat::whole_line();
-                    &fallback
-                }
-            };
-            let out = text::read_text(bytes, &label, index, line_format, redactor);
-            report.entries = out.lines;
-            for line in &out.unmatched {
-                problems.push(Problem {
-                    input: label.clone(),
-                    position: format!("line {line}"),
-                    reason: "line does not match --line-format".into(),
-                    detail: "no entry before it to continue".into(),
-                    entries: 1,
-                });
-            }
-            out.records
-        }
-        Format::Csv => {
-            let out = csv_export::read_csv(bytes, &label, index, redactor);
-            report.entries = out.rows;
-            for e in out.errors {
-                problems.push(Problem {
-                    input: label.clone(),
-                    position: format!("line {}", e.line),
-                    reason: e.reason.to_string(),
-                    detail: e.detail,
-                    entries: 1,
-                });
-            }
-            out.records
-        }
-        Format::Ndjson => read_ndjson(bytes, &label, index, redactor, &mut report, &mut problems),
-        Format::JsonArray | Format::ConcatenatedJson => {
-            let start = json_split::skip_ws(bytes, 0);
-            let (spans, end) = if format == Format::JsonArray {
-                split_array(bytes, start)
-            } else {
-                split_concatenated(bytes, start)
-            };
-            let records =
-                parse_spans(bytes, &spans, &label, index, redactor, &mut report, &mut problems);
-            match end {
-                End::Clean => {}
-                End::UnclosedArray => problems.push(Problem {
-                    input: label.clone(),
-                    position: position(bytes, bytes.len()),
-                    reason: "array not closed".into(),
-                    detail: "the JSON array has no closing `]`; every complete entry was read"
-                        .into(),
-                    entries: 0,
-                }),
-                End::Truncated { start } => {
-                    report.entries += 1;
-                    problems.push(Problem {
-                        input: label.clone(),
-                        position: position(bytes, start),
-                        reason: "export cut off".into(),
-                        detail: format!(
-                            "the input ends inside the entry that starts here ({} bytes of it); the {} complete entries before it were read",
-                            bytes.len() - start,
-                            spans.len()
-                        ),
-                        entries: 1,
-                    });
-                }
-                End::Unexpected { offset, byte } => {
-                    // What follows is not JSON we can split; count it as one lost entry.
-                    report.entries += 1;
-                    problems.push(Problem {
-                        input: label.clone(),
-                        position: position(bytes, offset),
-                        reason: "invalid JSON".into(),
-                        detail: format!(
-                            "unexpected {:?} between entries; reading of this input stopped here",
-                            byte as char
-                        ),
-                        entries: 1,
-                    });
-                }
-            }
-            records
-        }
-    };
+    }
+    if let Some(e) = gzip_error {
+        problems.push(Problem {
+            input: label.clone(),
+            position: format!("byte {} (decompressed)", base.offset + buf.len() as u64),
+            reason: "gzip cut off".into(),
+            detail: format!(
+                "the gzip data is corrupt or cut off ({e}); the entries before that point were read"
+            ),
+            entries: 0,
+        });
+    }
+    report.bytes = chunks.raw_bytes.load(std::sync::atomic::Ordering::Relaxed);
     report.skipped = problems.iter().map(|p| p.entries).sum();
-    (records, report, problems)
+    (report, problems)
 }
 
-fn read_ndjson(
-    bytes: &[u8],
-    label: &str,
-    index: u32,
-    redactor: &Redactor,
-    report: &mut InputReport,
-    problems: &mut Vec<Problem>,
-) -> Vec<Record> {
+/// Lets the reading thread finish when we stop early.
+fn drain(chunks: &stream::Chunks) {
+    while chunks.chunks.recv().is_ok() {}
+}
+
+/// The lines of NDJSON text as spans, blank lines left out.
+fn ndjson_spans(bytes: &[u8]) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
-        let line = &bytes[start..end];
-        let trimmed_start = start + line.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        if trimmed_start < end {
-            spans.push(Span { start: trimmed_start, end });
-        }
-        start = end + 1;
         if start > bytes.len() {
             break;
         }
+        let line = &bytes[start..end];
+        let first = start + line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if first < end {
+            spans.push(Span { start: first, end });
+        }
+        start = end + 1;
     }
-    parse_spans(bytes, &spans, label, index, redactor, report, problems)
+    spans
 }
 
-/// Parses entry slices in parallel, keeping their order.
-fn parse_spans(
-    bytes: &[u8],
-    spans: &[Span],
-    label: &str,
+/// Resumable splitting of a JSON array or concatenated objects across chunks.
+#[derive(Default)]
+struct Splitter {
+    /// The array's `[` has been passed.
+    opened: bool,
+    /// Complete entries so far (for messages).
+    entries: u64,
+    /// Set when splitting must stop (the end, or a problem).
+    stop: Option<End>,
+}
+
+impl Splitter {
+    /// Complete values in `buf`, and where to resume (the start of an incomplete value).
+    fn split(&mut self, buf: &[u8], array: bool, eof: bool) -> (Vec<Span>, usize) {
+        let mut spans = Vec::new();
+        let mut i = 0;
+        if array && !self.opened {
+            i = json_split::skip_ws(buf, 0);
+            if buf.get(i) == Some(&b'[') {
+                self.opened = true;
+                i += 1;
+            }
+        }
+        loop {
+            i = json_split::skip_ws(buf, i);
+            match buf.get(i) {
+                None => {
+                    if eof {
+                        self.stop = Some(if array { End::UnclosedArray } else { End::Clean });
+                    }
+                    return (spans, i);
+                }
+                Some(b',') => i += 1,
+                Some(b']') if array => {
+                    let rest = json_split::skip_ws(buf, i + 1);
+                    self.stop = Some(match buf.get(rest) {
+                        None => End::Clean,
+                        Some(&byte) => End::Unexpected { offset: rest, byte },
+                    });
+                    return (spans, rest);
+                }
+                Some(&b) if !array && b != b'{' && b != b'[' => {
+                    self.stop = Some(End::Unexpected { offset: i, byte: b });
+                    return (spans, i);
+                }
+                Some(b'}') => {
+                    self.stop = Some(End::Unexpected { offset: i, byte: b'}' });
+                    return (spans, i);
+                }
+                Some(&first) => match json_split::value_end(buf, i) {
+                    // A scalar that runs to the end of the buffer may continue in the next chunk.
+                    Some(end) if end == buf.len() && !matches!(first, b'{' | b'[' | b'"') => {
+                        if eof {
+                            self.stop = Some(End::Truncated { start: i });
+                        }
+                        return (spans, i);
+                    }
+                    Some(end) => {
+                        spans.push(Span { start: i, end });
+                        self.entries += 1;
+                        i = end;
+                    }
+                    None => {
+                        if eof {
+                            self.stop = Some(End::Truncated { start: i });
+                        }
+                        return (spans, i);
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn json_stop_problem(
+    stop: End,
+    buf: &[u8],
+    base: Base,
+    ctx: &Ctx,
+    report: &mut InputReport,
+    problems: &mut Vec<Problem>,
+) {
+    let label = ctx.label.to_string();
+    match stop {
+        End::Clean => {}
+        End::UnclosedArray => problems.push(Problem {
+            input: label,
+            position: base.position(buf, buf.len()),
+            reason: "array not closed".into(),
+            detail: "the JSON array has no closing `]`; every complete entry was read".into(),
+            entries: 0,
+        }),
+        End::Truncated { start } => {
+            report.entries += 1;
+            problems.push(Problem {
+                input: label,
+                position: base.position(buf, start),
+                reason: "export cut off".into(),
+                detail: format!(
+                    "the input ends inside the entry that starts here ({} bytes of it); the {} complete entries before it were read",
+                    buf.len() - start,
+                    report.entries - 1
+                ),
+                entries: 1,
+            });
+        }
+        End::Unexpected { offset, byte } => {
+            // What follows is not JSON we can split; count it as one lost entry.
+            report.entries += 1;
+            problems.push(Problem {
+                input: label,
+                position: base.position(buf, offset),
+                reason: "invalid JSON".into(),
+                detail: format!(
+                    "unexpected {:?} between entries; reading of this input stopped here",
+                    byte as char
+                ),
+                entries: 1,
+            });
+        }
+    }
+}
+
+/// What every parse of one input shares.
+struct Ctx<'a> {
+    label: &'a str,
     index: u32,
-    redactor: &Redactor,
+    redactor: &'a Redactor,
+}
+
+/// Parses entry slices of `buf` in parallel, keeping their order.
+fn parse_spans(
+    buf: &[u8],
+    spans: &[Span],
+    ctx: &Ctx,
+    base: Base,
     report: &mut InputReport,
     problems: &mut Vec<Problem>,
 ) -> Vec<Record> {
     report.entries += spans.len() as u64;
+    let redactor = ctx.redactor;
     let parsed: Vec<_> = spans
         .par_iter()
+        .with_min_len(64)
         .map(|span| {
-            let slice = &bytes[span.start..span.end];
+            let slice = &buf[span.start..span.end];
             let result = parse_entry(slice, redactor);
             // An entry with invalid UTF-8 is still read, with the bad bytes replaced, and noted.
             let repaired = match &result {
@@ -364,12 +524,12 @@ fn parse_spans(
     for (span, result, repaired) in parsed {
         let result = match (result, repaired) {
             (Err(_), Some(rec)) => {
-                let bad = std::str::from_utf8(&bytes[span.start..span.end])
+                let bad = std::str::from_utf8(&buf[span.start..span.end])
                     .err()
                     .map_or(0, |e| span.start + e.valid_up_to());
                 problems.push(Problem {
-                    input: label.to_string(),
-                    position: position(bytes, bad),
+                    input: ctx.label.to_string(),
+                    position: base.position(buf, bad),
                     reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
                     detail: "the entry is in the report; fix the encoding to see the original text"
                         .into(),
@@ -379,16 +539,17 @@ fn parse_spans(
             }
             (result, _) => result,
         };
+        let offset = base.offset + span.start as u64;
         match result {
             Ok(mut rec) => {
-                rec.origin = Origin { input: index, line: 0, offset: span.start as u64 };
-                let id = rec.insert_id.clone().unwrap_or_else(|| format!("{label}@{}", span.start));
+                rec.origin = Origin { input: ctx.index, line: 0, offset };
+                let id = rec.insert_id.clone().unwrap_or_else(|| format!("{}@{offset}", ctx.label));
                 rec.entry_ids = vec![id];
                 records.push(rec);
             }
             Err(e) => problems.push(Problem {
-                input: label.to_string(),
-                position: position(bytes, span.start),
+                input: ctx.label.to_string(),
+                position: base.position(buf, span.start),
                 reason: e.reason.to_string(),
                 detail: e.detail,
                 entries: 1,

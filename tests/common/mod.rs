@@ -61,6 +61,19 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     Run::from(dir, out)
 }
 
+/// Runs with extra environment variables.
+pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1757566800")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Run::from(dir, out)
+}
+
 /// Runs with `stdin` as standard input.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(BIN)

@@ -1,0 +1,96 @@
+//! Reads an input in bounded chunks on a thread of its own, so that reading and decompressing
+//! overlap with parsing, and memory holds a few chunks rather than the whole input.
+
+use super::source::Source;
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+
+/// Bytes per chunk handed to the parser (decompressed).
+pub const CHUNK_BYTES: usize = 16 << 20;
+
+/// The chunk size: [`CHUNK_BYTES`], or `LOG_GARDENER_CHUNK_BYTES` (tests use tiny chunks to put
+/// entries across chunk boundaries).
+pub fn chunk_bytes() -> usize {
+    std::env::var("LOG_GARDENER_CHUNK_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(CHUNK_BYTES)
+}
+
+/// What the reading thread sends: a chunk, or how the input ended early.
+pub enum Piece {
+    Chunk(Vec<u8>),
+    /// The gzip stream broke after the chunks already sent.
+    GzipError(String),
+}
+
+/// A started reader: chunks arrive on `chunks`; `raw_bytes` counts bytes as stored.
+pub struct Chunks {
+    pub chunks: Receiver<Piece>,
+    pub gzip: bool,
+    pub raw_bytes: Arc<AtomicU64>,
+}
+
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens `source` and starts a thread that sends its (decompressed) bytes in chunks. Fails only
+/// when the input cannot be opened; read errors later end the stream with a [`Piece::GzipError`]
+/// or, for plain inputs, are reported the same way.
+pub fn start(source: &Source) -> io::Result<Chunks> {
+    let count = Arc::new(AtomicU64::new(0));
+    let inner: Box<dyn Read + Send> = match source {
+        Source::Stdin => Box::new(io::stdin()),
+        Source::File(path) => Box::new(File::open(path)?),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 20, Counting { inner, count: count.clone() });
+    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn Read + Send> =
+        if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
+    let (tx, rx) = sync_channel::<Piece>(2);
+    let size = chunk_bytes();
+    std::thread::spawn(move || loop {
+        let mut chunk = vec![0u8; size];
+        let mut filled = 0;
+        let mut failure = None;
+        while filled < chunk.len() {
+            match reader.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        chunk.truncate(filled);
+        let last = filled == 0 || failure.is_some();
+        if filled > 0 && tx.send(Piece::Chunk(chunk)).is_err() {
+            return;
+        }
+        if let Some(e) = failure {
+            let _ = tx.send(Piece::GzipError(e));
+            return;
+        }
+        if last {
+            return;
+        }
+    });
+    Ok(Chunks { chunks: rx, gzip, raw_bytes: count })
+}

@@ -1,0 +1,514 @@
+//! Property tests for the readers (issue 4), the stable-toolchain companion of the cargo-fuzz
+//! targets in `fuzz/`, plus the regression tests for what fuzzing found. See docs/fuzzing.md.
+//!
+//! Every property runs a modest number of cases by default so that `cargo test` stays fast; set
+//! `PROPTEST_CASES` for a long run, e.g.
+//! `PROPTEST_CASES=200000 cargo test --release --test fuzz_readers`.
+//! (`FUZZ_PIPELINE_CASES` sets the pipeline property separately: it is ~1000x slower per case.)
+
+use log_gardener::normalize::gcp::parse_entry;
+use log_gardener::normalize::redact::default_redactor;
+use log_gardener::normalize::Severity;
+use log_gardener::pipeline::{run, Options};
+use log_gardener::read::detect::detect;
+use log_gardener::read::json_split::{split_array, split_concatenated, value_end, End, Span};
+use log_gardener::read::text::{read_text, LineFormat};
+use log_gardener::read::{read_all, InputFormat, ReadOptions, Source};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use serde_json::{Map, Value};
+use std::io::Write;
+
+fn cases_from(var: &str, default: u32) -> u32 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn config(default: u32) -> Config {
+    Config {
+        cases: cases_from("PROPTEST_CASES", default),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/// Bytes drawn mostly from the characters that matter to a JSON scanner, some arbitrary.
+fn jsonish_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    let interesting = prop::sample::select(b"{}[]\",:\\ \n\r\t0123456789-.eEtrufalsn".to_vec());
+    prop::collection::vec(prop_oneof![4 => interesting, 1 => any::<u8>()], 0..max)
+}
+
+/// Any JSON value, with strings full of quotes, escapes and brackets.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[\\[\\]{}\",:\\\\a-z \n\u{e9}\u{1F600}]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(("[a-z\"{}\\\\]{0,4}", inner), 0..4)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+const KEYS: &[&str] = &[
+    "timestamp",
+    "receiveTimestamp",
+    "receive_timestamp",
+    "severity",
+    "resource",
+    "labels",
+    "jsonPayload",
+    "json_payload",
+    "textPayload",
+    "text_payload",
+    "protoPayload",
+    "httpRequest",
+    "insertId",
+    "logName",
+    "trace",
+    "spanId",
+    "sourceLocation",
+    "errorGroups",
+    "type",
+    "service_name",
+    "revision_name",
+    "project_id",
+    "job_name",
+    "execution_name",
+    "container_name",
+    "namespace_name",
+    "pod_name",
+    "function_name",
+    "module_id",
+    "version_id",
+    "python_logger",
+    "instanceId",
+    "status",
+    "message",
+    "methodName",
+    "serviceName",
+    "requestMethod",
+    "requestUrl",
+    "file",
+    "function",
+    "id",
+    "msg",
+    "error",
+    "exception",
+    "stack_trace",
+    "stackTrace",
+    "traceback",
+    "level",
+    "levelname",
+    "logger",
+    "name",
+    "loggerName",
+    "password",
+    "token",
+];
+
+const STRINGS: &[&str] = &[
+    "",
+    "ERROR",
+    "warn",
+    "E",
+    "500",
+    "2025-09-11T05:17:11.373739Z",
+    "2025-09-11T05:17:11+02:00",
+    "9999-12-31T23:59:59.999999999Z",
+    "0000-01-01T00:00:00Z",
+    "projects/p/logs/run.googleapis.com%2Fstderr",
+    "projects/",
+    "https://u:pw@host/a/b?q=1#f",
+    "://",
+    "Traceback (most recent call last):\n  File \"x\", line 1",
+    "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    "password=hunter2",
+    "\u{0}\u{ffff}",
+    "<redacted:secret>",
+];
+
+/// A LogEntry-like object: known field names (top level and nested) with values of any type.
+fn log_entry_like() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (0u16..1000).prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        prop::sample::select(STRINGS).prop_map(Value::from),
+        any::<String>().prop_map(Value::String),
+    ];
+    let value = leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    });
+    prop::collection::vec((prop::sample::select(KEYS), value), 0..10)
+        .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+}
+
+const LINE_FORMATS: &[&str] = &[
+    "<Content>",
+    "<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
+    r"\[<Level>\] <Content>",
+    "<Timestamp> <Level> <Content>",
+    "<Date> <Time>,<Ms> <Level> [<Component>] <Content>",
+];
+
+/// Text lines that sometimes match the formats above.
+fn text_body() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just(String::new()),
+        Just(" \t".to_string()),
+        Just("\r".to_string()),
+        "[A-Za-z0-9 :\\[\\]<>,.\t\u{a0}\u{85}\u{3000}\r-]{0,40}",
+        Just("081109 203615 148 INFO dfs.DataNode: done".to_string()),
+        Just("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure".to_string()),
+        Just("[W] disk low".to_string()),
+        Just("2025-09-11T05:17:11Z ERROR boom".to_string()),
+        Just("1700000000 E x".to_string()),
+        Just("2015-10-18 18:01:47,978 INFO [main] org.apache.Foo: Created".to_string()),
+        Just("\tat com.example.Foo.bar(Foo.java:12)".to_string()),
+        any::<String>(),
+    ];
+    prop::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n"))
+}
+
+/// Strings made of pieces that look like secrets and markers.
+fn secretish_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("password=".to_string()),
+        Just("token: ".to_string()),
+        Just("api_key=\"".to_string()),
+        Just("Authorization: Bearer ".to_string()),
+        Just("Basic dXNlcjpwYXNz".to_string()),
+        Just("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl".to_string()),
+        Just("AKIAIOSFODNN7EXAMPLE".to_string()),
+        Just("ghp_0123456789abcdefghijABCDEFGHIJ012345".to_string()),
+        Just("https://user:pw@host/x".to_string()),
+        Just("postgres://u:p@db:5432/x".to_string()),
+        Just("alice@example.com".to_string()),
+        Just("4111 1111 1111 1111".to_string()),
+        Just("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----".to_string()),
+        Just("<redacted:secret>".to_string()),
+        Just("<redacted:".to_string()),
+        Just("--password ".to_string()),
+        Just("IDENTIFIED BY 'x'".to_string()),
+        Just("Cookie: a=b; c=d".to_string()),
+        Just("secret_access_key=".to_string()),
+        "[ =:;,&\"'\n<>@/a-zA-Z0-9_.-]{0,12}",
+        any::<String>(),
+    ];
+    prop::collection::vec(piece, 0..8).prop_map(|p| p.concat())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by properties and regression tests
+
+/// Spans inside the input, non-empty, in order, without overlap; the end names a real offset.
+fn check_spans(bytes: &[u8], from: usize, spans: &[Span], end: &End) {
+    let mut prev = from;
+    for s in spans {
+        assert!(s.start >= prev, "span {s:?} starts before {prev}");
+        assert!(s.start < s.end, "empty span {s:?}");
+        assert!(s.end <= bytes.len(), "span {s:?} beyond {}", bytes.len());
+        prev = s.end;
+    }
+    match *end {
+        End::Truncated { start } => assert!(start >= prev && start < bytes.len()),
+        End::Unexpected { offset, byte } => {
+            assert!(offset >= prev && offset < bytes.len());
+            assert_eq!(bytes[offset], byte);
+        }
+        End::Clean | End::UnclosedArray => {}
+    }
+}
+
+/// The whole array splits into its elements; every cut of it gives complete entries that parse
+/// and is never reported as clean.
+fn check_array_and_prefixes(text: &[u8], items: &[Value]) {
+    let open = text.iter().position(|&b| b == b'[').unwrap();
+    let (spans, end) = split_array(text, open);
+    assert_eq!(end, End::Clean);
+    assert_eq!(spans.len(), items.len());
+    for (s, item) in spans.iter().zip(items) {
+        let v: Value = serde_json::from_slice(&text[s.start..s.end]).unwrap();
+        assert_eq!(&v, item);
+    }
+    let last = text.iter().rposition(|&b| b == b']').unwrap();
+    for cut in open + 1..=last {
+        let prefix = &text[..cut];
+        let (spans, end) = split_array(prefix, open);
+        check_spans(prefix, open + 1, &spans, &end);
+        assert_ne!(end, End::Clean, "cut at {cut} reported clean");
+        for s in &spans {
+            let slice = &prefix[s.start..s.end];
+            assert!(
+                serde_json::from_slice::<Value>(slice).is_ok(),
+                "cut at {cut}: returned entry {:?} does not parse",
+                String::from_utf8_lossy(slice)
+            );
+        }
+    }
+}
+
+/// Every non-blank line is in exactly one record's entry ids or in `unmatched`.
+fn check_text_accounting(format: &LineFormat, body: &[u8]) {
+    let out = read_text(body, "logs/app.log", 0, format, default_redactor());
+    let text = String::from_utf8_lossy(body);
+    let wanted: Vec<u64> = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.strip_suffix('\r').unwrap_or(l).trim().is_empty())
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let mut got: Vec<u64> = out
+        .records
+        .iter()
+        .flat_map(|r| r.entry_ids.iter())
+        .map(|id| id.rsplit(':').next().unwrap().parse::<u64>().unwrap())
+        .chain(out.unmatched.iter().copied())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, wanted, "lines not accounted for");
+    assert_eq!(out.lines, wanted.len() as u64);
+}
+
+/// read_all and pipeline::run on a file with these bytes: no panic, and the books balance.
+fn check_pipeline(body: &[u8], input_format: InputFormat, gzip: bool, min_severity: Severity) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    if gzip {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(body).unwrap();
+        file.write_all(&gz.finish().unwrap()).unwrap();
+    } else {
+        file.write_all(body).unwrap();
+    }
+    file.flush().unwrap();
+    let path = file.path().to_path_buf();
+
+    let read = read_all(
+        &[Source::File(path.clone())],
+        &ReadOptions { input_format, line_format: None },
+        default_redactor(),
+    );
+    let entries: u64 = read.inputs.iter().map(|i| i.entries).sum();
+    let skipped: u64 = read.problems.iter().map(|p| p.entries).sum();
+    let in_records: u64 = read.records.iter().map(|r| r.entry_ids.len() as u64).sum();
+    assert_eq!(entries, skipped + in_records, "read_all: entries != skipped + in records");
+
+    let options = Options {
+        inputs: vec![path],
+        min_severity,
+        since: None,
+        until: None,
+        services: Vec::new(),
+        input_format,
+        line_format: None,
+    };
+    if let Ok(analysis) = run(options, &log_gardener::config::Rules::defaults(), default_redactor())
+    {
+        let report = log_gardener::render::model::build(&analysis, "2025-01-01T00:00:00Z".into());
+        let t = &report.totals;
+        assert_eq!(
+            t.entries_read,
+            t.entries_skipped + t.duplicates + t.entries_out_of_scope + t.entries_in_scope,
+            "books do not balance: {t:?}"
+        );
+        assert_eq!(t.entries_read, entries);
+    }
+}
+
+/// `Bearer <word>=...`: the shape of the known idempotence bug in `normalize::redact`.
+fn known_bearer_key_value_bug(text: &str) -> bool {
+    regex::Regex::new(r"(?i)bearer[ \t]+[A-Za-z0-9\-._~+/]+=").unwrap().is_match(text)
+}
+
+fn check_idempotent(text: &str) {
+    let r = default_redactor();
+    let once = r.redact(text).into_owned();
+    let twice = r.redact(&once);
+    assert_eq!(twice, once, "redaction not idempotent for {text:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn json_split_never_panics_and_spans_are_sound(data in jsonish_bytes(96)) {
+        let mut arr = vec![b'['];
+        arr.extend_from_slice(&data);
+        let (spans, end) = split_array(&arr, 0);
+        check_spans(&arr, 1, &spans, &end);
+        let (spans, end) = split_concatenated(&data, 0);
+        check_spans(&data, 0, &spans, &end);
+        for i in 0..data.len() {
+            if let Some(e) = value_end(&data, i) {
+                prop_assert!(e >= i && e <= data.len());
+            }
+        }
+    }
+
+    #[test]
+    fn detect_never_panics(data in jsonish_bytes(96), bom in any::<bool>()) {
+        let mut bytes = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        bytes.extend_from_slice(&data);
+        for allow_text in [false, true] {
+            if let Err(e) = detect(&bytes, allow_text) {
+                prop_assert!(e.offset <= bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn parse_entry_never_panics_on_bytes(data in prop_oneof![jsonish_bytes(128), prop::collection::vec(any::<u8>(), 0..64)]) {
+        let _ = parse_entry(&data, default_redactor());
+    }
+
+    #[test]
+    fn redaction_is_idempotent(text in secretish_text()) {
+        // Skips the shape of the one known bug (see the ignored regression test below) so that
+        // the property keeps looking for others; drop the filter once it is fixed.
+        if !known_bearer_key_value_bug(&text) {
+            check_idempotent(&text);
+        }
+    }
+
+    #[test]
+    fn line_format_parse_never_panics(format in "[<>A-Za-z_ ()\\[\\]\\\\?*+.{}0-9|^$:-]{0,30}") {
+        let _ = LineFormat::parse(&format);
+    }
+
+    #[test]
+    fn text_lines_are_all_accounted_for(which in 0..LINE_FORMATS.len(), body in text_body()) {
+        let format = LineFormat::parse(LINE_FORMATS[which]).unwrap();
+        check_text_accounting(&format, body.as_bytes());
+    }
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn json_split_every_prefix_of_a_valid_array(items in prop::collection::vec(json_value(), 0..5), pretty in any::<bool>()) {
+        let array = Value::Array(items.clone());
+        let text = if pretty {
+            serde_json::to_vec_pretty(&array).unwrap()
+        } else {
+            serde_json::to_vec(&array).unwrap()
+        };
+        check_array_and_prefixes(&text, &items);
+    }
+
+    #[test]
+    fn parse_entry_reads_log_entry_like_objects(entry in log_entry_like()) {
+        // Odd field types may make an entry unreadable (a counted problem), never a panic.
+        let json = serde_json::to_vec(&entry).unwrap();
+        let _ = parse_entry(&json, default_redactor());
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: cases_from("FUZZ_PIPELINE_CASES", cases_from("PROPTEST_CASES", 24).min(2000)),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    #[test]
+    fn pipeline_never_panics_and_the_books_balance(
+        body in prop_oneof![
+            jsonish_bytes(200),
+            text_body().prop_map(String::into_bytes),
+            prop::collection::vec(log_entry_like(), 0..4).prop_map(|v| serde_json::to_vec(&v).unwrap()),
+            prop::collection::vec(log_entry_like(), 0..4).prop_map(|v| {
+                v.iter().map(|e| e.to_string() + "\n").collect::<String>().into_bytes()
+            }),
+        ],
+        fmt in 0..3usize,
+        gzip in any::<bool>(),
+        all in any::<bool>(),
+    ) {
+        let input_format = [InputFormat::Auto, InputFormat::Gcp, InputFormat::Text][fmt];
+        let min = if all { Severity::Default } else { Severity::Warning };
+        check_pipeline(&body, input_format, gzip, min);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression tests for what fuzzing found
+
+/// Runs `f` on its own thread and fails (instead of hanging the test run) if it takes too long.
+fn within_seconds<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs)).expect("did not finish: endless loop")
+}
+
+/// Found by fuzzing: a stray `}` inside an array (`[{"a":1}}]`, `[}`) made `split_array` loop
+/// forever pushing empty spans, until memory ran out.
+#[test]
+fn regression_stray_closing_brace_in_array() {
+    for input in [&b"[}"[..], b"[{\"a\":1}}]", b"[1}", b"[ {} , } ]"] {
+        let owned = input.to_vec();
+        let (spans, end) = within_seconds(5, move || split_array(&owned, 0));
+        check_spans(input, 1, &spans, &end);
+        assert!(
+            matches!(end, End::Unexpected { byte: b'}', .. }),
+            "{:?}: {end:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+/// Found by the prefix property: an array cut inside a scalar (`[tru`, `[{"a":1}, 12`) returned
+/// the cut scalar as a complete entry (`tru` does not parse; `12` may have been `123`) and
+/// reported the array as merely unclosed.
+#[test]
+fn regression_array_cut_inside_a_scalar() {
+    for (input, first_cut) in
+        [(&b"[tru"[..], 1), (b"[{\"a\":1}, 12", 10), (b"[1.5e", 1), (b"[-", 1)]
+    {
+        let (spans, end) = split_array(input, 0);
+        check_spans(input, 1, &spans, &end);
+        assert_eq!(end, End::Truncated { start: first_cut });
+    }
+    // A scalar followed by a delimiter is complete.
+    let (spans, end) = split_array(b"[12, true", 0);
+    assert_eq!((spans.len(), end), (1, End::Truncated { start: 5 }));
+    let (spans, end) = split_array(b"[12, true ", 0);
+    assert_eq!((spans.len(), end), (2, End::UnclosedArray));
+}
+
+/// Found by fuzzing (redaction_is_idempotent): `Bearer` followed by a key-value. The first pass
+/// skips the Bearer rule (its value `password=` is followed by a letter) and the key-value rule
+/// redacts `hunter2`; the second pass sees `password=` followed by `<` and redacts it as a
+/// bearer token, so the key name is lost and the output changes again.
+#[test]
+#[ignore = "known bug in normalize::redact (Bearer before key=value is not idempotent); see docs/fuzzing.md"]
+fn regression_redact_bearer_before_key_value_is_idempotent() {
+    check_idempotent("Bearer password=hunter2");
+    check_idempotent("Bearer secret_access_key=x");
+    check_idempotent("password=Authorization: Bearer secret_access_key=password=");
+}
