@@ -123,6 +123,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         services: args.services.clone(),
         input_format: args.input_format,
         line_format: args.line_format.clone(),
+        assignments: args.assignments.is_some(),
     };
     let analysis = pipeline::run(options, &rules, &redactor)?;
 

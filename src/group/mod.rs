@@ -48,21 +48,41 @@ pub struct Grouping {
 /// Longest message prefix that takes part in mining: past it, messages are dumps, not templates.
 const MAX_MINED_CHARS: usize = 4096;
 
-enum Key {
+/// What a record is grouped by, before mining: its masked message, its stack trace's
+/// fingerprint, or its request route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
     Message(String),
     Traceback { fingerprint: String, template: String, exception: String, frames: Vec<String> },
     Request(String),
 }
 
-pub fn group(records: &[&Record]) -> Grouping {
-    // 1. Classify and mask every record (in parallel; the expensive part).
-    let keys: Vec<Key> = records.par_iter().map(|r| key_of(r)).collect();
+/// One distinct (service, key) and how often it occurred, for [`group_keys`].
+pub struct Keyed<'a> {
+    pub service: &'a str,
+    pub key: &'a Key,
+    pub weight: u64,
+}
 
-    // 2. Mine templates over the distinct masked messages, in a fixed order.
+/// Groups records (tests and tools; the report groups distinct keys with [`group_keys`]).
+pub fn group(records: &[&Record]) -> Grouping {
+    let keys: Vec<Key> = records.par_iter().map(|r| key_of(r)).collect();
+    let keyed: Vec<Keyed> = records
+        .iter()
+        .zip(&keys)
+        .map(|(r, k)| Keyed { service: &r.service, key: k, weight: 1 })
+        .collect();
+    group_keys(&keyed)
+}
+
+/// Mines templates over the distinct masked messages (in a fixed order, so the result does not
+/// depend on input order), then makes an issue per (kind, service, template or fingerprint).
+/// `issue_of[i]` is the issue of `keyed[i]`.
+pub fn group_keys(keyed: &[Keyed]) -> Grouping {
     let mut weights: HashMap<&str, u64> = HashMap::new();
-    for key in &keys {
-        if let Key::Message(m) = key {
-            *weights.entry(m.as_str()).or_default() += 1;
+    for k in keyed {
+        if let Key::Message(m) = k.key {
+            *weights.entry(m.as_str()).or_default() += k.weight;
         }
     }
     let mut distinct: Vec<(&str, u64)> = weights.into_iter().collect();
@@ -76,12 +96,13 @@ pub fn group(records: &[&Record]) -> Grouping {
         .map(|(m, &t)| (*m, mined.templates[t as usize].as_str()))
         .collect();
 
-    // 3. An issue per (kind, service, key); ids from their hash.
+    // An issue per (kind, service, key); ids from their hash.
     let mut index: HashMap<(IssueKind, &str, String), u32> = HashMap::new();
     let mut issues: Vec<IssueDef> = Vec::new();
-    let mut issue_of = Vec::with_capacity(records.len());
-    for (rec, key) in records.iter().zip(&keys) {
-        let (kind, fingerprint, template, exception, frames) = match key {
+    let mut issue_of = Vec::with_capacity(keyed.len());
+    for k in keyed {
+        let service = k.service;
+        let (kind, fingerprint, template, exception, frames) = match k.key {
             Key::Message(m) => {
                 let t = template_of[m.as_str()].to_string();
                 (IssueKind::Message, t.clone(), t, None, Vec::new())
@@ -95,24 +116,24 @@ pub fn group(records: &[&Record]) -> Grouping {
                 frames.clone(),
             ),
         };
-        let slot =
-            *index.entry((kind, rec.service.as_str(), fingerprint.clone())).or_insert_with(|| {
-                issues.push(IssueDef {
-                    id: issue_id(kind, &rec.service, &fingerprint),
-                    kind,
-                    service: rec.service.clone(),
-                    template,
-                    exception,
-                    frames,
-                });
-                issues.len() as u32 - 1
+        let slot = *index.entry((kind, service, fingerprint.clone())).or_insert_with(|| {
+            issues.push(IssueDef {
+                id: issue_id(kind, service, &fingerprint),
+                kind,
+                service: service.to_string(),
+                template,
+                exception,
+                frames,
             });
+            issues.len() as u32 - 1
+        });
         issue_of.push(slot);
     }
     Grouping { issues, issue_of }
 }
 
-fn key_of(rec: &Record) -> Key {
+/// The key of one record: the expensive part (masking), run in parallel by callers.
+pub fn key_of(rec: &Record) -> Key {
     if let Some(req) = &rec.request {
         return Key::Request(request::template(req));
     }

@@ -26,7 +26,7 @@ pub struct IssueSignal<'a> {
     pub first_seen: Option<i64>,
     /// Revision ids it occurs in, with their first occurrence; the first is where it began.
     pub revisions: &'a [(u32, u64, Option<i64>)],
-    pub traces: &'a BTreeSet<String>,
+    pub traces: &'a BTreeSet<u64>,
     pub buckets: &'a [u64],
 }
 
@@ -112,9 +112,9 @@ pub fn clusters(issues: &[IssueSignal]) -> Vec<Cluster> {
                 [Some(r)] if *r != 0 => Some(*r),
                 _ => None,
             };
-            let mut traces: Option<BTreeSet<&String>> = None;
+            let mut traces: Option<BTreeSet<&u64>> = None;
             for &i in &members {
-                let t: BTreeSet<&String> = issues[i].traces.iter().collect();
+                let t: BTreeSet<&u64> = issues[i].traces.iter().collect();
                 traces = Some(match traces {
                     None => t,
                     Some(prev) => prev.intersection(&t).copied().collect(),
@@ -191,7 +191,7 @@ mod tests {
         service: &'a str,
         first: i64,
         revs: &'a [(u32, u64, Option<i64>)],
-        traces: &'a BTreeSet<String>,
+        traces: &'a BTreeSet<u64>,
         buckets: &'a [u64],
     ) -> IssueSignal<'a> {
         IssueSignal { service, first_seen: Some(first), revisions: revs, traces, buckets }
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn began_together_and_shared_traces_join() {
         let none = BTreeSet::new();
-        let t: BTreeSet<String> = ["t1", "t2"].iter().map(|s| s.to_string()).collect();
+        let t: BTreeSet<u64> = [11, 12].into_iter().collect();
         let revs = [(7, 1, Some(0))];
         let quiet = [0, 1, 0, 0, 0];
         let issues = [

@@ -117,6 +117,23 @@ pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
     out
 }
 
+/// Whether a record may take part in a reassembly: a line without a severity of its own that
+/// looks like part of a traceback, or a text line whose severity was read from its text (the
+/// message `logger.exception` writes before the traceback). Only these are kept whole until the
+/// end of the input.
+pub fn may_join(rec: &Record) -> bool {
+    if declared_severity(rec) {
+        return false;
+    }
+    let line = first_line(&rec.message);
+    line.starts_with("Traceback (most recent call last)")
+        || is_frame_line(line)
+        || line.trim().is_empty()
+        || is_exception_line(line)
+        || is_chain_line(line)
+        || (rec.severity_inferred && rec.severity >= Severity::Error && !rec.message.contains('\n'))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Closed,

@@ -4,22 +4,24 @@
 
 use crate::aggregate::{self, Aggregates, EventRow};
 use crate::config::Rules;
-use crate::group::{self, Grouping};
+use crate::group::{self, Grouping, Keyed};
 use crate::judge::classify::{classify, ErrorClass};
 use crate::judge::correlate::{self, Cluster, IssueSignal};
 use crate::judge::priority::Priority;
 use crate::judge::rules::{judge, IssueFacts, Judgement};
-use crate::normalize::multiline;
 use crate::normalize::redact::Redactor;
 use crate::normalize::time::{format_nanos, parse_time_or_span};
-use crate::normalize::{Record, Severity};
+use crate::normalize::Severity;
 use crate::read::text::LineFormat;
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions};
+use collect::{Collector, Event, NO_KEY};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+pub mod collect;
 
 /// Trace ids kept per issue for correlation; enough to see shared requests, bounded in memory.
 const MAX_TRACES_PER_ISSUE: usize = 256;
-use std::path::PathBuf;
 
 /// What the user asked for (the command line, minus where the output goes).
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct Options {
     pub services: Vec<String>,
     pub input_format: InputFormat,
     pub line_format: Option<String>,
+    /// Keep every entry's id for `--assignments` (costs memory on big inputs).
+    pub assignments: bool,
 }
 
 /// Entry counts; `entries_read` = skipped + duplicates + out of scope + in scope.
@@ -141,15 +145,26 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         (f, _) => f,
     };
 
-    // Read and normalize.
+    // Read and normalize, chunk by chunk, into compact events.
     let (sources, mut problems) = read::discover(&options.inputs);
     let read_options = ReadOptions { input_format, line_format };
-    let result = read::read_all(&sources, &read_options, redactor);
-    problems.extend(result.problems);
-    let inputs = result.inputs;
+    let mut collector =
+        Collector::new(options.min_severity, &options.services, options.assignments);
+    let mut inputs = Vec::with_capacity(sources.len());
+    for (i, source) in sources.iter().enumerate() {
+        let (report, input_problems) =
+            read::read_source(source, i as u32, &read_options, redactor, &mut |records| {
+                collector.add(records)
+            });
+        inputs.push(report);
+        problems.extend(input_problems);
+    }
+    collector.finish();
     let mut books = Books {
         entries_read: inputs.iter().map(|i| i.entries).sum(),
         entries_skipped: problems.iter().map(|p| p.entries).sum(),
+        duplicates: collector.duplicates,
+        service_not_selected: collector.service_not_selected,
         ..Books::default()
     };
     if books.entries_read == 0 {
@@ -162,22 +177,9 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         return Err(Fatal(format!("nothing could be read:\n  {why}")));
     }
 
-    // Duplicates: the same insertId, logName and timestamp count once across all inputs.
-    let mut seen: HashSet<(String, Option<String>, Option<i64>)> = HashSet::new();
-    let mut records: Vec<Record> = Vec::with_capacity(result.records.len());
-    for rec in result.records {
-        if let Some(id) = &rec.insert_id {
-            if !seen.insert((id.clone(), rec.log_name.clone(), rec.time_nanos())) {
-                books.duplicates += rec.entry_ids.len() as u64;
-                continue;
-            }
-        }
-        records.push(rec);
-    }
-    let records = multiline::reassemble(records);
-
     // The window and the scope.
-    let newest = records.iter().filter_map(|r| r.time_nanos()).max();
+    let events = &collector.events;
+    let newest = events.iter().filter_map(Event::time).max();
     let since = options
         .since
         .as_deref()
@@ -190,91 +192,100 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         .map(|s| parse_time_or_span(s, newest))
         .transpose()
         .map_err(|e| Fatal(format!("--until: {e}")))?;
-    let services: HashSet<&str> = options.services.iter().map(String::as_str).collect();
-    let mut in_window: Vec<Record> = Vec::with_capacity(records.len());
-    for rec in records {
-        let n = rec.entry_ids.len() as u64;
-        let t = rec.time_nanos();
-        if t.is_none() {
-            books.without_time += n;
+    let mut in_window = vec![false; events.len()];
+    for (e, flag) in events.iter().zip(in_window.iter_mut()) {
+        let n = e.entries as u64;
+        match e.time() {
+            None => books.without_time += n,
+            Some(t) if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) => {
+                books.outside_window += n;
+                continue;
+            }
+            Some(_) => {}
         }
-        let outside =
-            t.is_some_and(|t| since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u));
-        if outside {
-            books.outside_window += n;
-        } else if !services.is_empty() && !services.contains(rec.service.as_str()) {
-            books.service_not_selected += n;
-        } else {
-            in_window.push(rec);
-        }
+        *flag = true;
     }
-    let times = in_window.iter().filter_map(|r| r.time_nanos());
+    let window_events = || events.iter().zip(&in_window).filter(|(_, &w)| w).map(|(e, _)| e);
+    let times = window_events().filter_map(Event::time);
     let window = match (since.or(times.clone().min()), until.or(times.max())) {
         (Some(s), Some(e)) => Some((s, e.max(s))),
         _ => None,
     };
-    let time_digits = in_window.iter().filter_map(|r| r.time.map(|t| t.digits)).max().unwrap_or(0);
-    let mut projects: Vec<String> = in_window
-        .iter()
-        .filter_map(|r| r.project.clone())
+    let time_digits = window_events().map(|e| e.digits).max().unwrap_or(0);
+    let mut projects: Vec<String> = window_events()
+        .filter(|e| e.project != 0)
+        .map(|e| collector.project_names.names[e.project as usize].clone())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     projects.sort();
-
-    let in_scope_flags: Vec<bool> =
-        in_window.iter().map(|r| r.severity >= options.min_severity).collect();
-    let scoped: Vec<&Record> =
-        in_window.iter().zip(&in_scope_flags).filter(|(_, &s)| s).map(|(r, _)| r).collect();
-    for (rec, &s) in in_window.iter().zip(&in_scope_flags) {
-        let n = rec.entry_ids.len() as u64;
+    let in_scope: Vec<bool> = events
+        .iter()
+        .zip(&in_window)
+        .map(|(e, &w)| w && e.severity >= options.min_severity && e.key != NO_KEY)
+        .collect();
+    for (e, (&w, &s)) in events.iter().zip(in_window.iter().zip(&in_scope)) {
+        let n = e.entries as u64;
         if s {
             books.entries_in_scope += n;
             books.events_in_scope += 1;
-            if rec.severity_inferred {
+            if e.inferred {
                 books.severity_inferred += n;
             }
-        } else {
+        } else if w {
             books.below_min_severity += n;
         }
     }
 
-    // Group the in-scope records.
-    let grouping = group::group(&scoped);
-
-    // Intern names and build the frame.
-    let mut service_ix = Interner::new(false);
-    let mut component_ix = Interner::new(true);
-    let mut revision_ix = Interner::new(true);
-    let mut rows = Vec::with_capacity(in_window.len());
-    let mut scoped_i = 0usize;
-    for (rec, &s) in in_window.iter().zip(&in_scope_flags) {
-        let issue = if s {
-            scoped_i += 1;
-            grouping.issue_of[scoped_i - 1]
-        } else {
-            0
-        };
-        rows.push(EventRow {
-            issue,
-            time: rec.time_nanos(),
-            severity: rec.severity as u8,
-            service: service_ix.id(Some(&rec.service)),
-            component: component_ix.id(rec.component.as_deref()),
-            revision: revision_ix.id(rec.revision.as_deref()),
-            status: rec.request.as_ref().map_or(0, |r| r.status),
-            entries: rec.entry_ids.len() as u32,
-            in_scope: s,
-        });
+    // Group: mine over the distinct keys in scope, weighted by their events.
+    let mut key_weight = vec![0u64; collector.keys.len()];
+    for (e, &s) in events.iter().zip(&in_scope) {
+        if s {
+            key_weight[e.key as usize] += 1;
+        }
     }
+    let used_keys: Vec<usize> = (0..collector.keys.len()).filter(|&k| key_weight[k] > 0).collect();
+    let keyed: Vec<Keyed> = used_keys
+        .iter()
+        .map(|&k| Keyed {
+            service: &collector.service_names.names[collector.keys[k].service as usize],
+            key: &collector.keys[k].key,
+            weight: key_weight[k],
+        })
+        .collect();
+    let grouping = group::group_keys(&keyed);
+    let mut issue_of_key = vec![u32::MAX; collector.keys.len()];
+    for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
+        issue_of_key[k] = issue;
+    }
+
+    // The frame: every event in the window.
+    let rows: Vec<EventRow> = events
+        .iter()
+        .zip(in_window.iter().zip(&in_scope))
+        .filter(|(_, (&w, _))| w)
+        .map(|(e, (_, &s))| EventRow {
+            issue: if s { issue_of_key[e.key as usize] } else { 0 },
+            time: e.time(),
+            severity: e.severity as u8,
+            service: e.service,
+            component: e.component,
+            revision: e.revision,
+            status: e.status,
+            entries: e.entries,
+            in_scope: s,
+        })
+        .collect();
     let (start, end) = window.unwrap_or((0, 0));
     let width = bucket_width(end - start);
     let aggregates = aggregate::aggregate(&rows, grouping.issues.len(), (start, end), width)
         .map_err(|e| Fatal(format!("aggregation failed: {e}")))?;
+    drop(rows);
 
     // Judge.
     let hours = ((end - start) as f64 / 3.6e12).max(1.0 / 60.0);
-    let examples = examples_per_issue(&scoped, &grouping, 3);
+    let examples = examples_per_issue(&collector, &used_keys, &grouping, window, 3);
+    let component_names = &collector.component_names.names;
     let judged = grouping
         .issues
         .iter()
@@ -297,7 +308,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
             let components: Vec<String> = stats
                 .components
                 .iter()
-                .map(|&(c, _)| component_ix.names[c as usize].clone())
+                .map(|&(c, _)| component_names[c as usize].clone())
                 .collect();
             let judgement = judge(
                 rules,
@@ -335,30 +346,38 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         books.events_in_scope -= aggregates.issues[j.index].events;
     }
 
-    let mut assignments = Vec::with_capacity(books.entries_in_scope as usize);
-    for (rec, &issue) in scoped.iter().zip(&grouping.issue_of) {
-        if judged[issue as usize].judgement.ignored_by.is_some() {
-            continue;
-        }
-        for id in &rec.entry_ids {
-            assignments.push((id.clone(), grouping.issues[issue as usize].id.clone()));
+    // Assignments, in input order.
+    let mut assignments = Vec::new();
+    if options.assignments {
+        let mut ids = std::mem::take(&mut collector.entry_ids);
+        ids.sort_by_key(|&(_, input, offset, _)| (input, offset));
+        for (event, _, _, id) in ids {
+            let e = &events[event as usize];
+            if !in_scope[event as usize] {
+                continue;
+            }
+            let issue = issue_of_key[e.key as usize] as usize;
+            if judged[issue].judgement.ignored_by.is_none() {
+                assignments.push((id, grouping.issues[issue].id.clone()));
+            }
         }
     }
 
     // Correlate: incident clusters and deploys.
-    let mut traces: Vec<BTreeSet<String>> = vec![BTreeSet::new(); grouping.issues.len()];
-    for (rec, &issue) in scoped.iter().zip(&grouping.issue_of) {
-        let set = &mut traces[issue as usize];
-        if let Some(t) = &rec.trace {
+    let mut traces: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); grouping.issues.len()];
+    for (e, &s) in events.iter().zip(&in_scope) {
+        if s && e.trace != 0 {
+            let set = &mut traces[issue_of_key[e.key as usize] as usize];
             if set.len() < MAX_TRACES_PER_ISSUE {
-                set.insert(t.clone());
+                set.insert(e.trace);
             }
         }
     }
+    let service_names = &collector.service_names.names;
     let revision_start: HashMap<u32, (String, i64)> = aggregates
         .revision_starts
         .iter()
-        .filter_map(|&(r, svc, t)| Some((r, (service_ix.names[svc as usize].clone(), t?))))
+        .filter_map(|&(r, svc, t)| Some((r, (service_names[svc as usize].clone(), t?))))
         .collect();
     let kept: Vec<usize> =
         (0..judged.len()).filter(|&i| judged[i].judgement.ignored_by.is_none()).collect();
@@ -384,7 +403,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         appeared_with[i] = correlate::appeared_with(signal, &revision_start);
     }
 
-    let time_digits_at = digits_of_printed_times(&in_window, &aggregates, window);
+    let time_digits_at = digits_of_printed_times(events, &in_window, &aggregates, window);
     Ok(Analysis {
         options,
         inputs,
@@ -396,9 +415,9 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         grouping,
         judged,
         aggregates,
-        service_names: service_ix.names,
-        component_names: component_ix.names,
-        revision_names: revision_ix.names,
+        service_names: collector.service_names.names.clone(),
+        component_names: collector.component_names.names.clone(),
+        revision_names: collector.revision_names.names.clone(),
         assignments,
         time_digits_at,
         rules_file: rules.file.clone(),
@@ -411,7 +430,8 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 /// The fraction digits of the entries whose times the report prints (first and last seen of
 /// issues, revisions and services, and the window), looked up in one pass.
 fn digits_of_printed_times(
-    records: &[Record],
+    events: &[Event],
+    in_window: &[bool],
     ag: &Aggregates,
     window: Option<(i64, i64)>,
 ) -> HashMap<i64, u8> {
@@ -430,13 +450,14 @@ fn digits_of_printed_times(
         want(s.first_seen);
         want(s.last_seen);
     }
+    for r in &ag.revision_starts {
+        want(r.2);
+    }
     want(window.map(|w| w.0));
     want(window.map(|w| w.1));
-    for rec in records {
-        if let Some(t) = rec.time {
-            if let Some(d) = wanted.get_mut(&t.nanos) {
-                *d = (*d).max(t.digits);
-            }
+    for (e, _) in events.iter().zip(in_window).filter(|(_, &w)| w) {
+        if let Some(d) = wanted.get_mut(&e.time) {
+            *d = (*d).max(e.digits);
         }
     }
     wanted
@@ -454,18 +475,31 @@ pub fn bucket_width(span: i64) -> i64 {
     steps[steps.len() - 1]
 }
 
-/// The first `n` distinct messages of each issue, earliest first.
-fn examples_per_issue(records: &[&Record], grouping: &Grouping, n: usize) -> Vec<Vec<String>> {
-    let mut by_issue: Vec<Vec<(Option<i64>, &str)>> = vec![Vec::new(); grouping.issues.len()];
-    for (rec, &issue) in records.iter().zip(&grouping.issue_of) {
-        by_issue[issue as usize].push((rec.time_nanos(), rec.message.as_str()));
+/// The first `n` distinct example messages of each issue inside the window, earliest first,
+/// from the examples its keys kept.
+fn examples_per_issue(
+    collector: &Collector,
+    used_keys: &[usize],
+    grouping: &Grouping,
+    window: Option<(i64, i64)>,
+    n: usize,
+) -> Vec<Vec<String>> {
+    let mut by_issue: Vec<Vec<(i64, &str)>> = vec![Vec::new(); grouping.issues.len()];
+    for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
+        let ex = &collector.keys[k].examples;
+        for (t, m) in ex.early.iter().chain(&ex.late) {
+            by_issue[issue as usize].push((*t, m.as_str()));
+        }
     }
+    let inside = |t: i64| t == i64::MAX || window.is_none_or(|(s, e)| t >= s && t <= e);
     by_issue
         .into_iter()
         .map(|mut list| {
             list.sort();
+            let preferred: Vec<&(i64, &str)> = list.iter().filter(|(t, _)| inside(*t)).collect();
+            let pool = if preferred.is_empty() { list.iter().collect() } else { preferred };
             let mut out: Vec<String> = Vec::new();
-            for (_, m) in list {
+            for (_, m) in pool {
                 if out.len() == n {
                     break;
                 }
@@ -476,32 +510,4 @@ fn examples_per_issue(records: &[&Record], grouping: &Grouping, n: usize) -> Vec
             out
         })
         .collect()
-}
-
-/// Names to dense ids; id 0 is "none" when `with_none`.
-struct Interner {
-    names: Vec<String>,
-    ids: HashMap<String, u32>,
-    with_none: bool,
-}
-
-impl Interner {
-    fn new(with_none: bool) -> Interner {
-        let names = if with_none { vec![String::new()] } else { Vec::new() };
-        Interner { names, ids: HashMap::new(), with_none }
-    }
-
-    fn id(&mut self, name: Option<&str>) -> u32 {
-        let Some(name) = name else {
-            debug_assert!(self.with_none);
-            return 0;
-        };
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.ids.insert(name.to_string(), id);
-        id
-    }
 }

@@ -1,0 +1,273 @@
+//! Turns each chunk's records into compact events as soon as they are read, so memory follows
+//! the number of entries (a few integers each) and the number of distinct messages, not the size
+//! of the input.
+//!
+//! Per record: duplicates are dropped (a 128-bit hash of insertId, logName and timestamp), names
+//! are interned, and records in scope by severity and service are keyed (masked, or fingerprinted
+//! for stack traces and requests) in parallel. A key keeps a few example messages; the record's
+//! text is then dropped. Records that may be one line of a traceback split over entries are kept
+//! whole until the end, when they are reassembled and keyed like the rest.
+
+use crate::group::{key_of, Key};
+use crate::normalize::multiline;
+use crate::normalize::{Record, Severity};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// Sentinel for "no time".
+pub const NO_TIME: i64 = i64::MIN;
+/// Sentinel for "not keyed" (below the minimum severity).
+pub const NO_KEY: u32 = u32::MAX;
+
+/// One event (a log entry, or a traceback reassembled from several) in a few integers.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    pub time: i64,
+    pub digits: u8,
+    pub severity: Severity,
+    pub inferred: bool,
+    pub service: u32,
+    /// 0 = none, for revision, component and project.
+    pub revision: u32,
+    pub component: u32,
+    pub project: u32,
+    pub status: u16,
+    pub key: u32,
+    pub entries: u32,
+    /// A hash of the trace id; 0 = none.
+    pub trace: u64,
+}
+
+impl Event {
+    pub fn time(&self) -> Option<i64> {
+        (self.time != NO_TIME).then_some(self.time)
+    }
+}
+
+/// A few example messages of a key: the earliest and the latest distinct ones, so that a window
+/// chosen after reading (`--since 2d`) still finds examples inside it.
+#[derive(Debug, Clone, Default)]
+pub struct Examples {
+    pub early: Vec<(i64, String)>,
+    pub late: Vec<(i64, String)>,
+}
+
+const EXAMPLES_KEPT: usize = 3;
+
+impl Examples {
+    fn offer(&mut self, time: i64, message: &str) {
+        let t = if time == NO_TIME { i64::MAX } else { time };
+        keep(&mut self.early, t, message, |a, b| a < b);
+        keep(&mut self.late, t, message, |a, b| a > b);
+    }
+}
+
+/// Keeps up to three distinct messages, preferring times `better` than the worst kept.
+fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, better: fn(i64, i64) -> bool) {
+    if let Some(same) = list.iter_mut().find(|(_, m)| m == message) {
+        if better(t, same.0) {
+            same.0 = t;
+        }
+        return;
+    }
+    if list.len() < EXAMPLES_KEPT {
+        list.push((t, message.to_string()));
+        return;
+    }
+    let worst =
+        (0..list.len()).reduce(|a, b| if better(list[a].0, list[b].0) { b } else { a }).unwrap();
+    if better(t, list[worst].0) || (t == list[worst].0 && message < list[worst].1.as_str()) {
+        list[worst] = (t, message.to_string());
+    }
+}
+
+/// A distinct (service, key).
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub service: u32,
+    pub key: Key,
+    pub examples: Examples,
+}
+
+/// Names to dense ids; id 0 is "none" when `with_none`.
+#[derive(Default)]
+pub struct Interner {
+    pub names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn new(with_none: bool) -> Interner {
+        let names = if with_none { vec![String::new()] } else { Vec::new() };
+        Interner { names, ids: HashMap::new() }
+    }
+
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn opt(&mut self, name: Option<&str>) -> u32 {
+        name.map_or(0, |n| self.id(n))
+    }
+}
+
+/// Everything collected from the inputs.
+pub struct Collector {
+    min_severity: Severity,
+    services: HashSet<String>,
+    want_ids: bool,
+    pub events: Vec<Event>,
+    /// (event, input, offset, entry id) when `--assignments` asked for ids.
+    pub entry_ids: Vec<(u32, u32, u64, String)>,
+    pub keys: Vec<KeyInfo>,
+    key_index: HashMap<(u32, Key), u32>,
+    candidates: Vec<Record>,
+    seen: HashSet<u128>,
+    pub service_names: Interner,
+    pub revision_names: Interner,
+    pub component_names: Interner,
+    pub project_names: Interner,
+    pub duplicates: u64,
+    pub service_not_selected: u64,
+}
+
+impl Collector {
+    pub fn new(min_severity: Severity, services: &[String], want_ids: bool) -> Collector {
+        Collector {
+            min_severity,
+            services: services.iter().cloned().collect(),
+            want_ids,
+            events: Vec::new(),
+            entry_ids: Vec::new(),
+            keys: Vec::new(),
+            key_index: HashMap::new(),
+            candidates: Vec::new(),
+            seen: HashSet::new(),
+            service_names: Interner::new(false),
+            revision_names: Interner::new(true),
+            component_names: Interner::new(true),
+            project_names: Interner::new(true),
+            duplicates: 0,
+            service_not_selected: 0,
+        }
+    }
+
+    /// Takes one chunk's records.
+    pub fn add(&mut self, records: Vec<Record>) {
+        let mut kept = Vec::with_capacity(records.len());
+        for rec in records {
+            if let Some(id) = &rec.insert_id {
+                if !self.seen.insert(dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos())) {
+                    self.duplicates += rec.entry_ids.len() as u64;
+                    continue;
+                }
+            }
+            if multiline::may_join(&rec) {
+                self.candidates.push(rec);
+            } else {
+                kept.push(rec);
+            }
+        }
+        self.compact(kept);
+    }
+
+    /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
+    pub fn finish(&mut self) {
+        let candidates = std::mem::take(&mut self.candidates);
+        let joined = multiline::reassemble(candidates);
+        self.compact(joined);
+    }
+
+    fn compact(&mut self, records: Vec<Record>) {
+        let min = self.min_severity;
+        let selected = |r: &Record| self.services.is_empty() || self.services.contains(&r.service);
+        // The expensive part, in parallel: masking and fingerprinting what is in scope.
+        let keys: Vec<Option<Key>> = records
+            .par_iter()
+            .with_min_len(64)
+            .map(|r| (r.severity >= min && selected(r)).then(|| key_of(r)))
+            .collect();
+        for (rec, key) in records.into_iter().zip(keys) {
+            let entries = rec.entry_ids.len() as u32;
+            if !selected(&rec) {
+                self.service_not_selected += entries as u64;
+                continue;
+            }
+            let service = self.service_names.id(&rec.service);
+            let time = rec.time_nanos().unwrap_or(NO_TIME);
+            let key = match key {
+                Some(k) => {
+                    let next = self.keys.len() as u32;
+                    let id = *self.key_index.entry((service, k.clone())).or_insert(next);
+                    if id == next {
+                        self.keys.push(KeyInfo { service, key: k, examples: Examples::default() });
+                    }
+                    self.keys[id as usize].examples.offer(time, &rec.message);
+                    id
+                }
+                None => NO_KEY,
+            };
+            let event = self.events.len() as u32;
+            if self.want_ids {
+                let (input, offset) = (rec.origin.input, rec.origin.offset.max(rec.origin.line));
+                for id in rec.entry_ids {
+                    self.entry_ids.push((event, input, offset, id));
+                }
+            }
+            self.events.push(Event {
+                time,
+                digits: rec.time.map_or(0, |t| t.digits),
+                severity: rec.severity,
+                inferred: rec.severity_inferred,
+                service,
+                revision: self.revision_names.opt(rec.revision.as_deref()),
+                component: self.component_names.opt(rec.component.as_deref()),
+                project: self.project_names.opt(rec.project.as_deref()),
+                status: rec.request.as_ref().map_or(0, |r| r.status),
+                key,
+                entries,
+                trace: rec
+                    .trace
+                    .as_deref()
+                    .map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+            });
+        }
+    }
+}
+
+/// Duplicates are the same insertId, logName and timestamp; 128 bits make a false match
+/// (and so a silently dropped entry) practically impossible.
+fn dedup_hash(insert_id: &str, log_name: Option<&str>, time: Option<i64>) -> u128 {
+    let mut bytes = Vec::with_capacity(insert_id.len() + 64);
+    bytes.extend_from_slice(insert_id.as_bytes());
+    bytes.push(0x1f);
+    bytes.extend_from_slice(log_name.unwrap_or("").as_bytes());
+    bytes.push(0x1f);
+    bytes.extend_from_slice(&time.unwrap_or(NO_TIME).to_le_bytes());
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_keep_earliest_and_latest_distinct() {
+        let mut ex = Examples::default();
+        for (t, m) in [(5, "e"), (1, "a"), (3, "c"), (1, "a"), (9, "z"), (2, "b"), (7, "x")] {
+            ex.offer(t, m);
+        }
+        let mut early: Vec<_> = ex.early.iter().map(|(t, m)| (*t, m.as_str())).collect();
+        early.sort();
+        assert_eq!(early, [(1, "a"), (2, "b"), (3, "c")]);
+        let mut late: Vec<_> = ex.late.iter().map(|(t, m)| (*t, m.as_str())).collect();
+        late.sort();
+        assert_eq!(late, [(5, "e"), (7, "x"), (9, "z")]);
+    }
+}
