@@ -11,7 +11,23 @@ pub fn template(req: &Request) -> String {
 /// The path with every segment that looks like an id replaced by `<*>`.
 pub fn route(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').collect();
-    segments.iter().map(|s| if is_id_segment(s) { "<*>" } else { s }).collect::<Vec<_>>().join("/")
+    segments.iter().map(|s| mask_segment(s)).collect::<Vec<_>>().join("/")
+}
+
+/// An id segment becomes `<*>`; in a file name each dot-separated part is judged on its own, so
+/// hashed assets (`a45f737d707c8173.js`, `app.9f3c2.css`) are one route per kind of file.
+fn mask_segment(s: &str) -> String {
+    if is_id_segment(s) {
+        return "<*>".to_string();
+    }
+    if s.contains('.') {
+        return s
+            .split('.')
+            .map(|p| if is_id_segment(p) { "<*>" } else { p })
+            .collect::<Vec<_>>()
+            .join(".");
+    }
+    s.to_string()
 }
 
 /// Numbers, UUIDs, hex, and tokens that mix letters with digits, or are long and unreadable.
@@ -50,7 +66,12 @@ mod tests {
         assert_eq!(route("/api/agents/12345/status"), "/api/agents/<*>/status");
         assert_eq!(route("/api/v1/users/u8f3k2/profile"), "/api/v1/users/<*>/profile");
         assert_eq!(route("/health"), "/health");
-        assert_eq!(route("/static/app.9f3c2.js"), "/static/app.9f3c2.js");
+        assert_eq!(route("/static/app.9f3c2.js"), "/static/app.<*>.js");
+        assert_eq!(
+            route("/_next/static/chunks/a45f737d707c8173.js"),
+            "/_next/static/chunks/<*>.js"
+        );
+        assert_eq!(route("/favicon.ico"), "/favicon.ico");
         assert_eq!(route("/"), "/");
     }
 }

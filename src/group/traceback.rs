@@ -27,6 +27,10 @@ impl Trace {
 /// Parses a Python traceback, a Java stack trace or a Go panic out of a message; None when the
 /// message holds none.
 pub fn parse(message: &str) -> Option<Trace> {
+    // Every stack trace has more than one line; most messages have one.
+    if !message.contains('\n') {
+        return None;
+    }
     if message.contains("Traceback (most recent call last)") {
         return parse_python(message);
     }

@@ -12,7 +12,7 @@ use crate::group::{key_of, Key};
 use crate::normalize::multiline;
 use crate::normalize::{Record, Severity};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Sentinel for "no time".
 pub const NO_TIME: i64 = i64::MIN;
@@ -99,7 +99,7 @@ pub struct Interner {
 impl Interner {
     pub fn new(with_none: bool) -> Interner {
         let names = if with_none { vec![String::new()] } else { Vec::new() };
-        Interner { names, ids: HashMap::new() }
+        Interner { names, ids: HashMap::default() }
     }
 
     pub fn id(&mut self, name: &str) -> u32 {
@@ -146,9 +146,9 @@ impl Collector {
             events: Vec::new(),
             entry_ids: Vec::new(),
             keys: Vec::new(),
-            key_index: HashMap::new(),
+            key_index: HashMap::default(),
             candidates: Vec::new(),
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             service_names: Interner::new(false),
             revision_names: Interner::new(true),
             component_names: Interner::new(true),

@@ -208,6 +208,8 @@ pub fn read_source(
                 if first && chunk.starts_with(b"\xEF\xBB\xBF") {
                     buf.extend_from_slice(&chunk[3..]);
                     base.offset = 3;
+                } else if buf.is_empty() {
+                    buf = chunk; // no copy when nothing is carried over
                 } else {
                     buf.extend_from_slice(&chunk);
                 }
