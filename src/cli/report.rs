@@ -13,11 +13,16 @@ use crate::judge::history;
 use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
+use crate::read::progress::Progress;
 use crate::read::InputFormat;
 use crate::render::{assignments, html, json, markdown, model};
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::fs;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -84,7 +89,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// No summary on stderr (problems with the input are still reported).
+    /// No progress bar and no summary on stderr (problems with the input are still reported).
+    /// The progress bar is drawn only when stderr is a terminal.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -124,8 +130,13 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         input_format: args.input_format,
         line_format: args.line_format.clone(),
         assignments: args.assignments.is_some(),
+        progress: None,
     };
-    let analysis = pipeline::run(options, &rules, &redactor)?;
+    let analysis = if !args.quiet && std::io::stderr().is_terminal() {
+        with_progress_bar(options, |options| pipeline::run(options, &rules, &redactor))?
+    } else {
+        pipeline::run(options, &rules, &redactor)?
+    };
 
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&analysis.problems);
@@ -172,6 +183,44 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Runs `work` with a progress bar on stderr (bytes read of the total, entries, rate), redrawn
+/// by a thread of its own so the readers never wait for the terminal.
+fn with_progress_bar<T>(mut options: Options, work: impl FnOnce(Options) -> T) -> T {
+    let (sources, _) = crate::read::discover(&options.inputs);
+    let total: u64 = sources
+        .iter()
+        .filter_map(|s| match s {
+            crate::read::Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            crate::read::Source::Stdin => None,
+        })
+        .sum();
+    let progress = Arc::new(Progress::default());
+    options.progress = Some(progress.clone());
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+        )
+        .expect("static template"),
+    );
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (bar, progress, done) = (bar.clone(), progress.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(progress.bytes());
+                bar.set_message(format!("{} entries", progress.entries()));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+    };
+    let result = work(options);
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    result
 }
 
 fn dedup(formats: &[OutputFormat]) -> Vec<OutputFormat> {

@@ -35,6 +35,8 @@ pub struct Options {
     pub line_format: Option<String>,
     /// Keep every entry's id for `--assignments` (costs memory on big inputs).
     pub assignments: bool,
+    /// Counters for a progress bar, advanced while reading.
+    pub progress: Option<std::sync::Arc<crate::read::progress::Progress>>,
 }
 
 /// Entry counts; `entries_read` = skipped + duplicates + out of scope + in scope.
@@ -147,7 +149,8 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 
     // Read and normalize, chunk by chunk, into compact events.
     let (sources, mut problems) = read::discover(&options.inputs);
-    let read_options = ReadOptions { input_format, line_format };
+    let read_options =
+        ReadOptions { input_format, line_format, progress: options.progress.clone() };
     let mut collector =
         Collector::new(options.min_severity, &options.services, options.assignments);
     let mut inputs = Vec::with_capacity(sources.len());

@@ -9,6 +9,7 @@
 pub mod csv_export;
 pub mod detect;
 pub mod json_split;
+pub mod progress;
 pub mod source;
 pub mod stream;
 pub mod text;
@@ -37,6 +38,8 @@ pub enum InputFormat {
 pub struct ReadOptions {
     pub input_format: InputFormat,
     pub line_format: Option<LineFormat>,
+    /// Advanced as bytes and entries are read, for a progress bar.
+    pub progress: Option<std::sync::Arc<progress::Progress>>,
 }
 
 /// What one input gave.
@@ -184,7 +187,7 @@ pub fn read_source(
     let label = source.label();
     let mut report = InputReport { label: label.clone(), ..InputReport::default() };
     let mut problems = Vec::new();
-    let chunks = match stream::start(source) {
+    let chunks = match stream::start(source, options.progress.clone()) {
         Ok(c) => c,
         Err(e) => {
             let detail = e.to_string();
@@ -193,7 +196,7 @@ pub fn read_source(
         }
     };
     report.gzip = chunks.gzip;
-    let ctx = Ctx { label: &label, index, redactor };
+    let ctx = Ctx { label: &label, index, redactor, progress: options.progress.as_deref() };
 
     let mut buf: Vec<u8> = Vec::new();
     let mut base = Base::default();
@@ -492,6 +495,7 @@ struct Ctx<'a> {
     label: &'a str,
     index: u32,
     redactor: &'a Redactor,
+    progress: Option<&'a progress::Progress>,
 }
 
 /// Parses entry slices of `buf` in parallel, keeping their order.
@@ -504,6 +508,9 @@ fn parse_spans(
     problems: &mut Vec<Problem>,
 ) -> Vec<Record> {
     report.entries += spans.len() as u64;
+    if let Some(p) = &ctx.progress {
+        p.add_entries(spans.len() as u64);
+    }
     let redactor = ctx.redactor;
     let parsed: Vec<_> = spans
         .par_iter()

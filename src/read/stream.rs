@@ -1,6 +1,7 @@
 //! Reads an input in bounded chunks on a thread of its own, so that reading and decompressing
 //! overlap with parsing, and memory holds a few chunks rather than the whole input.
 
+use super::progress::Progress;
 use super::source::Source;
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -39,12 +40,16 @@ pub struct Chunks {
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    progress: Option<Arc<Progress>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(p) = &self.progress {
+            p.add_bytes(n as u64);
+        }
         Ok(n)
     }
 }
@@ -52,13 +57,14 @@ impl<R: Read> Read for Counting<R> {
 /// Opens `source` and starts a thread that sends its (decompressed) bytes in chunks. Fails only
 /// when the input cannot be opened; read errors later end the stream with a [`Piece::GzipError`]
 /// or, for plain inputs, are reported the same way.
-pub fn start(source: &Source) -> io::Result<Chunks> {
+pub fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chunks> {
     let count = Arc::new(AtomicU64::new(0));
     let inner: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(io::stdin()),
         Source::File(path) => Box::new(File::open(path)?),
     };
-    let mut buffered = BufReader::with_capacity(1 << 20, Counting { inner, count: count.clone() });
+    let mut buffered =
+        BufReader::with_capacity(1 << 20, Counting { inner, count: count.clone(), progress });
     let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let mut reader: Box<dyn Read + Send> =
         if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };

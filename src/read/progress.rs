@@ -1,0 +1,30 @@
+//! Counters the reader advances as it goes, for a progress bar drawn elsewhere (the CLI draws
+//! one on a terminal; the library never prints).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes read from the inputs as stored (before decompression).
+    pub bytes: AtomicU64,
+    /// Entries found so far.
+    pub entries: AtomicU64,
+}
+
+impl Progress {
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn add_entries(&self, n: u64) {
+        self.entries.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn entries(&self) -> u64 {
+        self.entries.load(Ordering::Relaxed)
+    }
+}
