@@ -203,11 +203,20 @@ impl Collector {
             let time = rec.time_nanos().unwrap_or(NO_TIME);
             let key = match key {
                 Some(k) => {
-                    let next = self.keys.len() as u32;
-                    let id = *self.key_index.entry((service, k.clone())).or_insert(next);
-                    if id == next {
-                        self.keys.push(KeyInfo { service, key: k, examples: Examples::default() });
-                    }
+                    let probe = (service, k);
+                    let id = match self.key_index.get(&probe) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.keys.len() as u32;
+                            self.keys.push(KeyInfo {
+                                service,
+                                key: probe.1.clone(),
+                                examples: Examples::default(),
+                            });
+                            self.key_index.insert(probe, id);
+                            id
+                        }
+                    };
                     self.keys[id as usize].examples.offer(time, &rec.message);
                     id
                 }
@@ -244,13 +253,13 @@ impl Collector {
 /// Duplicates are the same insertId, logName and timestamp; 128 bits make a false match
 /// (and so a silently dropped entry) practically impossible.
 fn dedup_hash(insert_id: &str, log_name: Option<&str>, time: Option<i64>) -> u128 {
-    let mut bytes = Vec::with_capacity(insert_id.len() + 64);
-    bytes.extend_from_slice(insert_id.as_bytes());
-    bytes.push(0x1f);
-    bytes.extend_from_slice(log_name.unwrap_or("").as_bytes());
-    bytes.push(0x1f);
-    bytes.extend_from_slice(&time.unwrap_or(NO_TIME).to_le_bytes());
-    xxhash_rust::xxh3::xxh3_128(&bytes)
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(insert_id.as_bytes());
+    h.update(&[0x1f]);
+    h.update(log_name.unwrap_or("").as_bytes());
+    h.update(&[0x1f]);
+    h.update(&time.unwrap_or(NO_TIME).to_le_bytes());
+    h.digest128()
 }
 
 #[cfg(test)]

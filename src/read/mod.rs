@@ -212,9 +212,11 @@ pub fn read_source(
                     buf.extend_from_slice(&chunk[3..]);
                     base.offset = 3;
                 } else if buf.is_empty() {
-                    buf = chunk; // no copy when nothing is carried over
+                    // No copy when nothing is carried over; the old buffer goes back for reuse.
+                    chunks.recycle(std::mem::replace(&mut buf, chunk));
                 } else {
                     buf.extend_from_slice(&chunk);
+                    chunks.recycle(chunk);
                 }
                 first = false;
             }
