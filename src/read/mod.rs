@@ -42,9 +42,11 @@ pub struct ReadOptions {
     pub progress: Option<std::sync::Arc<progress::Progress>>,
 }
 
-/// What one input gave.
-#[derive(Debug, Clone, Default)]
+/// What one input gave (also the report model's `inputs`).
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct InputReport {
+    /// The input as named on the command line (or found in a folder); `-` for stdin.
+    #[serde(rename = "path")]
     pub label: String,
     pub format: String,
     pub gzip: bool,

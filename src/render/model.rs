@@ -9,6 +9,7 @@ use crate::judge::priority::Priority;
 use crate::normalize::time::format_nanos;
 use crate::normalize::Severity;
 use crate::pipeline::Analysis;
+use crate::read::InputReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ pub struct Report {
     pub services: Vec<String>,
     pub window: Window,
     pub scope: Scope,
-    pub inputs: Vec<Input>,
+    pub inputs: Vec<InputReport>,
     pub totals: Totals,
     pub skipped: Vec<SkipReason>,
     pub issues: Vec<Issue>,
@@ -104,17 +105,6 @@ pub struct Scope {
     pub ignored_issues: Vec<IssueRef>,
     /// The filter in words, for the header.
     pub description: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Input {
-    pub path: String,
-    pub format: String,
-    pub gzip: bool,
-    pub bytes: u64,
-    pub entries: u64,
-    pub skipped: u64,
-    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -539,19 +529,7 @@ pub fn build_with_baseline(
             hours: (hours * 100.0).round() / 100.0,
         },
         scope: scope(a),
-        inputs: a
-            .inputs
-            .iter()
-            .map(|i| Input {
-                path: i.label.clone(),
-                format: i.format.clone(),
-                gzip: i.gzip,
-                bytes: i.bytes,
-                entries: i.entries,
-                skipped: i.skipped,
-                error: i.error.clone(),
-            })
-            .collect(),
+        inputs: a.inputs.clone(),
         totals: Totals {
             files_read: a.inputs.iter().filter(|i| i.error.is_none()).count() as u64,
             entries_read: b.entries_read,
