@@ -324,10 +324,15 @@ impl Rule {
             Action::Bearer | Action::Basic => {
                 for c in self.re.captures_iter(text) {
                     let v = c.name("v").expect("group v");
-                    let next = text[v.end()..].chars().next();
+                    let rest = &text[v.end()..];
+                    let next = rest.chars().next();
+                    // A value that runs on (`Bearer password=...`) or into a marker a key-value
+                    // rule left (`Bearer password=<redacted:...>`) is that rule's, not a token:
+                    // taking it on a second pass would break idempotence.
                     if next.is_some_and(|ch| {
                         ch.is_alphanumeric() || ch == '_' || ch == ':' || ch == '='
-                    }) {
+                    }) || rest.starts_with("<redacted:")
+                    {
                         continue;
                     }
                     let ok = match self.action {
@@ -785,29 +790,28 @@ fn redact_cards(text: &str) -> Option<String> {
         if !before_ok || !after_ok {
             continue;
         }
-        if groups.len() == 1 {
-            if is_card(&b[start..j]) {
-                spans.push((start, j, "card_number"));
-            }
-            continue;
-        }
-        // Grouped: the longest window of whole groups with a card layout.
+        // Every card in the run: windows of whole groups with a printed card layout, else a
+        // single group of card length. Layouts span at most 5 groups and start with 4 digits,
+        // so this is linear in the run's length; after a match the scan goes on past it.
         let lens: Vec<usize> = groups.iter().map(|(s, e)| e - s).collect();
-        let mut found = None;
-        // Layouts span at most 5 groups and start with 4 digits: linear in the run's length.
-        'outer: for a in 0..groups.len() {
-            if lens[a] != 4 {
+        let mut a = 0;
+        while a < groups.len() {
+            let window = (lens[a] == 4)
+                .then(|| {
+                    (a + 2..groups.len().min(a + 5)).rev().find(|&z| {
+                        card_layout(&lens[a..=z]) && is_card(&b[groups[a].0..groups[z].1])
+                    })
+                })
+                .flatten();
+            if let Some(z) = window {
+                spans.push((groups[a].0, groups[z].1, "card_number"));
+                a = z + 1;
                 continue;
             }
-            for z in (a + 2..groups.len().min(a + 5)).rev() {
-                if card_layout(&lens[a..=z]) && is_card(&b[groups[a].0..groups[z].1]) {
-                    found = Some((groups[a].0, groups[z].1));
-                    break 'outer;
-                }
+            if (13..=19).contains(&lens[a]) && is_card(&b[groups[a].0..groups[a].1]) {
+                spans.push((groups[a].0, groups[a].1, "card_number"));
             }
-        }
-        if let Some((s, e)) = found {
-            spans.push((s, e, "card_number"));
+            a += 1;
         }
     }
     if spans.is_empty() {
