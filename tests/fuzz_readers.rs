@@ -311,7 +311,7 @@ fn check_pipeline(body: &[u8], input_format: InputFormat, gzip: bool, min_severi
 
     let read = read_all(
         &[Source::File(path.clone())],
-        &ReadOptions { input_format, line_format: None, progress: None },
+        &ReadOptions { input_format, ..ReadOptions::default() },
         default_redactor(),
     );
     let entries: u64 = read.inputs.iter().map(|i| i.entries).sum();

@@ -177,14 +177,24 @@ pub struct EntryError {
     pub detail: String,
 }
 
-/// Parses one LogEntry's JSON text. `entry_id_fallback` names the entry where it has no
-/// `insertId`.
+/// Parses one LogEntry's JSON text.
 pub fn parse_entry(json: &[u8], redactor: &Redactor) -> Result<Record, EntryError> {
+    parse_entry_from(json, redactor, Severity::Default)
+}
+
+/// Parses one LogEntry, leaving out the text of entries whose declared severity is below
+/// `text_from`: they count for volumes and request health but never reach an issue, and their
+/// message (extraction, redaction, inference) was a third of the parsing time on typical exports.
+pub fn parse_entry_from(
+    json: &[u8],
+    redactor: &Redactor,
+    text_from: Severity,
+) -> Result<Record, EntryError> {
     let entry: LogEntry = match serde_json::from_slice(json) {
         Ok(e) => e,
         Err(e) => return Err(entry_error(&e)),
     };
-    Ok(normalize(entry, redactor))
+    Ok(normalize(entry, redactor, text_from))
 }
 
 /// A specific reason for the common ways an entry is broken.
@@ -206,7 +216,7 @@ fn entry_error(e: &serde_json::Error) -> EntryError {
     EntryError { reason, detail }
 }
 
-fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
+fn normalize(entry: LogEntry, redactor: &Redactor, text_from: Severity) -> Record {
     let mut rec = Record::default();
     rec.time = entry
         .timestamp
@@ -239,6 +249,14 @@ fn normalize(entry: LogEntry, redactor: &Redactor) -> Record {
 
     // Severity as written: a name or a number; DEFAULT counts as "none given".
     let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
+    if let Some(s) = declared.filter(|&s| s < text_from) {
+        rec.severity = s;
+        rec.request = entry.http_request.as_ref().and_then(|http| {
+            let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
+            Some(Request { status, method: String::new(), path: String::new() })
+        });
+        return rec;
+    }
 
     let mut payload_severity = None;
     let mut message = String::new();

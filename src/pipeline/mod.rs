@@ -149,8 +149,12 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 
     // Read and normalize, chunk by chunk, into compact events.
     let (sources, mut problems) = read::discover(&options.inputs);
-    let read_options =
-        ReadOptions { input_format, line_format, progress: options.progress.clone() };
+    let read_options = ReadOptions {
+        input_format,
+        line_format,
+        text_from: options.min_severity,
+        progress: options.progress.clone(),
+    };
     let mut collector =
         Collector::new(options.min_severity, &options.services, options.assignments);
     let mut inputs = Vec::with_capacity(sources.len());

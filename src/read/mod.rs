@@ -14,9 +14,10 @@ pub mod source;
 pub mod stream;
 pub mod text;
 
-use crate::normalize::gcp::parse_entry;
+use crate::normalize::gcp::parse_entry_from;
 use crate::normalize::record::{Origin, Record};
 use crate::normalize::redact::Redactor;
+use crate::normalize::Severity;
 use detect::{detect, Format};
 use json_split::{End, Span};
 use rayon::prelude::*;
@@ -25,9 +26,10 @@ use std::path::{Path, PathBuf};
 use text::LineFormat;
 
 /// `--input-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum InputFormat {
     /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    #[default]
     Auto,
     /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
     Gcp,
@@ -35,9 +37,13 @@ pub enum InputFormat {
     Text,
 }
 
+#[derive(Default)]
 pub struct ReadOptions {
     pub input_format: InputFormat,
     pub line_format: Option<LineFormat>,
+    /// Entries whose declared severity is below this are read without their text (they never
+    /// reach an issue); `DEFAULT` reads every text.
+    pub text_from: Severity,
     /// Advanced as bytes and entries are read, for a progress bar.
     pub progress: Option<std::sync::Arc<progress::Progress>>,
 }
@@ -198,7 +204,13 @@ pub fn read_source(
         }
     };
     report.gzip = chunks.gzip;
-    let ctx = Ctx { label: &label, index, redactor, progress: options.progress.as_deref() };
+    let ctx = Ctx {
+        label: &label,
+        index,
+        redactor,
+        progress: options.progress.as_deref(),
+        text_from: options.text_from,
+    };
 
     let mut buf: Vec<u8> = Vec::new();
     let mut base = Base::default();
@@ -500,6 +512,7 @@ struct Ctx<'a> {
     index: u32,
     redactor: &'a Redactor,
     progress: Option<&'a progress::Progress>,
+    text_from: Severity,
 }
 
 /// Parses entry slices of `buf` in parallel, keeping their order.
@@ -521,12 +534,12 @@ fn parse_spans(
         .with_min_len(64)
         .map(|span| {
             let slice = &buf[span.start..span.end];
-            let result = parse_entry(slice, redactor);
+            let result = parse_entry_from(slice, redactor, ctx.text_from);
             // An entry with invalid UTF-8 is still read, with the bad bytes replaced, and noted.
             let repaired = match &result {
                 Err(_) if std::str::from_utf8(slice).is_err() => {
                     let text = String::from_utf8_lossy(slice);
-                    parse_entry(text.as_bytes(), redactor).ok()
+                    parse_entry_from(text.as_bytes(), redactor, ctx.text_from).ok()
                 }
                 _ => None,
             };
