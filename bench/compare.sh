@@ -24,7 +24,9 @@ per_mb=$(( 20000 * 1048576 / $(stat -c %s "$work/calib.ndjson") ))
 measure() { # label, size bytes, command...
   local label=$1 bytes=$2; shift 2
   local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>"$work/stderr.txt" || {
+    echo "$label: failed: $(tail -3 "$work/stderr.txt")"; return; }
+  out=$(tail -1 "$work/time.txt")
   local secs=${out% *} kb=${out#* }
   awk -v l="$label" -v s="$secs" -v k="$kb" -v b="$bytes" \
     'BEGIN { printf "%-44s %8.2f s %9.0f MB/s %8.0f MB peak\n", l, s, b / 1048576 / s, k / 1024 }'

@@ -72,15 +72,18 @@ pub struct Aggregates {
 
 /// Runs every aggregation. `window` is the report window (start, end) in ns; `issue_count` the
 /// number of issues (issue indices are dense).
-pub fn aggregate(
-    rows: &[EventRow],
+/// `rows` yields the frame's rows; it is called once per column, so that no row vector is ever
+/// held beside the columns (on a million events that copy was the largest allocation).
+pub fn aggregate<I: Iterator<Item = EventRow>>(
+    rows: impl Fn() -> I,
     issue_count: usize,
     window: (i64, i64),
     bucket_width: i64,
 ) -> PolarsResult<Aggregates> {
     let bucket_count = bucket_count(window, bucket_width);
-    let df = frame(rows, window.0, bucket_width, bucket_count)?;
-    let scoped = df.clone().lazy().filter(col("in_scope"));
+    let df = frame(&rows, window.0, bucket_width, bucket_count)?;
+    // The in-scope rows once, shared by every query below.
+    let scoped = df.clone().lazy().filter(col("in_scope")).collect()?.lazy();
 
     let mut issues = vec![IssueStats::default(); issue_count];
     let per_issue = scoped
@@ -326,29 +329,38 @@ fn bucket_count(window: (i64, i64), width: i64) -> u32 {
     (((window.1 - window.0).max(0) / width.max(1)) + 1).min(100_000) as u32
 }
 
-fn frame(rows: &[EventRow], start: i64, width: i64, buckets: u32) -> PolarsResult<DataFrame> {
+fn frame<I: Iterator<Item = EventRow>>(
+    rows: &impl Fn() -> I,
+    start: i64,
+    width: i64,
+    buckets: u32,
+) -> PolarsResult<DataFrame> {
     let bucket_of = |t: Option<i64>| {
         t.map(|t| (((t - start).max(0) / width.max(1)) as u32).min(buckets.saturating_sub(1)))
     };
+    fn u32s<I: Iterator<Item = EventRow>>(
+        rows: &impl Fn() -> I,
+        f: fn(&EventRow) -> u32,
+    ) -> Vec<u32> {
+        rows().map(|r| f(&r)).collect()
+    }
+    let height = rows().count();
     let columns = vec![
-        Column::new("issue".into(), rows.iter().map(|r| r.issue).collect::<Vec<u32>>()),
-        Column::new("time".into(), rows.iter().map(|r| r.time).collect::<Vec<Option<i64>>>()),
-        Column::new(
-            "severity".into(),
-            rows.iter().map(|r| r.severity as u32).collect::<Vec<u32>>(),
-        ),
-        Column::new("service".into(), rows.iter().map(|r| r.service).collect::<Vec<u32>>()),
-        Column::new("component".into(), rows.iter().map(|r| r.component).collect::<Vec<u32>>()),
-        Column::new("revision".into(), rows.iter().map(|r| r.revision).collect::<Vec<u32>>()),
-        Column::new("status".into(), rows.iter().map(|r| r.status as u32).collect::<Vec<u32>>()),
-        Column::new("entries".into(), rows.iter().map(|r| r.entries).collect::<Vec<u32>>()),
+        Column::new("issue".into(), u32s(rows, |r| r.issue)),
+        Column::new("time".into(), rows().map(|r| r.time).collect::<Vec<Option<i64>>>()),
+        Column::new("severity".into(), u32s(rows, |r| r.severity as u32)),
+        Column::new("service".into(), u32s(rows, |r| r.service)),
+        Column::new("component".into(), u32s(rows, |r| r.component)),
+        Column::new("revision".into(), u32s(rows, |r| r.revision)),
+        Column::new("status".into(), u32s(rows, |r| r.status as u32)),
+        Column::new("entries".into(), u32s(rows, |r| r.entries)),
         Column::new(
             "bucket".into(),
-            rows.iter().map(|r| bucket_of(r.time)).collect::<Vec<Option<u32>>>(),
+            rows().map(|r| bucket_of(r.time)).collect::<Vec<Option<u32>>>(),
         ),
-        Column::new("in_scope".into(), rows.iter().map(|r| r.in_scope).collect::<Vec<bool>>()),
+        Column::new("in_scope".into(), rows().map(|r| r.in_scope).collect::<Vec<bool>>()),
     ];
-    DataFrame::new(rows.len(), columns)
+    DataFrame::new(height, columns)
 }
 
 /// Reads (issue, key column, events, first) rows of a group-by result.
@@ -397,7 +409,7 @@ mod tests {
         rows[1].entries = 4;
         rows[1].revision = 7;
         rows[0].revision = 3;
-        let agg = aggregate(&rows, 2, (0, 40), 10).unwrap();
+        let agg = aggregate(|| rows.iter().copied(), 2, (0, 40), 10).unwrap();
         let a = &agg.issues[0];
         assert_eq!(
             (a.events, a.entries, a.first_seen, a.last_seen, a.max_severity),
@@ -417,7 +429,7 @@ mod tests {
         rows[0].status = 200;
         rows[1].status = 404;
         rows[2].status = 503;
-        let agg = aggregate(&rows, 1, (0, 10), 5).unwrap();
+        let agg = aggregate(|| rows.iter().copied(), 1, (0, 10), 5).unwrap();
         let s = &agg.services[0];
         assert_eq!((s.requests, s.requests_5xx, s.requests_4xx), (3, 1, 1));
     }

@@ -44,6 +44,50 @@ impl Event {
     }
 }
 
+/// A vector kept in fixed-size segments: it grows without the doubling copy that made a
+/// vector of a million events briefly twice its size.
+pub struct Segmented<T> {
+    segments: Vec<Vec<T>>,
+    len: usize,
+}
+
+const SEGMENT: usize = 1 << 16;
+
+impl<T> Default for Segmented<T> {
+    fn default() -> Self {
+        Segmented { segments: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> Segmented<T> {
+    pub fn push(&mut self, value: T) {
+        if self.segments.last().is_none_or(|s| s.len() == SEGMENT) {
+            self.segments.push(Vec::with_capacity(SEGMENT));
+        }
+        self.segments.last_mut().expect("just pushed").push(value);
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &T> + Clone {
+        self.segments.iter().flatten()
+    }
+}
+
+impl<T> std::ops::Index<usize> for Segmented<T> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        &self.segments[i / SEGMENT][i % SEGMENT]
+    }
+}
+
 /// A few example messages of a key: the earliest and the latest distinct ones, so that a window
 /// chosen after reading (`--since 2d`) still finds examples inside it.
 #[derive(Debug, Clone, Default)]
@@ -122,7 +166,7 @@ pub struct Collector {
     min_severity: Severity,
     services: HashSet<String>,
     want_ids: bool,
-    pub events: Vec<Event>,
+    pub events: Segmented<Event>,
     /// (event, input, offset, entry id) when `--assignments` asked for ids.
     pub entry_ids: Vec<(u32, u32, u64, String)>,
     pub keys: Vec<KeyInfo>,
@@ -143,7 +187,7 @@ impl Collector {
             min_severity,
             services: services.iter().cloned().collect(),
             want_ids,
-            events: Vec::new(),
+            events: Segmented::default(),
             entry_ids: Vec::new(),
             keys: Vec::new(),
             key_index: HashMap::default(),

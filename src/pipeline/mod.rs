@@ -14,7 +14,7 @@ use crate::normalize::time::{format_nanos, parse_time_or_span};
 use crate::normalize::Severity;
 use crate::read::text::LineFormat;
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions};
-use collect::{Collector, Event, NO_KEY};
+use collect::{Collector, Event, Segmented, NO_KEY};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -266,28 +266,26 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         issue_of_key[k] = issue;
     }
 
-    // The frame: every event in the window.
-    let rows: Vec<EventRow> = events
-        .iter()
-        .zip(in_window.iter().zip(&in_scope))
-        .filter(|(_, (&w, _))| w)
-        .map(|(e, (_, &s))| EventRow {
-            issue: if s { issue_of_key[e.key as usize] } else { 0 },
-            time: e.time(),
-            severity: e.severity as u8,
-            service: e.service,
-            component: e.component,
-            revision: e.revision,
-            status: e.status,
-            entries: e.entries,
-            in_scope: s,
-        })
-        .collect();
+    // The frame: every event in the window, as columns built straight from the events.
+    let rows = || {
+        events.iter().zip(in_window.iter().zip(&in_scope)).filter(|(_, (&w, _))| w).map(
+            |(e, (_, &s))| EventRow {
+                issue: if s { issue_of_key[e.key as usize] } else { 0 },
+                time: e.time(),
+                severity: e.severity as u8,
+                service: e.service,
+                component: e.component,
+                revision: e.revision,
+                status: e.status,
+                entries: e.entries,
+                in_scope: s,
+            },
+        )
+    };
     let (start, end) = window.unwrap_or((0, 0));
     let width = bucket_width(end - start);
-    let aggregates = aggregate::aggregate(&rows, grouping.issues.len(), (start, end), width)
+    let aggregates = aggregate::aggregate(rows, grouping.issues.len(), (start, end), width)
         .map_err(|e| Fatal(format!("aggregation failed: {e}")))?;
-    drop(rows);
 
     // Judge.
     let hours = ((end - start) as f64 / 3.6e12).max(1.0 / 60.0);
@@ -437,7 +435,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 /// The fraction digits of the entries whose times the report prints (first and last seen of
 /// issues, revisions and services, and the window), looked up in one pass.
 fn digits_of_printed_times(
-    events: &[Event],
+    events: &Segmented<Event>,
     in_window: &[bool],
     ag: &Aggregates,
     window: Option<(i64, i64)>,
