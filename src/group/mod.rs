@@ -11,6 +11,7 @@ pub mod miner;
 pub mod request;
 pub mod traceback;
 
+use crate::normalize::record::Request;
 use crate::normalize::Record;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -134,10 +135,15 @@ pub fn group_keys(keyed: &[Keyed]) -> Grouping {
 
 /// The key of one record: the expensive part (masking), run in parallel by callers.
 pub fn key_of(rec: &Record) -> Key {
-    if let Some(req) = &rec.request {
+    key_of_parts(&rec.message, rec.request.as_ref())
+}
+
+/// The key of a message (and the request, for request logs).
+pub fn key_of_parts(message: &str, request: Option<&Request>) -> Key {
+    if let Some(req) = request {
         return Key::Request(request::template(req));
     }
-    if let Some(trace) = traceback::parse(&rec.message) {
+    if let Some(trace) = traceback::parse(message) {
         let shown_message = mask::mask_message(&trace.message);
         let template = match (shown_message.is_empty(), trace.frames.first()) {
             (true, Some(f)) => format!("{} (in {f})", trace.exception),
@@ -152,7 +158,7 @@ pub fn key_of(rec: &Record) -> Key {
             frames: trace.frames,
         };
     }
-    let text = truncate_chars(&rec.message, MAX_MINED_CHARS);
+    let text = truncate_chars(message, MAX_MINED_CHARS);
     Key::Message(mask::mask_message(text))
 }
 

@@ -15,32 +15,39 @@ const MAX_GAP_NANOS: i64 = 50_000_000;
 /// it follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
 
-/// Joins continuation lines into the record that starts their event. Returns the records in
-/// their original order, continuation lines removed (their ids moved to the event's record).
-pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
-    // Only entries without a severity of their own can be continuation lines.
-    let mut order: Vec<usize> = (0..records.len()).collect();
+/// What reassembly looks at for one line.
+pub struct LineView<'a> {
+    /// Lines join only within a stream (service, revision, instance, log).
+    pub stream: u64,
+    pub time: Option<i64>,
+    /// The entry carried a severity of its own (it cannot continue another line).
+    pub declared: bool,
+    pub severity: Severity,
+    pub message: &'a str,
+    /// Input order, to break ties between lines with the same time.
+    pub order: (u32, u64),
+}
+
+/// For each line, the line that starts its event (`None` for lines that start one). Children
+/// follow their head in time order.
+pub fn plan(lines: &[LineView]) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| {
-        let (ra, rb) = (&records[a], &records[b]);
-        stream_key(ra)
-            .cmp(&stream_key(rb))
-            .then(ra.time_nanos().cmp(&rb.time_nanos()))
-            .then(ra.origin.cmp(&rb.origin))
+        let (la, lb) = (&lines[a], &lines[b]);
+        la.stream.cmp(&lb.stream).then(la.time.cmp(&lb.time)).then(la.order.cmp(&lb.order))
     });
 
-    let mut parent: Vec<Option<usize>> = vec![None; records.len()];
-    let mut head: Option<usize> = None; // the record that starts the open event
+    let mut parent: Vec<Option<usize>> = vec![None; lines.len()];
+    let mut head: Option<usize> = None; // the line that starts the open event
     let mut state = State::Closed;
     let mut prev: Option<usize> = None;
     for &i in &order {
-        let rec = &records[i];
-        let line = first_line(&rec.message);
-        let same_stream = prev.is_some_and(|p| stream_key(&records[p]) == stream_key(rec));
-        let gap = prev
-            .filter(|_| same_stream)
-            .and_then(|p| Some(rec.time_nanos()? - records[p].time_nanos()?));
+        let rec = &lines[i];
+        let line = first_line(rec.message);
+        let same_stream = prev.is_some_and(|p| lines[p].stream == rec.stream);
+        let gap = prev.filter(|_| same_stream).and_then(|p| Some(rec.time? - lines[p].time?));
         let close = |gap: Option<i64>, max: i64| gap.is_some_and(|g| (0..=max).contains(&g));
-        let declared = declared_severity(rec);
+        let declared = rec.declared;
 
         let mut joined = false;
         if !declared && line.starts_with("Traceback (most recent call last)") {
@@ -48,8 +55,8 @@ pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
             let p = prev.filter(|&p| {
                 close(gap, MAX_HEAD_GAP_NANOS)
                     && state == State::Closed
-                    && records[p].severity >= Severity::Error
-                    && !records[p].message.contains('\n')
+                    && lines[p].severity >= Severity::Error
+                    && !lines[p].message.contains('\n')
             });
             match (p, head, state) {
                 (_, Some(h), State::Chained) if close(gap, MAX_GAP_NANOS) => {
@@ -87,14 +94,55 @@ pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
         }
         prev = Some(i);
     }
+    parent
+}
 
-    // Move continuation lines into their event's record, in time order.
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
-    for &i in &order {
-        if let Some(h) = parent[i] {
-            children[h].push(i);
-        }
+/// The children of each head, in time order (the order [`plan`] walked them).
+pub fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lines.len()).filter(|&i| parent[i].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        let (la, lb) = (&lines[a], &lines[b]);
+        la.time.cmp(&lb.time).then(la.order.cmp(&lb.order))
+    });
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+    for i in order {
+        children[parent[i].expect("filtered")].push(i);
     }
+    children
+}
+
+/// A hash of the stream a record was written to.
+pub fn stream_hash(rec: &Record) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [
+        Some(rec.service.as_str()),
+        rec.revision.as_deref(),
+        rec.instance.as_deref(),
+        rec.log_name.as_deref(),
+    ] {
+        h.update(part.unwrap_or("").as_bytes());
+        h.update(&[0x1f]);
+    }
+    h.digest()
+}
+
+/// Joins continuation lines into the record that starts their event. Returns the records in
+/// their original order, continuation lines removed (their ids moved to the event's record).
+pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
+    let views: Vec<LineView> = records
+        .iter()
+        .map(|r| LineView {
+            stream: stream_hash(r),
+            time: r.time_nanos(),
+            declared: declared_severity(r),
+            severity: r.severity,
+            message: &r.message,
+            order: (r.origin.input, r.origin.offset.max(r.origin.line)),
+        })
+        .collect();
+    let parent = plan(&views);
+    let children = children_of(&views, &parent);
+    drop(views);
     let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(slots.len());
     for i in 0..slots.len() {
@@ -142,11 +190,7 @@ enum State {
     Chained,
 }
 
-fn stream_key(rec: &Record) -> (&str, Option<&str>, Option<&str>, Option<&str>) {
-    (&rec.service, rec.revision.as_deref(), rec.instance.as_deref(), rec.log_name.as_deref())
-}
-
-fn declared_severity(rec: &Record) -> bool {
+pub fn declared_severity(rec: &Record) -> bool {
     rec.severity != Severity::Default && !rec.severity_inferred
 }
 

@@ -8,8 +8,10 @@
 //! text is then dropped. Records that may be one line of a traceback split over entries are kept
 //! whole until the end, when they are reassembled and keyed like the rest.
 
-use crate::group::{key_of, Key};
-use crate::normalize::multiline;
+use crate::group::{key_of_parts, Key};
+use crate::normalize::multiline::{self, LineView};
+use crate::normalize::record::Request;
+use crate::normalize::time::Timestamp;
 use crate::normalize::{Record, Severity};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -171,7 +173,8 @@ pub struct Collector {
     pub entry_ids: Vec<(u32, u32, u64, String)>,
     pub keys: Vec<KeyInfo>,
     key_index: HashMap<(u32, Key), u32>,
-    candidates: Vec<Record>,
+    /// Lines that may belong to a traceback split over entries, kept until the end.
+    candidates: Vec<Line>,
     seen: HashSet<u128>,
     pub service_names: Interner,
     pub revision_names: Interner,
@@ -204,7 +207,7 @@ impl Collector {
 
     /// Takes one chunk's records.
     pub fn add(&mut self, records: Vec<Record>) {
-        let mut kept = Vec::with_capacity(records.len());
+        let mut batch = Vec::with_capacity(records.len());
         for rec in records {
             if let Some(id) = &rec.insert_id {
                 if !self.seen.insert(dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos())) {
@@ -212,48 +215,101 @@ impl Collector {
                     continue;
                 }
             }
-            if multiline::may_join(&rec) {
-                self.candidates.push(rec);
+            if !self.services.is_empty() && !self.services.contains(&rec.service) {
+                self.service_not_selected += rec.entry_ids.len() as u64;
+                continue;
+            }
+            let joins = multiline::may_join(&rec);
+            let line = self.slim(rec);
+            if joins {
+                self.candidates.push(line);
             } else {
-                kept.push(rec);
+                batch.push(line);
             }
         }
-        self.compact(kept);
+        self.emit(batch);
     }
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
     pub fn finish(&mut self) {
-        let candidates = std::mem::take(&mut self.candidates);
-        let joined = multiline::reassemble(candidates);
-        self.compact(joined);
-    }
-
-    fn compact(&mut self, records: Vec<Record>) {
-        let min = self.min_severity;
-        let selected = |r: &Record| self.services.is_empty() || self.services.contains(&r.service);
-        // The expensive part, in parallel: masking and fingerprinting what is in scope.
-        let keys: Vec<Option<Key>> = records
-            .par_iter()
-            .with_min_len(64)
-            .map(|r| (r.severity >= min && selected(r)).then(|| key_of(r)))
+        let mut lines = std::mem::take(&mut self.candidates);
+        let views: Vec<LineView> = lines
+            .iter()
+            .map(|l| LineView {
+                stream: l.stream,
+                time: l.time.map(|t| t.nanos),
+                declared: l.declared,
+                severity: l.severity,
+                message: &l.message,
+                order: (l.input, l.offset),
+            })
             .collect();
-        for (rec, key) in records.into_iter().zip(keys) {
-            let entries = rec.entry_ids.len() as u32;
-            if !selected(&rec) {
-                self.service_not_selected += entries as u64;
+        let parent = multiline::plan(&views);
+        let children = multiline::children_of(&views, &parent);
+        drop(views);
+        let mut heads = Vec::new();
+        for i in 0..lines.len() {
+            if parent[i].is_some() {
                 continue;
             }
-            let service = self.service_names.id(&rec.service);
-            let time = rec.time_nanos().unwrap_or(NO_TIME);
+            let mut head = std::mem::take(&mut lines[i]);
+            for &c in &children[i] {
+                let child = std::mem::take(&mut lines[c]);
+                head.message.push('\n');
+                head.message.push_str(&child.message);
+                head.entries += child.entries;
+                head.ids.extend(child.ids);
+            }
+            if !children[i].is_empty() && !head.declared && head.severity < Severity::Error {
+                head.severity = Severity::Error;
+                head.inferred = true;
+            }
+            heads.push(head);
+        }
+        self.emit(heads);
+    }
+
+    /// A record as the collector keeps it: names interned, only what later stages use.
+    fn slim(&mut self, rec: Record) -> Line {
+        Line {
+            stream: multiline::stream_hash(&rec),
+            time: rec.time,
+            declared: multiline::declared_severity(&rec),
+            severity: rec.severity,
+            inferred: rec.severity_inferred,
+            service: self.service_names.id(&rec.service),
+            revision: self.revision_names.opt(rec.revision.as_deref()),
+            component: self.component_names.opt(rec.component.as_deref()),
+            project: self.project_names.opt(rec.project.as_deref()),
+            trace: rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+            entries: rec.entry_ids.len() as u32,
+            ids: if self.want_ids { rec.entry_ids } else { Vec::new() },
+            input: rec.origin.input,
+            offset: rec.origin.offset.max(rec.origin.line),
+            request: rec.request,
+            message: rec.message,
+        }
+    }
+
+    /// Keys the lines in scope (in parallel: masking is the expensive part) and stores events.
+    fn emit(&mut self, lines: Vec<Line>) {
+        let min = self.min_severity;
+        let keys: Vec<Option<Key>> = lines
+            .par_iter()
+            .with_min_len(64)
+            .map(|l| (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref())))
+            .collect();
+        for (line, key) in lines.into_iter().zip(keys) {
+            let time = line.time.map_or(NO_TIME, |t| t.nanos);
             let key = match key {
                 Some(k) => {
-                    let probe = (service, k);
+                    let probe = (line.service, k);
                     let id = match self.key_index.get(&probe) {
                         Some(&id) => id,
                         None => {
                             let id = self.keys.len() as u32;
                             self.keys.push(KeyInfo {
-                                service,
+                                service: line.service,
                                 key: probe.1.clone(),
                                 examples: Examples::default(),
                             });
@@ -261,37 +317,53 @@ impl Collector {
                             id
                         }
                     };
-                    self.keys[id as usize].examples.offer(time, &rec.message);
+                    self.keys[id as usize].examples.offer(time, &line.message);
                     id
                 }
                 None => NO_KEY,
             };
             let event = self.events.len() as u32;
-            if self.want_ids {
-                let (input, offset) = (rec.origin.input, rec.origin.offset.max(rec.origin.line));
-                for id in rec.entry_ids {
-                    self.entry_ids.push((event, input, offset, id));
-                }
+            for id in line.ids {
+                self.entry_ids.push((event, line.input, line.offset, id));
             }
             self.events.push(Event {
                 time,
-                digits: rec.time.map_or(0, |t| t.digits),
-                severity: rec.severity,
-                inferred: rec.severity_inferred,
-                service,
-                revision: self.revision_names.opt(rec.revision.as_deref()),
-                component: self.component_names.opt(rec.component.as_deref()),
-                project: self.project_names.opt(rec.project.as_deref()),
-                status: rec.request.as_ref().map_or(0, |r| r.status),
+                digits: line.time.map_or(0, |t| t.digits),
+                severity: line.severity,
+                inferred: line.inferred,
+                service: line.service,
+                revision: line.revision,
+                component: line.component,
+                project: line.project,
+                status: line.request.as_ref().map_or(0, |r| r.status),
                 key,
-                entries,
-                trace: rec
-                    .trace
-                    .as_deref()
-                    .map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+                entries: line.entries,
+                trace: line.trace,
             });
         }
     }
+}
+
+/// A record reduced to what the collector needs: interned names, hashes, the message.
+#[derive(Default)]
+struct Line {
+    stream: u64,
+    time: Option<Timestamp>,
+    declared: bool,
+    severity: Severity,
+    inferred: bool,
+    service: u32,
+    revision: u32,
+    component: u32,
+    project: u32,
+    trace: u64,
+    entries: u32,
+    /// Entry ids, only when `--assignments` asked for them.
+    ids: Vec<String>,
+    input: u32,
+    offset: u64,
+    request: Option<Request>,
+    message: String,
 }
 
 /// Duplicates are the same insertId, logName and timestamp; 128 bits make a false match
