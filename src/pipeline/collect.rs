@@ -232,6 +232,8 @@ impl Collector {
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
     pub fn finish(&mut self) {
+        // Reading is over: the duplicate set is the largest thing no later stage needs.
+        self.seen = HashSet::default();
         let mut lines = std::mem::take(&mut self.candidates);
         let views: Vec<LineView> = lines
             .iter()
