@@ -2,13 +2,18 @@
 
 use polars::prelude::*;
 
-/// One event as the frame stores it. Ids index the interned string tables kept by the caller;
-/// 0 means "none" for component and revision.
-#[derive(Debug, Clone, Copy, Default)]
+/// One row of the frame: one event, or several alike events (same issue, severity, service,
+/// component, revision, status and minute) counted together. Ids index the interned string
+/// tables kept by the caller; 0 means "none" for component and revision.
+#[derive(Debug, Clone, Copy)]
 pub struct EventRow {
     /// Index of the event's issue (meaningful only when `in_scope`).
     pub issue: u32,
+    /// The first and the last time of the events the row stands for.
     pub time: Option<i64>,
+    pub last: Option<i64>,
+    /// Events the row stands for.
+    pub events: u32,
     pub severity: u8,
     pub service: u32,
     pub component: u32,
@@ -18,6 +23,24 @@ pub struct EventRow {
     /// Log entries the event stands for (a reassembled traceback is several).
     pub entries: u32,
     pub in_scope: bool,
+}
+
+impl Default for EventRow {
+    fn default() -> Self {
+        EventRow {
+            issue: 0,
+            time: None,
+            last: None,
+            events: 1,
+            severity: 0,
+            service: 0,
+            component: 0,
+            revision: 0,
+            status: 0,
+            entries: 1,
+            in_scope: false,
+        }
+    }
 }
 
 /// Per-issue numbers.
@@ -90,10 +113,10 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .clone()
         .group_by([col("issue")])
         .agg([
-            len().alias("events"),
+            col("events").sum().alias("events"),
             col("entries").sum().alias("entries"),
             col("time").min().alias("first"),
-            col("time").max().alias("last"),
+            col("last").max().alias("last"),
             col("severity").max().alias("max_severity"),
         ])
         .collect()?;
@@ -119,7 +142,7 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
     let per_revision = scoped
         .clone()
         .group_by([col("issue"), col("revision")])
-        .agg([len().alias("events"), col("time").min().alias("first")])
+        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
         .sort(["first", "revision"], SortMultipleOptions::default().with_nulls_last(true))
         .collect()?;
     for (issue, key, events, first) in quads(&per_revision, "revision")? {
@@ -131,7 +154,7 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
     let per_component = scoped
         .clone()
         .group_by([col("issue"), col("component")])
-        .agg([len().alias("events"), col("time").min().alias("first")])
+        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
         .sort(
             ["events", "component"],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
@@ -147,7 +170,7 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .clone()
         .filter(col("bucket").is_not_null())
         .group_by([col("issue"), col("bucket")])
-        .agg([len().alias("events"), col("time").min().alias("first")])
+        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
         .collect()?;
     for s in issues.iter_mut() {
         s.buckets = vec![0; bucket_count as usize];
@@ -160,7 +183,7 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .clone()
         .filter(col("bucket").is_not_null())
         .group_by([col("severity"), col("bucket")])
-        .agg([len().alias("events")])
+        .agg([col("events").sum().alias("events")])
         .sort(["severity", "bucket"], SortMultipleOptions::default())
         .collect()?;
     let mut timeline = Vec::new();
@@ -181,7 +204,7 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
     let dist = scoped
         .clone()
         .group_by([col("severity"), col("service"), col("component")])
-        .agg([len().alias("events")])
+        .agg([col("events").sum().alias("events")])
         .sort(
             ["severity", "events", "service", "component"],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false, false]),
@@ -209,30 +232,16 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .lazy()
         .group_by([col("service")])
         .agg([
-            len().alias("events"),
-            col("in_scope").cast(DataType::UInt64).sum().alias("in_scope"),
-            col("severity")
-                .gt_eq(lit(5u32))
-                .and(col("in_scope"))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("errors"),
-            col("severity")
-                .eq(lit(4u32))
-                .and(col("in_scope"))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("warnings"),
-            col("status").gt(lit(0u32)).cast(DataType::UInt64).sum().alias("requests"),
-            col("status").gt_eq(lit(500u32)).cast(DataType::UInt64).sum().alias("requests_5xx"),
-            col("status")
-                .gt_eq(lit(400u32))
-                .and(col("status").lt(lit(500u32)))
-                .cast(DataType::UInt64)
-                .sum()
+            col("events").sum().alias("events"),
+            weighted(col("in_scope")).alias("in_scope"),
+            weighted(col("severity").gt_eq(lit(5u32)).and(col("in_scope"))).alias("errors"),
+            weighted(col("severity").eq(lit(4u32)).and(col("in_scope"))).alias("warnings"),
+            weighted(col("status").gt(lit(0u32))).alias("requests"),
+            weighted(col("status").gt_eq(lit(500u32))).alias("requests_5xx"),
+            weighted(col("status").gt_eq(lit(400u32)).and(col("status").lt(lit(500u32))))
                 .alias("requests_4xx"),
             col("time").min().alias("first"),
-            col("time").max().alias("last"),
+            col("last").max().alias("last"),
         ])
         .sort(["service"], SortMultipleOptions::default())
         .collect()?;
@@ -288,8 +297,8 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .filter(col("bucket").is_not_null())
         .group_by([col("service"), col("bucket")])
         .agg([
-            col("severity").gt_eq(lit(5u32)).cast(DataType::UInt64).sum().alias("errors"),
-            col("severity").eq(lit(4u32)).cast(DataType::UInt64).sum().alias("warnings"),
+            weighted(col("severity").gt_eq(lit(5u32))).alias("errors"),
+            weighted(col("severity").eq(lit(4u32))).alias("warnings"),
         ])
         .sort(["service", "bucket"], SortMultipleOptions::default())
         .collect()?;
@@ -325,6 +334,11 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
     })
 }
 
+/// The events of the rows where `condition` holds.
+fn weighted(condition: Expr) -> Expr {
+    (condition.cast(DataType::UInt64) * col("events").cast(DataType::UInt64)).sum()
+}
+
 fn bucket_count(window: (i64, i64), width: i64) -> u32 {
     (((window.1 - window.0).max(0) / width.max(1)) + 1).min(100_000) as u32
 }
@@ -348,6 +362,8 @@ fn frame<I: Iterator<Item = EventRow>>(
     let columns = vec![
         Column::new("issue".into(), u32s(rows, |r| r.issue)),
         Column::new("time".into(), rows().map(|r| r.time).collect::<Vec<Option<i64>>>()),
+        Column::new("last".into(), rows().map(|r| r.last.or(r.time)).collect::<Vec<Option<i64>>>()),
+        Column::new("events".into(), u32s(rows, |r| r.events)),
         Column::new("severity".into(), u32s(rows, |r| r.severity as u32)),
         Column::new("service".into(), u32s(rows, |r| r.service)),
         Column::new("component".into(), u32s(rows, |r| r.component)),

@@ -21,11 +21,19 @@ pub const NO_TIME: i64 = i64::MIN;
 /// Sentinel for "not keyed" (below the minimum severity).
 pub const NO_KEY: u32 = u32::MAX;
 
-/// One event (a log entry, or a traceback reassembled from several) in a few integers.
+/// Events alike in everything the report counts (key, service, revision, component, project,
+/// severity, status, and the minute they fell in) counted together, with their first and last
+/// time. Memory then follows the number of such combinations, not the number of entries.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
+    /// The first time (or [`NO_TIME`]) and its fraction digits.
     pub time: i64,
     pub digits: u8,
+    /// The last time and its fraction digits.
+    pub last: i64,
+    pub last_digits: u8,
+    /// Events counted in this row.
+    pub count: u32,
     pub severity: Severity,
     pub inferred: bool,
     pub service: u32,
@@ -36,15 +44,34 @@ pub struct Event {
     pub status: u16,
     pub key: u32,
     pub entries: u32,
-    /// A hash of the trace id; 0 = none.
-    pub trace: u64,
 }
 
 impl Event {
     pub fn time(&self) -> Option<i64> {
         (self.time != NO_TIME).then_some(self.time)
     }
+
+    pub fn last(&self) -> Option<i64> {
+        (self.last != NO_TIME).then_some(self.last)
+    }
 }
+
+/// What makes events alike (see [`Event`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct GroupKey {
+    key: u32,
+    service: u32,
+    revision: u32,
+    component: u32,
+    project: u32,
+    severity: Severity,
+    inferred: bool,
+    status: u16,
+    slot: i64,
+}
+
+/// Trace ids kept per key, for correlation.
+const TRACES_PER_KEY: usize = 256;
 
 /// A vector kept in fixed-size segments: it grows without the doubling copy that made a
 /// vector of a million events briefly twice its size.
@@ -80,6 +107,12 @@ impl<T> Segmented<T> {
 
     pub fn iter(&self) -> impl Iterator<Item = &T> + Clone {
         self.segments.iter().flatten()
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for Segmented<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.segments[i / SEGMENT][i % SEGMENT]
     }
 }
 
@@ -182,11 +215,32 @@ pub struct Collector {
     pub project_names: Interner,
     pub duplicates: u64,
     pub service_not_selected: u64,
+    /// Entries outside a window known before reading.
+    pub outside_window: u64,
+    window: (Option<i64>, Option<i64>),
+    /// Width of the time slots alike events are counted in (1 ns: every event apart).
+    slot_nanos: i64,
+    groups: HashMap<GroupKey, u32>,
+    /// Per key, hashes of some of its trace ids.
+    pub key_traces: Vec<Vec<u64>>,
 }
 
 impl Collector {
-    pub fn new(min_severity: Severity, services: &[String], want_ids: bool) -> Collector {
+    /// `window`: when the window is known before reading (absolute `--since`/`--until`, or none),
+    /// entries outside it are counted and dropped here and alike events are counted together
+    /// per minute; `None` keeps every event apart, for a window that depends on the newest entry.
+    pub fn new(
+        min_severity: Severity,
+        services: &[String],
+        want_ids: bool,
+        window: Option<(Option<i64>, Option<i64>)>,
+    ) -> Collector {
         Collector {
+            slot_nanos: if window.is_some() { 60_000_000_000 } else { 1 },
+            window: window.unwrap_or((None, None)),
+            outside_window: 0,
+            groups: HashMap::default(),
+            key_traces: Vec::new(),
             min_severity,
             services: services.iter().cloned().collect(),
             want_ids,
@@ -218,6 +272,13 @@ impl Collector {
             if !self.services.is_empty() && !self.services.contains(&rec.service) {
                 self.service_not_selected += rec.entry_ids.len() as u64;
                 continue;
+            }
+            if let Some(t) = rec.time_nanos() {
+                let (since, until) = self.window;
+                if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) {
+                    self.outside_window += rec.entry_ids.len() as u64;
+                    continue;
+                }
             }
             let joins = multiline::may_join(&rec);
             let line = self.slim(rec);
@@ -269,6 +330,7 @@ impl Collector {
             heads.push(head);
         }
         self.emit(heads);
+        self.groups = HashMap::default();
     }
 
     /// A record as the collector keeps it: names interned, only what later stages use.
@@ -315,33 +377,74 @@ impl Collector {
                                 key: probe.1.clone(),
                                 examples: Examples::default(),
                             });
+                            self.key_traces.push(Vec::new());
                             self.key_index.insert(probe, id);
                             id
                         }
                     };
                     self.keys[id as usize].examples.offer(time, &line.message);
+                    let traces = &mut self.key_traces[id as usize];
+                    if line.trace != 0
+                        && traces.len() < TRACES_PER_KEY
+                        && !traces.contains(&line.trace)
+                    {
+                        traces.push(line.trace);
+                    }
                     id
                 }
                 None => NO_KEY,
             };
-            let event = self.events.len() as u32;
-            for id in line.ids {
-                self.entry_ids.push((event, line.input, line.offset, id));
-            }
-            self.events.push(Event {
-                time,
-                digits: line.time.map_or(0, |t| t.digits),
-                severity: line.severity,
-                inferred: line.inferred,
+            let status = line.request.as_ref().map_or(0, |r| r.status);
+            let digits = line.time.map_or(0, |t| t.digits);
+            let group = GroupKey {
+                key,
                 service: line.service,
                 revision: line.revision,
                 component: line.component,
                 project: line.project,
-                status: line.request.as_ref().map_or(0, |r| r.status),
-                key,
-                entries: line.entries,
-                trace: line.trace,
-            });
+                severity: line.severity,
+                inferred: line.inferred,
+                status,
+                slot: if time == NO_TIME { i64::MIN } else { time.div_euclid(self.slot_nanos) },
+            };
+            let event = match self.groups.get(&group) {
+                Some(&g) => {
+                    let e = &mut self.events[g as usize];
+                    e.count += 1;
+                    e.entries += line.entries;
+                    if time < e.time || (time == e.time && digits > e.digits) {
+                        (e.time, e.digits) = (time, digits);
+                    }
+                    if time > e.last || (time == e.last && digits > e.last_digits) {
+                        (e.last, e.last_digits) = (time, digits);
+                    }
+                    g
+                }
+                None => {
+                    let g = self.events.len() as u32;
+                    self.groups.insert(group, g);
+                    self.events.push(Event {
+                        time,
+                        digits,
+                        last: time,
+                        last_digits: digits,
+                        count: 1,
+                        severity: line.severity,
+                        inferred: line.inferred,
+                        service: line.service,
+                        revision: line.revision,
+                        component: line.component,
+                        project: line.project,
+                        status,
+                        key,
+                        entries: line.entries,
+                    });
+                    g
+                }
+            };
+            for id in line.ids {
+                self.entry_ids.push((event, line.input, line.offset, id));
+            }
         }
     }
 }

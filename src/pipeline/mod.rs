@@ -10,7 +10,7 @@ use crate::judge::correlate::{self, Cluster, IssueSignal};
 use crate::judge::priority::Priority;
 use crate::judge::rules::{judge, IssueFacts, Judgement};
 use crate::normalize::redact::Redactor;
-use crate::normalize::time::{format_nanos, parse_time_or_span};
+use crate::normalize::time::{format_nanos, parse_span_nanos, parse_time_or_span, Timestamp};
 use crate::normalize::Severity;
 use crate::read::text::LineFormat;
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions};
@@ -155,8 +155,27 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         text_from: options.min_severity,
         progress: options.progress.clone(),
     };
+    // A window given as times is applied while reading; one given as a span back from the newest
+    // entry can only be applied at the end, so events are then kept apart until it is known.
+    let absolute = |t: &Option<String>| -> Result<Option<Option<i64>>, Fatal> {
+        match t {
+            None => Ok(Some(None)),
+            Some(text) => match Timestamp::parse(text) {
+                Some(ts) => Ok(Some(Some(ts.nanos))),
+                None if parse_span_nanos(text).is_some() => Ok(None),
+                None => parse_time_or_span(text, Some(0)).map(|_| None).map_err(Fatal),
+            },
+        }
+    };
+    let known_window = match (
+        absolute(&options.since).map_err(|e| Fatal(format!("--since: {e}")))?,
+        absolute(&options.until).map_err(|e| Fatal(format!("--until: {e}")))?,
+    ) {
+        (Some(since), Some(until)) => Some((since, until)),
+        _ => None,
+    };
     let mut collector =
-        Collector::new(options.min_severity, &options.services, options.assignments);
+        Collector::new(options.min_severity, &options.services, options.assignments, known_window);
     let mut inputs = Vec::with_capacity(sources.len());
     for (i, source) in sources.iter().enumerate() {
         let (report, input_problems) =
@@ -172,6 +191,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         entries_skipped: problems.iter().map(|p| p.entries).sum(),
         duplicates: collector.duplicates,
         service_not_selected: collector.service_not_selected,
+        outside_window: collector.outside_window,
         ..Books::default()
     };
     if books.entries_read == 0 {
@@ -186,7 +206,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 
     // The window and the scope.
     let events = &collector.events;
-    let newest = events.iter().filter_map(Event::time).max();
+    let newest = events.iter().filter_map(Event::last).max();
     let since = options
         .since
         .as_deref()
@@ -213,12 +233,13 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         *flag = true;
     }
     let window_events = || events.iter().zip(&in_window).filter(|(_, &w)| w).map(|(e, _)| e);
-    let times = window_events().filter_map(Event::time);
-    let window = match (since.or(times.clone().min()), until.or(times.max())) {
+    let first = window_events().filter_map(Event::time).min();
+    let last = window_events().filter_map(Event::last).max();
+    let window = match (since.or(first), until.or(last)) {
         (Some(s), Some(e)) => Some((s, e.max(s))),
         _ => None,
     };
-    let time_digits = window_events().map(|e| e.digits).max().unwrap_or(0);
+    let time_digits = window_events().map(|e| e.digits.max(e.last_digits)).max().unwrap_or(0);
     let mut projects: Vec<String> = window_events()
         .filter(|e| e.project != 0)
         .map(|e| collector.project_names.names[e.project as usize].clone())
@@ -235,7 +256,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         let n = e.entries as u64;
         if s {
             books.entries_in_scope += n;
-            books.events_in_scope += 1;
+            books.events_in_scope += e.count as u64;
             if e.inferred {
                 books.severity_inferred += n;
             }
@@ -248,7 +269,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     let mut key_weight = vec![0u64; collector.keys.len()];
     for (e, &s) in events.iter().zip(&in_scope) {
         if s {
-            key_weight[e.key as usize] += 1;
+            key_weight[e.key as usize] += e.count as u64;
         }
     }
     let used_keys: Vec<usize> = (0..collector.keys.len()).filter(|&k| key_weight[k] > 0).collect();
@@ -272,6 +293,8 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
             |(e, (_, &s))| EventRow {
                 issue: if s { issue_of_key[e.key as usize] } else { 0 },
                 time: e.time(),
+                last: e.last(),
+                events: e.count,
                 severity: e.severity as u8,
                 service: e.service,
                 component: e.component,
@@ -284,7 +307,10 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     };
     let (start, end) = window.unwrap_or((0, 0));
     let width = bucket_width(end - start);
-    let aggregates = aggregate::aggregate(rows, grouping.issues.len(), (start, end), width)
+    // Buckets start on a whole minute, so that events counted together per minute never
+    // straddle two buckets.
+    let origin = start.div_euclid(60_000_000_000) * 60_000_000_000;
+    let aggregates = aggregate::aggregate(rows, grouping.issues.len(), (origin, end), width)
         .map_err(|e| Fatal(format!("aggregation failed: {e}")))?;
 
     // Judge.
@@ -370,11 +396,11 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
 
     // Correlate: incident clusters and deploys.
     let mut traces: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); grouping.issues.len()];
-    for (e, &s) in events.iter().zip(&in_scope) {
-        if s && e.trace != 0 {
-            let set = &mut traces[issue_of_key[e.key as usize] as usize];
+    for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
+        let set = &mut traces[issue as usize];
+        for &t in &collector.key_traces[k] {
             if set.len() < MAX_TRACES_PER_ISSUE {
-                set.insert(e.trace);
+                set.insert(t);
             }
         }
     }
@@ -463,6 +489,9 @@ fn digits_of_printed_times(
     for (e, _) in events.iter().zip(in_window).filter(|(_, &w)| w) {
         if let Some(d) = wanted.get_mut(&e.time) {
             *d = (*d).max(e.digits);
+        }
+        if let Some(d) = wanted.get_mut(&e.last) {
+            *d = (*d).max(e.last_digits);
         }
     }
     wanted
