@@ -124,6 +124,31 @@ fn the_sample_worklog_has_the_reference_structure() {
         );
     }
 
+    // Component health: a component whose issue is P0 is FAILING, and the table shows each.
+    let components = table_with_header(&doc, &["Service", "Component", "Status"]);
+    let health_of = |service: &str, component: &str| -> String {
+        json["component_health"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["service"] == service && c["component"] == component)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for issue in issues {
+        if let Some(component) = issue["components"][0].as_str() {
+            let status = health_of(issue["services"][0].as_str().unwrap(), component);
+            match issue["priority"].as_str().unwrap() {
+                "P0" => assert_eq!(status, "FAILING", "{component}"),
+                "P1" => {
+                    assert!(status == "FAILING" || status == "DEGRADED", "{component}: {status}")
+                }
+                _ => assert!(!status.is_empty()),
+            }
+        }
+    }
+    assert_eq!(components.len() - 1, json["component_health"].as_array().unwrap().len());
+
     // Processing results: the same numbers as the JSON totals.
     let books = table_with_header(&doc, &["Entries", "Count"]);
     let value = |label: &str| -> u64 {

@@ -32,6 +32,8 @@ pub struct Report {
     pub priorities: Vec<PriorityGroup>,
     pub distribution: Vec<DistributionRow>,
     pub service_health: Vec<ServiceHealth>,
+    /// Per (service, component) that has issues: a status from the priorities of its issues.
+    pub component_health: Vec<ComponentHealth>,
     pub timeline: Timeline,
     /// Issues that fire together.
     pub clusters: Vec<ClusterView>,
@@ -226,6 +228,18 @@ pub struct ServiceHealth {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct ComponentHealth {
+    pub service: String,
+    pub component: String,
+    pub status: Health,
+    pub symbol: &'static str,
+    pub reason: String,
+    /// Issues whose most frequent component this is, and their events.
+    pub issues: u64,
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Timeline {
     pub bucket_start: Option<String>,
     pub bucket_minutes: i64,
@@ -411,6 +425,7 @@ pub fn build_with_baseline(
     let mut service_health = service_health;
     service_health.sort_by(|x, y| y.status.cmp(&x.status).then(x.service.cmp(&y.service)));
 
+    let component_health = component_health(&issues);
     let timeline = timeline(a);
     let services: Vec<String> = {
         let mut s: Vec<String> = a.service_names.clone();
@@ -551,11 +566,52 @@ pub fn build_with_baseline(
         priorities,
         distribution,
         service_health,
+        component_health,
         timeline,
         clusters,
         changes,
         history: comparison.history,
     }
+}
+
+/// Components where the data names them (the logger of an issue's events), with the status the
+/// priorities of their issues give: FAILING with a P0 issue, DEGRADED with a P1, else OPERATIONAL.
+fn component_health(issues: &[Issue]) -> Vec<ComponentHealth> {
+    let mut by: BTreeMap<(String, String), (usize, usize, u64, u64)> = BTreeMap::new();
+    for i in issues {
+        let Some(component) = i.components.first() else { continue };
+        let e = by.entry((i.services[0].clone(), component.clone())).or_default();
+        e.0 += (i.priority == Priority::P0) as usize;
+        e.1 += (i.priority == Priority::P1) as usize;
+        e.2 += 1;
+        e.3 += i.count;
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut out: Vec<ComponentHealth> = by
+        .into_iter()
+        .map(|((service, component), (p0, p1, n, events))| {
+            let (status, reason) = if p0 > 0 {
+                (Health::Failing, format!("{p0} P0 issue{}", plural(p0)))
+            } else if p1 > 0 {
+                (Health::Degraded, format!("{p1} P1 issue{}", plural(p1)))
+            } else {
+                (Health::Operational, "no P0/P1 issue".to_string())
+            };
+            ComponentHealth {
+                service,
+                component,
+                status,
+                symbol: status.symbol(),
+                reason,
+                issues: n as u64,
+                events,
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.status.cmp(&x.status).then(x.service.cmp(&y.service)).then(x.component.cmp(&y.component))
+    });
+    out
 }
 
 /// "Issues 1, 2 and 4 began within 1.6 ms of each other in revision R; they share 3 traces."
