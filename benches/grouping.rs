@@ -143,7 +143,7 @@ fn cloud_run_records(entries: usize) -> Vec<Record> {
         generate(&opts, &mut w).expect("generate");
     }
     let (sources, _) = read::discover(&[tmp.path().to_path_buf()]);
-    let options = ReadOptions { input_format: InputFormat::Gcp, line_format: None };
+    let options = ReadOptions { input_format: InputFormat::Gcp, ..ReadOptions::default() };
     let result = read::read_all(&sources, &options, default_redactor());
     multiline::reassemble(result.records)
 }

@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn requests_health_counts_include_out_of_scope_successes() {
-        let mut rows = vec![row(0, 1, 2, 1, false), row(0, 2, 2, 1, false), row(0, 3, 5, 1, true)];
+        let mut rows = [row(0, 1, 2, 1, false), row(0, 2, 2, 1, false), row(0, 3, 5, 1, true)];
         rows[0].status = 200;
         rows[1].status = 404;
         rows[2].status = 503;

@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn same_service_same_template_is_one_issue_other_service_another() {
-        let records = vec![
+        let records = [
             rec("a", "boom"),
             rec("a", "boom"),
             rec("b", "boom"),
@@ -236,7 +236,7 @@ mod tests {
         let tb = |line: u32, key: &str| {
             format!("Traceback (most recent call last):\n  File \"/app/x.py\", line {line}, in f\nKeyError: '{key}'")
         };
-        let records = vec![rec("a", &tb(1, "k1")), rec("a", &tb(2, "k2"))];
+        let records = [rec("a", &tb(1, "k1")), rec("a", &tb(2, "k2"))];
         let g = group(&records.iter().collect::<Vec<_>>());
         assert_eq!(g.issues.len(), 1);
         assert_eq!(g.issues[0].kind, IssueKind::Traceback);

@@ -63,7 +63,7 @@ pub fn from_text(text: &str) -> TextHint<'_> {
             let before_ok = pos == 0 || first_line.as_bytes()[pos - 1] == b' ';
             let value = first_line[pos + key.len()..]
                 .trim_start_matches('"')
-                .split(|c: char| c == ' ' || c == '"')
+                .split([' ', '"'])
                 .next()
                 .unwrap_or("");
             if before_ok {

@@ -603,7 +603,7 @@ fn component_health(issues: &[Issue]) -> Vec<ComponentHealth> {
                 status,
                 symbol: status.symbol(),
                 reason,
-                issues: n as u64,
+                issues: n,
                 events,
             }
         })
