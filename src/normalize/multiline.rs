@@ -10,7 +10,7 @@ use super::record::Record;
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
-const MAX_GAP_NANOS: i64 = 50_000_000;
+pub const MAX_GAP_NANOS: i64 = 50_000_000;
 /// A `Traceback` line joins a preceding log line (as `logger.exception` writes them) only when
 /// it follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;

@@ -223,6 +223,22 @@ pub struct Collector {
     groups: HashMap<GroupKey, u32>,
     /// Per key, hashes of some of its trace ids.
     pub key_traces: Vec<Vec<u64>>,
+    /// Candidate lines from which [`Collector::settle`] looks for complete events.
+    settle_at: usize,
+    settle_base: usize,
+}
+
+/// Candidate lines this far from what is being read are complete (see [`Collector::settle`]).
+const SETTLED_NANOS: i64 = 60_000_000_000;
+
+/// How many candidate lines wait before settling is tried (`LOG_GARDENER_SETTLE_LINES` sets it
+/// lower in tests).
+fn settle_base() -> usize {
+    std::env::var("LOG_GARDENER_SETTLE_LINES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(50_000)
 }
 
 impl Collector {
@@ -241,6 +257,8 @@ impl Collector {
             outside_window: 0,
             groups: HashMap::default(),
             key_traces: Vec::new(),
+            settle_at: settle_base(),
+            settle_base: settle_base(),
             min_severity,
             services: services.iter().cloned().collect(),
             want_ids,
@@ -261,6 +279,8 @@ impl Collector {
 
     /// Takes one chunk's records.
     pub fn add(&mut self, records: Vec<Record>) {
+        let times = records.iter().filter_map(Record::time_nanos);
+        let range = times.clone().min().zip(times.max());
         let mut batch = Vec::with_capacity(records.len());
         for rec in records {
             if let Some(id) = &rec.insert_id {
@@ -289,13 +309,23 @@ impl Collector {
             }
         }
         self.emit(batch);
+        if let Some(range) = range {
+            self.settle(range);
+        }
     }
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
     pub fn finish(&mut self) {
         // Reading is over: the duplicate set is the largest thing no later stage needs.
         self.seen = HashSet::default();
-        let mut lines = std::mem::take(&mut self.candidates);
+        let lines = std::mem::take(&mut self.candidates);
+        self.reassemble_and_emit(lines);
+        self.groups = HashMap::default();
+    }
+
+    /// Joins split tracebacks among `lines` (which must hold every line of their events) and
+    /// stores the events.
+    fn reassemble_and_emit(&mut self, mut lines: Vec<Line>) {
         let views: Vec<LineView> = lines
             .iter()
             .map(|l| LineView {
@@ -330,7 +360,57 @@ impl Collector {
             heads.push(head);
         }
         self.emit(heads);
-        self.groups = HashMap::default();
+    }
+
+    /// Reassembles, before the end, the candidate lines that no later input can join: inputs
+    /// advance in time (a sink's files, a gcloud array backwards), so per stream the lines more
+    /// than [`SETTLED_NANOS`] away from the time range just read, and cut from the rest by a gap
+    /// wider than a traceback's, are complete. This keeps memory from growing with them.
+    fn settle(&mut self, range: (i64, i64)) {
+        if self.candidates.len() < self.settle_at {
+            return;
+        }
+        let (lo, hi) = (range.0 - SETTLED_NANOS, range.1 + SETTLED_NANOS);
+        let mut lines = std::mem::take(&mut self.candidates);
+        // Per stream, in time order.
+        lines.sort_by_key(|l| (l.stream, l.time.map(|t| t.nanos), l.input, l.offset));
+        let mut settled = vec![false; lines.len()];
+        let mut start = 0;
+        while start < lines.len() {
+            let end = start
+                + lines[start..].iter().take_while(|l| l.stream == lines[start].stream).count();
+            let times: Vec<Option<i64>> =
+                lines[start..end].iter().map(|l| l.time.map(|t| t.nanos)).collect();
+            let gap_after = |i: usize| match (times[i], times.get(i + 1).copied().flatten()) {
+                (Some(a), Some(b)) => b - a > multiline::MAX_GAP_NANOS,
+                (Some(_), None) => i + 1 == times.len(),
+                _ => false,
+            };
+            // Before the range: the longest prefix ending at a gap, wholly before `lo`.
+            if let Some(cut) =
+                (0..times.len()).rev().find(|&i| times[i].is_some_and(|t| t < lo) && gap_after(i))
+            {
+                for flag in &mut settled[start..=start + cut] {
+                    *flag = true;
+                }
+            }
+            // After the range: the longest suffix starting after a gap, wholly after `hi`.
+            if let Some(first) = (0..times.len()).find(|&i| {
+                times[i].is_some_and(|t| t > hi)
+                    && (i == 0 || times[i - 1].is_some_and(|_| gap_after(i - 1)))
+            }) {
+                for flag in &mut settled[start + first..end] {
+                    *flag = true;
+                }
+            }
+            start = end;
+        }
+        let (done, keep): (Vec<(Line, bool)>, Vec<(Line, bool)>) =
+            lines.into_iter().zip(settled).partition(|(_, s)| *s);
+        self.candidates = keep.into_iter().map(|(l, _)| l).collect();
+        self.reassemble_and_emit(done.into_iter().map(|(l, _)| l).collect());
+        // Next time, only once as many new candidates have come.
+        self.settle_at = (self.candidates.len() * 2).max(self.settle_base);
     }
 
     /// A record as the collector keeps it: names interned, only what later stages use.
