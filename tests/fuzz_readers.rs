@@ -505,6 +505,13 @@ fn regression_array_cut_inside_a_scalar() {
 /// bearer token, so the key name is lost and the output changes again.
 #[test]
 fn regression_redact_bearer_before_key_value_is_idempotent() {
+    // Found by cargo-fuzz after the first fixes (minimized): a flag whose key is not secret
+    // hid the secret flag inside its quoted value on the first pass.
+    check_idempotent("IDEnTIFIED BY '--a '--passwd I'");
+    check_idempotent("IDEnTIFIED BY '--password 's://:w@--password e'");
+    check_idempotent("IDEnTIFIED BY '--passwd 'a://:w@--passwd D'");
+    check_idempotent("\"Authorization:k\\\"Authorization:p\\\"");
+    assert!(!default_redactor().redact("run --a '--passwd hunter2'").contains("hunter2"));
     check_idempotent("Bearer password=hunter2");
     check_idempotent("Bearer secret_access_key=x");
     check_idempotent("password=Authorization: Bearer secret_access_key=password=");

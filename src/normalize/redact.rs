@@ -296,6 +296,15 @@ fn splice(text: &str, spans: &[(usize, usize, &str)]) -> String {
     out
 }
 
+/// The next char boundary after `i`.
+fn next_boundary(text: &str, i: usize) -> usize {
+    let mut j = i + 1;
+    while j < text.len() && !text.is_char_boundary(j) {
+        j += 1;
+    }
+    j
+}
+
 impl Rule {
     /// The text with this rule's matches redacted, or None when it changed nothing.
     fn apply(&self, text: &str) -> Option<String> {
@@ -353,8 +362,14 @@ impl Rule {
                 }
             }
             Action::CliFlag => {
-                for c in self.re.captures_iter(text) {
+                // A rejected match (`--a '--passwd x'`, or one over an earlier redaction) must
+                // not hide a flag inside its value: the search resumes just after its start.
+                let mut at = 0;
+                while let Some(c) = self.re.captures_at(text, at) {
+                    let whole = c.get(0).expect("group 0");
+                    at = whole.end().max(next_boundary(text, whole.start()));
                     let Some(kind) = classify_key(&c["key"]) else {
+                        at = next_boundary(text, whole.start());
                         continue;
                     };
                     let v = c.name("v").expect("group v");
@@ -368,6 +383,9 @@ impl Rule {
                     let val = &text[s..e];
                     if !skip_value(val) && !covered(val) && !overlaps(&marks, s, e) {
                         spans.push((s, e, kind));
+                    } else {
+                        // Rejected: a secret flag may still start inside this match.
+                        at = next_boundary(text, whole.start());
                     }
                 }
             }
@@ -432,8 +450,14 @@ impl Rule {
                 && !marks.iter().any(|&(ms, me)| vs < me && ms < vs)
             {
                 spans.push((vs, ve, kind));
+                // Go on after the value as redacted: a value cut short (a header ending at its
+                // quote) may be followed by another key inside what the pattern matched.
+                pos = ve.max(key.end() + 1);
+            } else {
+                // Rejected: another key may start inside its value.
+                pos = vs.max(key.end() + 1);
             }
-            pos = next;
+            let _ = next;
         }
     }
 }
@@ -463,6 +487,11 @@ fn end_of_line(text: &str, from: usize, quote: &str) -> usize {
             break;
         }
         if !quote.is_empty() && b[i..].starts_with(quote.as_bytes()) {
+            break;
+        }
+        // Any quote escaped as `\"` ends a header that sits in a JSON string, and its
+        // backslash is not part of the value.
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'"') {
             break;
         }
         i += 1;
