@@ -511,6 +511,7 @@ fn regression_redact_bearer_before_key_value_is_idempotent() {
     check_idempotent("IDEnTIFIED BY '--password 's://:w@--password e'");
     check_idempotent("IDEnTIFIED BY '--passwd 'a://:w@--passwd D'");
     check_idempotent("\"Authorization:k\\\"Authorization:p\\\"");
+    check_idempotent("l@e.ss-credeNtial=n");
     assert!(!default_redactor().redact("run --a '--passwd hunter2'").contains("hunter2"));
     check_idempotent("Bearer password=hunter2");
     check_idempotent("Bearer secret_access_key=x");

@@ -219,6 +219,22 @@ impl Redactor {
 
     /// Returns text with every secret replaced by `<redacted:KIND>`; Cow::Borrowed when nothing matched.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        // The rules are heuristics applied in turn, and a redaction can reveal a match another
+        // rule missed (`l@e.ss-credential=x`: the key stands apart only once the email is
+        // gone). Passes repeat until nothing changes, so the result is a fixed point: redacting
+        // it again changes nothing. Texts without secrets still take one scan.
+        let mut out = self.redact_once(text);
+        for _ in 0..MAX_PASSES {
+            let Cow::Owned(current) = &out else { break };
+            match self.redact_once(current) {
+                Cow::Borrowed(_) => break,
+                Cow::Owned(next) => out = Cow::Owned(next),
+            }
+        }
+        out
+    }
+
+    fn redact_once<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if text.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -246,6 +262,9 @@ impl Redactor {
         cur
     }
 }
+
+/// Extra passes after the first one that changed the text (in practice one suffices).
+const MAX_PASSES: usize = 4;
 
 /// Kinds go inside `<redacted:...>`: keep them to `[a-z0-9_]` so markers stay recognisable.
 fn sanitize_kind(kind: &str) -> String {
