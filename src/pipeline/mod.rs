@@ -174,18 +174,32 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         (Some(since), Some(until)) => Some((since, until)),
         _ => None,
     };
-    let mut collector =
+    let collector =
         Collector::new(options.min_severity, &options.services, options.assignments, known_window);
     let mut inputs = Vec::with_capacity(sources.len());
-    for (i, source) in sources.iter().enumerate() {
-        let (report, input_problems) =
-            read::read_source(source, i as u32, &read_options, redactor, &mut |records| {
-                collector.add(records)
-            });
-        inputs.push(report);
-        problems.extend(input_problems);
-    }
-    collector.finish();
+    // The collector's bookkeeping is sequential; on a thread of its own it takes one chunk while
+    // the next is parsed. The channel keeps the chunks' order, so results do not change.
+    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<crate::normalize::Record>>(2);
+    let mut collector = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let mut collector = collector;
+            for records in chunk_rx {
+                collector.add(records);
+            }
+            collector.finish();
+            collector
+        });
+        for (i, source) in sources.iter().enumerate() {
+            let (report, input_problems) =
+                read::read_source(source, i as u32, &read_options, redactor, &mut |records| {
+                    chunk_tx.send(records).expect("the collector runs until the sender is dropped")
+                });
+            inputs.push(report);
+            problems.extend(input_problems);
+        }
+        drop(chunk_tx);
+        worker.join().expect("the collector thread does not panic")
+    });
     let mut books = Books {
         entries_read: inputs.iter().map(|i| i.entries).sum(),
         entries_skipped: problems.iter().map(|p| p.entries).sum(),
