@@ -1,10 +1,11 @@
 //! Read: turns the inputs named on the command line (files, folders read recursively, `-` for
-//! standard input) into normalized records, in parallel, detecting compression and format from
-//! the content. Nothing is dropped silently: every entry that cannot be read becomes a
-//! [`Problem`] naming the input, the position and the reason.
+//! standard input) into normalized records, chunk by chunk, parsed in parallel, detecting
+//! compression and format from the content. Nothing is dropped silently: every entry that cannot
+//! be read becomes a [`Problem`] naming the input, the position and the reason.
 //!
-//! `source` opens and decompresses, `detect` names the format, `json_split` cuts JSON into entries,
-//! `text` reads plain-text lines.
+//! `source` names the inputs, `stream` opens, decompresses and chunks them on a thread of its
+//! own, `detect` names the format, `json_split` cuts JSON into entries, `text` reads plain-text
+//! lines, `csv_export` the Logs Explorer's CSV, `progress` counts for a progress bar.
 
 pub mod csv_export;
 pub mod detect;
