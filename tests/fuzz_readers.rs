@@ -7,19 +7,19 @@
 //! `FUZZ_CASES=200000 FUZZ_PIPELINE_CASES=20000 cargo test --release --test fuzz_readers`.
 //! proptest's own `PROPTEST_CASES` also works but overrides every property, the pipeline included.
 
-use log_gardener::config::Rules;
+mod fuzz_support;
+
+use fuzz_support::*;
 use log_gardener::normalize::gcp::parse_entry;
 use log_gardener::normalize::redact::default_redactor;
 use log_gardener::normalize::Severity;
-use log_gardener::pipeline::{run, Options};
 use log_gardener::read::detect::detect;
-use log_gardener::read::json_split::{split_array, split_concatenated, value_end, End, Span};
-use log_gardener::read::text::{read_text, LineFormat};
-use log_gardener::read::{read_all, InputFormat, ReadOptions, Source};
+use log_gardener::read::json_split::{split_array, split_concatenated, value_end, End};
+use log_gardener::read::text::LineFormat;
+use log_gardener::read::InputFormat;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
-use std::io::Write;
 
 fn cases_from(var: &str, default: u32) -> u32 {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -60,84 +60,6 @@ fn json_value() -> impl Strategy<Value = Value> {
         ]
     })
 }
-
-const KEYS: &[&str] = &[
-    "timestamp",
-    "receiveTimestamp",
-    "receive_timestamp",
-    "severity",
-    "resource",
-    "labels",
-    "jsonPayload",
-    "json_payload",
-    "textPayload",
-    "text_payload",
-    "protoPayload",
-    "httpRequest",
-    "insertId",
-    "logName",
-    "trace",
-    "spanId",
-    "sourceLocation",
-    "errorGroups",
-    "type",
-    "service_name",
-    "revision_name",
-    "project_id",
-    "job_name",
-    "execution_name",
-    "container_name",
-    "namespace_name",
-    "pod_name",
-    "function_name",
-    "module_id",
-    "version_id",
-    "python_logger",
-    "instanceId",
-    "status",
-    "message",
-    "methodName",
-    "serviceName",
-    "requestMethod",
-    "requestUrl",
-    "file",
-    "function",
-    "id",
-    "msg",
-    "error",
-    "exception",
-    "stack_trace",
-    "stackTrace",
-    "traceback",
-    "level",
-    "levelname",
-    "logger",
-    "name",
-    "loggerName",
-    "password",
-    "token",
-];
-
-const STRINGS: &[&str] = &[
-    "",
-    "ERROR",
-    "warn",
-    "E",
-    "500",
-    "2025-09-11T05:17:11.373739Z",
-    "2025-09-11T05:17:11+02:00",
-    "9999-12-31T23:59:59.999999999Z",
-    "0000-01-01T00:00:00Z",
-    "projects/p/logs/run.googleapis.com%2Fstderr",
-    "projects/",
-    "https://u:pw@host/a/b?q=1#f",
-    "://",
-    "Traceback (most recent call last):\n  File \"x\", line 1",
-    "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
-    "password=hunter2",
-    "\u{0}\u{ffff}",
-    "<redacted:secret>",
-];
 
 /// A LogEntry-like object: known field names (top level and nested) with values of any type.
 fn log_entry_like() -> impl Strategy<Value = Value> {
@@ -218,135 +140,6 @@ fn secretish_text() -> impl Strategy<Value = String> {
         any::<String>(),
     ];
     prop::collection::vec(piece, 0..8).prop_map(|p| p.concat())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checks shared by properties and regression tests
-
-/// Spans inside the input, non-empty, in order, without overlap; the end names a real offset.
-fn check_spans(bytes: &[u8], from: usize, spans: &[Span], end: &End) {
-    let mut prev = from;
-    for s in spans {
-        assert!(s.start >= prev, "span {s:?} starts before {prev}");
-        assert!(s.start < s.end, "empty span {s:?}");
-        assert!(s.end <= bytes.len(), "span {s:?} beyond {}", bytes.len());
-        prev = s.end;
-    }
-    match *end {
-        End::Truncated { start } => assert!(start >= prev && start < bytes.len()),
-        End::Unexpected { offset, byte } => {
-            assert!(offset >= prev && offset < bytes.len());
-            assert_eq!(bytes[offset], byte);
-        }
-        End::Clean | End::UnclosedArray => {}
-    }
-}
-
-/// The whole array splits into its elements; every cut of it gives complete entries that parse
-/// and is never reported as clean.
-fn check_array_and_prefixes(text: &[u8]) {
-    // Elements as serde_json reads them back (floats do not always survive a round trip).
-    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(text) else {
-        panic!("not a JSON array: {}", String::from_utf8_lossy(text))
-    };
-    let open = text.iter().position(|&b| b == b'[').unwrap();
-    let (spans, end) = split_array(text, open);
-    assert_eq!(end, End::Clean);
-    assert_eq!(spans.len(), items.len());
-    for (s, item) in spans.iter().zip(&items) {
-        let v: Value = serde_json::from_slice(&text[s.start..s.end]).unwrap();
-        assert_eq!(&v, item);
-    }
-    let last = text.iter().rposition(|&b| b == b']').unwrap();
-    for cut in open + 1..=last {
-        let prefix = &text[..cut];
-        let (spans, end) = split_array(prefix, open);
-        check_spans(prefix, open + 1, &spans, &end);
-        assert_ne!(end, End::Clean, "cut at {cut} reported clean");
-        for s in &spans {
-            let slice = &prefix[s.start..s.end];
-            assert!(
-                serde_json::from_slice::<Value>(slice).is_ok(),
-                "cut at {cut}: returned entry {:?} does not parse",
-                String::from_utf8_lossy(slice)
-            );
-        }
-    }
-}
-
-/// Every non-blank line is in exactly one record's entry ids or in `unmatched`.
-fn check_text_accounting(format: &LineFormat, body: &[u8]) {
-    let out = read_text(body, "logs/app.log", 0, format, default_redactor());
-    let text = String::from_utf8_lossy(body);
-    let wanted: Vec<u64> = text
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| !l.strip_suffix('\r').unwrap_or(l).trim().is_empty())
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
-    let mut got: Vec<u64> = out
-        .records
-        .iter()
-        .flat_map(|r| r.entry_ids.iter())
-        .map(|id| id.rsplit(':').next().unwrap().parse::<u64>().unwrap())
-        .chain(out.unmatched.iter().copied())
-        .collect();
-    got.sort_unstable();
-    assert_eq!(got, wanted, "lines not accounted for");
-    assert_eq!(out.lines, wanted.len() as u64);
-}
-
-/// read_all and pipeline::run on a file with these bytes: no panic, and the books balance.
-fn check_pipeline(body: &[u8], input_format: InputFormat, gzip: bool, min_severity: Severity) {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    if gzip {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(body).unwrap();
-        file.write_all(&gz.finish().unwrap()).unwrap();
-    } else {
-        file.write_all(body).unwrap();
-    }
-    file.flush().unwrap();
-    let path = file.path().to_path_buf();
-
-    let read = read_all(
-        &[Source::File(path.clone())],
-        &ReadOptions { input_format, ..ReadOptions::default() },
-        default_redactor(),
-    );
-    let entries: u64 = read.inputs.iter().map(|i| i.entries).sum();
-    let skipped: u64 = read.problems.iter().map(|p| p.entries).sum();
-    let in_records: u64 = read.records.iter().map(|r| r.entry_ids.len() as u64).sum();
-    assert_eq!(entries, skipped + in_records, "read_all: entries != skipped + in records");
-
-    let options = Options {
-        inputs: vec![path],
-        min_severity,
-        since: None,
-        until: None,
-        services: Vec::new(),
-        input_format,
-        line_format: None,
-        assignments: true,
-        progress: None,
-    };
-    if let Ok(analysis) = run(options, &Rules::defaults(), default_redactor()) {
-        let report = log_gardener::render::model::build(&analysis, "2025-01-01T00:00:00Z".into());
-        let t = &report.totals;
-        assert_eq!(
-            t.entries_read,
-            t.entries_skipped + t.duplicates + t.entries_out_of_scope + t.entries_in_scope,
-            "books do not balance: {t:?}"
-        );
-        assert_eq!(t.entries_read, entries);
-    }
-}
-
-fn check_idempotent(text: &str) {
-    let r = default_redactor();
-    let once = r.redact(text).into_owned();
-    let twice = r.redact(&once);
-    assert_eq!(twice, once, "redaction not idempotent for {text:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,7 +241,7 @@ proptest! {
     ) {
         let input_format = [InputFormat::Auto, InputFormat::Gcp, InputFormat::Text][fmt];
         let min = if all { Severity::Default } else { Severity::Warning };
-        check_pipeline(&body, input_format, gzip, min);
+        check_pipeline(&body, input_format, gzip, min, None);
     }
 }
 

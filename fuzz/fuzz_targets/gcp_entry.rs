@@ -2,88 +2,15 @@
 //! whose fields have random types (strings, numbers, nulls, arrays, nested objects) never panics
 //! and always gives a record (an odd field type must not make the entry unreadable... or panic).
 #![no_main]
+use fuzz_support::{KEYS, STRINGS};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use log_gardener::normalize::gcp::parse_entry;
 use log_gardener::normalize::redact::default_redactor;
 use serde_json::{Map, Value};
 
-const KEYS: &[&str] = &[
-    "timestamp",
-    "receiveTimestamp",
-    "receive_timestamp",
-    "severity",
-    "resource",
-    "labels",
-    "jsonPayload",
-    "json_payload",
-    "textPayload",
-    "text_payload",
-    "protoPayload",
-    "httpRequest",
-    "insertId",
-    "logName",
-    "trace",
-    "spanId",
-    "sourceLocation",
-    "errorGroups",
-    "type",
-    "service_name",
-    "revision_name",
-    "project_id",
-    "job_name",
-    "execution_name",
-    "container_name",
-    "namespace_name",
-    "pod_name",
-    "function_name",
-    "module_id",
-    "version_id",
-    "python_logger",
-    "instanceId",
-    "status",
-    "message",
-    "methodName",
-    "serviceName",
-    "requestMethod",
-    "requestUrl",
-    "file",
-    "function",
-    "id",
-    "msg",
-    "error",
-    "exception",
-    "stack_trace",
-    "stackTrace",
-    "traceback",
-    "level",
-    "levelname",
-    "logger",
-    "name",
-    "loggerName",
-    "password",
-    "token",
-];
-const STRINGS: &[&str] = &[
-    "",
-    "ERROR",
-    "warn",
-    "E",
-    "500",
-    "2025-09-11T05:17:11.373739Z",
-    "2025-09-11T05:17:11+02:00",
-    "9999-12-31T23:59:59.999999999Z",
-    "0000-01-01T00:00:00Z",
-    "projects/p/logs/run.googleapis.com%2Fstderr",
-    "projects/",
-    "https://u:pw@host/a/b?q=1#f",
-    "://",
-    "Traceback (most recent call last):\n  File \"x\"",
-    "Bearer eyJhbGciOi.eyJzdWIi.sig",
-    "password=hunter2",
-    "\u{0}\u{ffff}",
-    "<redacted:secret>",
-];
+#[path = "../../tests/fuzz_support/mod.rs"]
+mod fuzz_support;
 
 fn value(u: &mut Unstructured, depth: u32) -> Result<Value> {
     let kind = u.int_in_range(0..=if depth > 3 { 4 } else { 6 })?;

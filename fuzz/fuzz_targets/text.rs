@@ -1,9 +1,12 @@
 //! `read::text`: `LineFormat::parse` never panics on any format; `read_text` never panics, and
 //! every non-blank line is accounted for, once: in a record's entry ids or in `unmatched`.
 #![no_main]
+use fuzz_support::check_text_accounting;
 use libfuzzer_sys::fuzz_target;
-use log_gardener::normalize::redact::default_redactor;
-use log_gardener::read::text::{read_text, LineFormat};
+use log_gardener::read::text::LineFormat;
+
+#[path = "../../tests/fuzz_support/mod.rs"]
+mod fuzz_support;
 
 const FORMATS: [&str; 6] = [
     "<Content>",
@@ -34,27 +37,5 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     };
-    let out = read_text(body, "logs/app.log", 0, &format, default_redactor());
-    // The lines that must be accounted for.
-    let text = String::from_utf8_lossy(body);
-    let wanted: Vec<u64> = text
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| !l.strip_suffix('\r').unwrap_or(l).trim().is_empty())
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
-    let mut got: Vec<u64> = out
-        .records
-        .iter()
-        .flat_map(|r| r.entry_ids.iter())
-        .map(|id| id.rsplit(':').next().unwrap().parse::<u64>().unwrap())
-        .chain(out.unmatched.iter().copied())
-        .collect();
-    got.sort_unstable();
-    assert_eq!(got, wanted, "lines not accounted for");
-    assert_eq!(out.lines, wanted.len() as u64);
-    for r in &out.records {
-        assert!(!r.entry_ids.is_empty());
-        assert_eq!(r.origin.line.to_string(), r.entry_ids[0].rsplit(':').next().unwrap());
-    }
+    check_text_accounting(&format, body);
 });

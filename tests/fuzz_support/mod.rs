@@ -1,0 +1,231 @@
+//! What the property tests (`tests/fuzz_readers.rs`) and the cargo-fuzz targets (`fuzz/`) share:
+//! the dictionaries inputs are built from, and the checks every reader must pass. The fuzz
+//! targets include this file with `#[path]`, so a check is written once and runs in both.
+
+#![allow(dead_code)]
+
+use log_gardener::config::Rules;
+use log_gardener::normalize::redact::default_redactor;
+use log_gardener::normalize::Severity;
+use log_gardener::pipeline::{run, Options};
+use log_gardener::read::json_split::{split_array, End, Span};
+use log_gardener::read::text::{read_text, LineFormat};
+use log_gardener::read::{read_all, InputFormat, ReadOptions, Source};
+use serde_json::Value;
+use std::io::Write;
+
+/// LogEntry field names, top level and nested, that LogEntry-like inputs are built from.
+pub const KEYS: &[&str] = &[
+    "timestamp",
+    "receiveTimestamp",
+    "receive_timestamp",
+    "severity",
+    "resource",
+    "labels",
+    "jsonPayload",
+    "json_payload",
+    "textPayload",
+    "text_payload",
+    "protoPayload",
+    "httpRequest",
+    "insertId",
+    "logName",
+    "trace",
+    "spanId",
+    "sourceLocation",
+    "errorGroups",
+    "type",
+    "service_name",
+    "revision_name",
+    "project_id",
+    "job_name",
+    "execution_name",
+    "container_name",
+    "namespace_name",
+    "pod_name",
+    "function_name",
+    "module_id",
+    "version_id",
+    "python_logger",
+    "instanceId",
+    "status",
+    "message",
+    "methodName",
+    "serviceName",
+    "requestMethod",
+    "requestUrl",
+    "file",
+    "function",
+    "id",
+    "msg",
+    "error",
+    "exception",
+    "stack_trace",
+    "stackTrace",
+    "traceback",
+    "level",
+    "levelname",
+    "logger",
+    "name",
+    "loggerName",
+    "password",
+    "token",
+];
+
+/// Values that exercise parsing: severities, times, log names, URLs, stack traces, secrets.
+pub const STRINGS: &[&str] = &[
+    "",
+    "ERROR",
+    "warn",
+    "E",
+    "500",
+    "2025-09-11T05:17:11.373739Z",
+    "2025-09-11T05:17:11+02:00",
+    "9999-12-31T23:59:59.999999999Z",
+    "0000-01-01T00:00:00Z",
+    "projects/p/logs/run.googleapis.com%2Fstderr",
+    "projects/",
+    "https://u:pw@host/a/b?q=1#f",
+    "://",
+    "Traceback (most recent call last):\n  File \"x\", line 1",
+    "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    "password=hunter2",
+    "\u{0}\u{ffff}",
+    "<redacted:secret>",
+];
+
+/// Spans inside the input, non-empty, in order, without overlap; the end names a real offset.
+pub fn check_spans(bytes: &[u8], from: usize, spans: &[Span], end: &End) {
+    let mut prev = from;
+    for s in spans {
+        assert!(s.start >= prev, "span {s:?} starts before {prev}");
+        assert!(s.start < s.end, "empty span {s:?}");
+        assert!(s.end <= bytes.len(), "span {s:?} beyond {}", bytes.len());
+        prev = s.end;
+    }
+    match *end {
+        End::Truncated { start } => assert!(start >= prev && start < bytes.len()),
+        End::Unexpected { offset, byte } => {
+            assert!(offset >= prev && offset < bytes.len());
+            assert_eq!(bytes[offset], byte);
+        }
+        End::Clean | End::UnclosedArray => {}
+    }
+}
+
+/// The whole array splits into its elements; every cut of it gives complete entries that parse
+/// and is never reported as clean.
+pub fn check_array_and_prefixes(text: &[u8]) {
+    // Elements as serde_json reads them back (floats do not always survive a round trip).
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(text) else {
+        panic!("not a JSON array: {}", String::from_utf8_lossy(text))
+    };
+    let open = text.iter().position(|&b| b == b'[').unwrap();
+    let (spans, end) = split_array(text, open);
+    assert_eq!(end, End::Clean);
+    assert_eq!(spans.len(), items.len());
+    for (s, item) in spans.iter().zip(&items) {
+        let v: Value = serde_json::from_slice(&text[s.start..s.end]).unwrap();
+        assert_eq!(&v, item);
+    }
+    let last = text.iter().rposition(|&b| b == b']').unwrap();
+    for cut in open + 1..=last {
+        let prefix = &text[..cut];
+        let (spans, end) = split_array(prefix, open);
+        check_spans(prefix, open + 1, &spans, &end);
+        assert_ne!(end, End::Clean, "cut at {cut} reported clean");
+        for s in &spans {
+            let slice = &prefix[s.start..s.end];
+            assert!(
+                serde_json::from_slice::<Value>(slice).is_ok(),
+                "cut at {cut}: returned entry {:?} does not parse",
+                String::from_utf8_lossy(slice)
+            );
+        }
+    }
+}
+
+/// Every non-blank line is in exactly one record's entry ids or in `unmatched`.
+pub fn check_text_accounting(format: &LineFormat, body: &[u8]) {
+    let out = read_text(body, "logs/app.log", 0, format, default_redactor());
+    let text = String::from_utf8_lossy(body);
+    let wanted: Vec<u64> = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.strip_suffix('\r').unwrap_or(l).trim().is_empty())
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let mut got: Vec<u64> = out
+        .records
+        .iter()
+        .flat_map(|r| r.entry_ids.iter())
+        .map(|id| id.rsplit(':').next().unwrap().parse::<u64>().unwrap())
+        .chain(out.unmatched.iter().copied())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, wanted, "lines not accounted for");
+    assert_eq!(out.lines, wanted.len() as u64);
+    for r in &out.records {
+        assert!(!r.entry_ids.is_empty());
+        assert_eq!(r.origin.line.to_string(), r.entry_ids[0].rsplit(':').next().unwrap());
+    }
+}
+
+/// read_all and pipeline::run on a file with these bytes: no panic, and the books balance.
+pub fn check_pipeline(
+    body: &[u8],
+    input_format: InputFormat,
+    gzip: bool,
+    min_severity: Severity,
+    since: Option<String>,
+) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    if gzip {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(body).unwrap();
+        file.write_all(&gz.finish().unwrap()).unwrap();
+    } else {
+        file.write_all(body).unwrap();
+    }
+    file.flush().unwrap();
+    let path = file.path().to_path_buf();
+
+    let read = read_all(
+        &[Source::File(path.clone())],
+        &ReadOptions { input_format, ..ReadOptions::default() },
+        default_redactor(),
+    );
+    let entries: u64 = read.inputs.iter().map(|i| i.entries).sum();
+    let skipped: u64 = read.problems.iter().map(|p| p.entries).sum();
+    let in_records: u64 = read.records.iter().map(|r| r.entry_ids.len() as u64).sum();
+    assert_eq!(entries, skipped + in_records, "read_all: entries != skipped + in records");
+
+    let options = Options {
+        inputs: vec![path],
+        min_severity,
+        since,
+        until: None,
+        services: Vec::new(),
+        input_format,
+        line_format: None,
+        assignments: true,
+        progress: None,
+    };
+    if let Ok(analysis) = run(options, &Rules::defaults(), default_redactor()) {
+        let report = log_gardener::render::model::build(&analysis, "2025-01-01T00:00:00Z".into());
+        let t = &report.totals;
+        assert_eq!(
+            t.entries_read,
+            t.entries_skipped + t.duplicates + t.entries_out_of_scope + t.entries_in_scope,
+            "books do not balance: {t:?}"
+        );
+        assert_eq!(t.entries_read, entries);
+    }
+}
+
+pub fn check_idempotent(text: &str) {
+    let r = default_redactor();
+    let once = r.redact(text).into_owned();
+    let twice = r.redact(&once);
+    assert_eq!(twice, once, "redaction not idempotent for {text:?}");
+}
