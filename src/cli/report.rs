@@ -168,15 +168,15 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         println!("{}", path.display());
     }
     if !args.quiet {
-        let t = &report.totals;
+        let (t, issues) = (&report.totals.books, report.totals.issues);
         eprintln!(
             "log-gardener: {} entries read from {} input{}, {} in scope, {} issue{}, {} skipped, {} duplicates, in {:.2}s",
             t.entries_read,
             report.inputs.len(),
             if report.inputs.len() == 1 { "" } else { "s" },
             t.entries_in_scope,
-            t.issues,
-            if t.issues == 1 { "" } else { "s" },
+            issues,
+            if issues == 1 { "" } else { "s" },
             t.entries_skipped,
             t.duplicates,
             started.elapsed().as_secs_f64()

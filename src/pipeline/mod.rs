@@ -39,8 +39,9 @@ pub struct Options {
     pub progress: Option<std::sync::Arc<crate::read::progress::Progress>>,
 }
 
-/// Entry counts; `entries_read` = skipped + duplicates + out of scope + in scope.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Entry counts; `entries_read` = skipped + duplicates + out of scope + in scope. The report's
+/// `totals` are these, as they are named here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Books {
     pub entries_read: u64,
     pub entries_skipped: u64,
@@ -55,7 +56,7 @@ pub struct Books {
     /// In-scope entries whose severity was inferred from the payload.
     pub severity_inferred: u64,
     /// Entries that carried no usable time.
-    pub without_time: u64,
+    pub entries_without_time: u64,
 }
 
 impl Books {
@@ -237,7 +238,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     for (e, flag) in events.iter().zip(in_window.iter_mut()) {
         let n = e.entries as u64;
         match e.time() {
-            None => books.without_time += n,
+            None => books.entries_without_time += n,
             Some(t) if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) => {
                 books.outside_window += n;
                 continue;

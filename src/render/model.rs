@@ -8,7 +8,7 @@ use crate::judge::history::{self, Baseline, BaselineIssue, Current, HistoryEntry
 use crate::judge::priority::Priority;
 use crate::normalize::time::format_nanos;
 use crate::normalize::Severity;
-use crate::pipeline::Analysis;
+use crate::pipeline::{Analysis, Books};
 use crate::read::InputReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -112,18 +112,11 @@ pub struct Scope {
 #[derive(Debug, Clone, Serialize)]
 pub struct Totals {
     pub files_read: u64,
-    pub entries_read: u64,
-    pub entries_skipped: u64,
-    pub duplicates: u64,
+    /// Entries read, skipped, duplicates, out of scope by filter, in scope (see `Books`).
+    #[serde(flatten)]
+    pub books: Books,
+    /// The sum of the out-of-scope counts.
     pub entries_out_of_scope: u64,
-    pub below_min_severity: u64,
-    pub outside_window: u64,
-    pub service_not_selected: u64,
-    pub ignored_by_rule: u64,
-    pub entries_in_scope: u64,
-    pub events_in_scope: u64,
-    pub severity_inferred: u64,
-    pub entries_without_time: u64,
     pub issues: u64,
 }
 
@@ -547,18 +540,8 @@ pub fn build_with_baseline(
         inputs: a.inputs.clone(),
         totals: Totals {
             files_read: a.inputs.iter().filter(|i| i.error.is_none()).count() as u64,
-            entries_read: b.entries_read,
-            entries_skipped: b.entries_skipped,
-            duplicates: b.duplicates,
+            books: b.clone(),
             entries_out_of_scope: b.out_of_scope(),
-            below_min_severity: b.below_min_severity,
-            outside_window: b.outside_window,
-            service_not_selected: b.service_not_selected,
-            ignored_by_rule: b.ignored_by_rule,
-            entries_in_scope: b.entries_in_scope,
-            events_in_scope: b.events_in_scope,
-            severity_inferred: b.severity_inferred,
-            entries_without_time: b.without_time,
             issues: issues.len() as u64,
         },
         skipped: skipped.into_values().collect(),
