@@ -90,7 +90,7 @@ fn find_csvs(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// One record per CSV row: message = `Content`, service = the set's name.
-fn loghub_records(dir: &Path) -> Vec<Record> {
+fn loghub_records(dir: &Path) -> Vec<Record<'static>> {
     let mut files = Vec::new();
     find_csvs(dir, &mut files);
     files.sort();
@@ -119,8 +119,9 @@ fn loghub_records(dir: &Path) -> Vec<Record> {
             );
         for rec in rdr.records().flatten() {
             records.push(Record {
-                message: rec.get(ci).unwrap_or("").to_string(),
-                service: set.clone(),
+                message: rec.get(ci).unwrap_or("").to_string().into(),
+                service: set.clone().into(),
+                entries: 1,
                 ..Record::default()
             });
         }
@@ -129,7 +130,7 @@ fn loghub_records(dir: &Path) -> Vec<Record> {
 }
 
 /// The records of a generated Cloud Run dump, read back as the pipeline reads them.
-fn cloud_run_records(entries: usize) -> Vec<Record> {
+fn cloud_run_records(entries: usize) -> Vec<Record<'static>> {
     let tmp =
         tempfile::Builder::new().prefix("lg-bench-").suffix(".json").tempfile().expect("temp file");
     {

@@ -263,7 +263,7 @@ fn evaluate_set(
     let mut joined = read.unmatched.len();
     for rec in &read.records {
         joined += rec.entry_ids.len() - 1;
-        message_of_line.insert(rec.origin.line, rec.message.as_str());
+        message_of_line.insert(rec.origin.line, rec.message.as_ref());
     }
     let differing: Vec<(u64, &str, Option<&str>)> = labels
         .line_ids

@@ -192,7 +192,7 @@ mod tests {
     use super::*;
     use crate::normalize::record::Request;
 
-    fn rec(service: &str, message: &str) -> Record {
+    fn rec<'a>(service: &'a str, message: &'a str) -> Record<'a> {
         Record { service: service.into(), message: message.into(), ..Record::default() }
     }
 
@@ -236,7 +236,8 @@ mod tests {
         let tb = |line: u32, key: &str| {
             format!("Traceback (most recent call last):\n  File \"/app/x.py\", line {line}, in f\nKeyError: '{key}'")
         };
-        let records = [rec("a", &tb(1, "k1")), rec("a", &tb(2, "k2"))];
+        let (first, second) = (tb(1, "k1"), tb(2, "k2"));
+        let records = [rec("a", &first), rec("a", &second)];
         let g = group(&records.iter().collect::<Vec<_>>());
         assert_eq!(g.issues.len(), 1);
         assert_eq!(g.issues[0].kind, IssueKind::Traceback);

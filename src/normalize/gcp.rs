@@ -41,12 +41,8 @@ struct LogEntry<'a> {
     log_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     trace: Option<Cow<'a, str>>,
-    #[serde(borrow, alias = "span_id")]
-    span_id: Option<Cow<'a, str>>,
     #[serde(borrow, alias = "source_location")]
     source_location: Option<SourceLocation<'a>>,
-    #[serde(borrow, alias = "error_groups")]
-    error_groups: Option<Vec<ErrorGroup<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,13 +127,6 @@ struct SourceLocation<'a> {
     function: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ErrorGroup<'a> {
-    #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
-}
-
 /// The fields of a `jsonPayload` that carry the message, its severity and its logger.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -178,18 +167,18 @@ pub struct EntryError {
 }
 
 /// Parses one LogEntry's JSON text.
-pub fn parse_entry(json: &[u8], redactor: &Redactor) -> Result<Record, EntryError> {
+pub fn parse_entry<'a>(json: &'a [u8], redactor: &Redactor) -> Result<Record<'a>, EntryError> {
     parse_entry_from(json, redactor, Severity::Default)
 }
 
 /// Parses one LogEntry, leaving out the text of entries whose declared severity is below
 /// `text_from`: they count for volumes and request health but never reach an issue, and their
 /// message (extraction, redaction, inference) was a third of the parsing time on typical exports.
-pub fn parse_entry_from(
-    json: &[u8],
+pub fn parse_entry_from<'a>(
+    json: &'a [u8],
     redactor: &Redactor,
     text_from: Severity,
-) -> Result<Record, EntryError> {
+) -> Result<Record<'a>, EntryError> {
     let entry: LogEntry = match serde_json::from_slice(json) {
         Ok(e) => e,
         Err(e) => return Err(entry_error(&e)),
@@ -216,36 +205,28 @@ fn entry_error(e: &serde_json::Error) -> EntryError {
     EntryError { reason, detail }
 }
 
-fn normalize(entry: LogEntry, redactor: &Redactor, text_from: Severity) -> Record {
-    let mut rec = Record::default();
+fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) -> Record<'a> {
+    let mut rec = Record { entries: 1, ..Record::default() };
     rec.time = entry
         .timestamp
         .as_deref()
         .and_then(Timestamp::parse)
         .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse));
-    rec.insert_id = entry.insert_id.map(Cow::into_owned);
-    rec.trace = entry.trace.map(Cow::into_owned);
-    rec.span_id = entry.span_id.map(Cow::into_owned);
-    rec.error_group = entry
-        .error_groups
-        .as_ref()
-        .and_then(|g| g.iter().find_map(|g| g.id.as_deref().map(str::to_string)));
+    rec.insert_id = entry.insert_id;
+    rec.trace = entry.trace;
 
     let labels = entry.resource.and_then(|r| r.labels).unwrap_or_default();
-    let log_id = entry.log_name.as_deref().map(log_id_of);
-    rec.project = labels
-        .project_id
-        .as_deref()
-        .map(str::to_string)
-        .or_else(|| entry.log_name.as_deref().and_then(project_of));
-    let (service, revision) = service_and_revision(&labels, log_id.as_deref());
+    let log_name = entry.log_name;
+    rec.project = nonempty(labels.project_id.clone())
+        .or_else(|| log_name.as_deref().and_then(project_of).map(|p| Cow::Owned(p.to_string())));
+    let (service, revision) = service_and_revision(labels, log_name.as_deref());
     rec.service = service;
     rec.revision = revision;
-    rec.log_name = entry.log_name.map(Cow::into_owned);
+    rec.log_name = log_name;
 
     let entry_labels = entry.labels.unwrap_or_default();
-    rec.instance = entry_labels.instance_id.map(Cow::into_owned);
-    rec.component = entry_labels.python_logger.map(Cow::into_owned);
+    rec.instance = entry_labels.instance_id;
+    rec.component = entry_labels.python_logger;
 
     // Severity as written: a name or a number; DEFAULT counts as "none given".
     let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
@@ -259,7 +240,7 @@ fn normalize(entry: LogEntry, redactor: &Redactor, text_from: Severity) -> Recor
     }
 
     let mut payload_severity = None;
-    let mut message = String::new();
+    let mut message: Cow<'a, str> = Cow::Borrowed("");
     if let Some(raw) = entry.json_payload {
         let (msg, sev, logger) = json_payload_message(raw, redactor);
         message = msg;
@@ -268,28 +249,23 @@ fn normalize(entry: LogEntry, redactor: &Redactor, text_from: Severity) -> Recor
             rec.component = logger;
         }
     } else if let Some(raw) = entry.text_payload {
-        message = raw_text(raw).into_owned();
-    } else if let Some(proto) = &entry.proto_payload {
+        message = raw_text(raw);
+    } else if let Some(proto) = entry.proto_payload {
         message = proto_message(proto);
     }
 
     if let Some(http) = &entry.http_request {
         if let Some(req) = request_of(http, redactor) {
             if message.is_empty() {
-                message = format!("HTTP {} {} {}", req.status, req.method, req.path);
+                message = Cow::Owned(format!("HTTP {} {} {}", req.status, req.method, req.path));
             }
             rec.request = Some(req);
         }
     }
 
     if rec.component.is_none() {
-        if let Some(loc) = &entry.source_location {
-            rec.component = loc
-                .function
-                .as_deref()
-                .filter(|f| !f.is_empty())
-                .or(loc.file.as_deref())
-                .map(str::to_string);
+        if let Some(loc) = entry.source_location {
+            rec.component = nonempty(loc.function).or(loc.file);
         }
     }
 
@@ -313,10 +289,29 @@ fn normalize(entry: LogEntry, redactor: &Redactor, text_from: Severity) -> Recor
         }
     };
     if rec.component.is_none() {
-        rec.component = text_hint.logger.map(str::to_string);
+        rec.component = text_hint.logger.map(|l| Cow::Owned(l.to_string()));
     }
-    rec.message = clip_message(redactor.redact(message.trim_end()).into_owned());
+    rec.message = clip_message(redact_trimmed(message, redactor));
     rec
+}
+
+/// The message without trailing whitespace, redacted, copied only where either changed it.
+fn redact_trimmed<'a>(message: Cow<'a, str>, redactor: &Redactor) -> Cow<'a, str> {
+    match message {
+        Cow::Borrowed(text) => redactor.redact(text.trim_end()),
+        Cow::Owned(mut text) => {
+            let trimmed = text.trim_end().len();
+            text.truncate(trimmed);
+            match redactor.redact(&text) {
+                Cow::Borrowed(_) => Cow::Owned(text),
+                Cow::Owned(redacted) => Cow::Owned(redacted),
+            }
+        }
+    }
+}
+
+fn nonempty(text: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
+    text.filter(|t| !t.is_empty())
 }
 
 fn raw_severity(raw: &RawValue) -> Option<Severity> {
@@ -342,10 +337,10 @@ fn raw_text(raw: &RawValue) -> Cow<'_, str> {
 
 /// The message, severity and logger of a jsonPayload. Without a message field the payload's
 /// JSON itself is the message (with secret-named fields blanked), so nothing is dropped.
-fn json_payload_message(
-    raw: &RawValue,
+fn json_payload_message<'a>(
+    raw: &'a RawValue,
     redactor: &Redactor,
-) -> (String, Option<Severity>, Option<String>) {
+) -> (Cow<'a, str>, Option<Severity>, Option<Cow<'a, str>>) {
     let payload: JsonPayload = serde_json::from_str(raw.get()).unwrap_or_default();
     fn text_of(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
         v.map(raw_text).filter(|t| !t.is_empty())
@@ -356,22 +351,23 @@ fn json_payload_message(
     let mut message = match (main, error) {
         // Loggers often repeat the exception in the message; append it only when it adds text.
         (Some(m), Some(e)) if !m.contains(e.split_once(": ").map_or(e.as_ref(), |(_, t)| t)) => {
-            format!("{m}: {e}")
+            Cow::Owned(format!("{m}: {e}"))
         }
-        (Some(m), _) => m.into_owned(),
-        (None, Some(e)) => e.into_owned(),
-        (None, None) => String::new(),
+        (Some(m), _) => m,
+        (None, Some(e)) => e,
+        (None, None) => Cow::Borrowed(""),
     };
     if let Some(stack) = stack {
         if !message.contains(stack.as_ref()) {
-            if !message.is_empty() {
-                message.push('\n');
+            let text = message.to_mut();
+            if !text.is_empty() {
+                text.push('\n');
             }
-            message.push_str(&stack);
+            text.push_str(&stack);
         }
     }
     if message.is_empty() {
-        message = payload_as_text(raw, redactor);
+        message = Cow::Owned(payload_as_text(raw, redactor));
     }
     let severity = [payload.severity, payload.level, payload.levelname]
         .into_iter()
@@ -382,8 +378,7 @@ fn json_payload_message(
         .into_iter()
         .flatten()
         .map(raw_text)
-        .find(|t| !t.is_empty() && t.len() < 200)
-        .map(Cow::into_owned);
+        .find(|t| !t.is_empty() && t.len() < 200);
     (message, severity, logger)
 }
 
@@ -421,16 +416,14 @@ fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
     }
 }
 
-fn proto_message(proto: &ProtoPayload) -> String {
-    if let Some(msg) = proto.status.as_ref().and_then(|s| s.message.as_deref()) {
-        if !msg.is_empty() {
-            return msg.to_string();
-        }
+fn proto_message(proto: ProtoPayload<'_>) -> Cow<'_, str> {
+    if let Some(msg) = proto.status.and_then(|s| nonempty(s.message)) {
+        return msg;
     }
-    match (&proto.service_name, &proto.method_name) {
-        (Some(s), Some(m)) => format!("{s} {m}"),
-        (None, Some(m)) => m.to_string(),
-        _ => String::new(),
+    match (proto.service_name, proto.method_name) {
+        (Some(s), Some(m)) => Cow::Owned(format!("{s} {m}")),
+        (None, Some(m)) => m,
+        _ => Cow::Borrowed(""),
     }
 }
 
@@ -474,28 +467,30 @@ fn severity_of_status(status: u16) -> Option<Severity> {
     }
 }
 
-fn service_and_revision(labels: &ResourceLabels, log_id: Option<&str>) -> (String, Option<String>) {
-    let own = |v: &Option<Cow<str>>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
-    if let Some(s) = own(&labels.service_name) {
-        return (s, own(&labels.revision_name));
+fn service_and_revision<'a>(
+    labels: ResourceLabels<'a>,
+    log_name: Option<&str>,
+) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
+    if let Some(s) = nonempty(labels.service_name) {
+        return (s, nonempty(labels.revision_name));
     }
-    if let Some(s) = own(&labels.job_name) {
-        return (s, own(&labels.execution_name));
+    if let Some(s) = nonempty(labels.job_name) {
+        return (s, nonempty(labels.execution_name));
     }
-    if let Some(s) = own(&labels.container_name) {
-        let service = match own(&labels.namespace_name) {
-            Some(ns) => format!("{ns}/{s}"),
+    if let Some(s) = nonempty(labels.container_name) {
+        let service = match nonempty(labels.namespace_name) {
+            Some(ns) => Cow::Owned(format!("{ns}/{s}")),
             None => s,
         };
-        return (service, own(&labels.pod_name));
+        return (service, nonempty(labels.pod_name));
     }
-    if let Some(s) = own(&labels.function_name) {
+    if let Some(s) = nonempty(labels.function_name) {
         return (s, None);
     }
-    if let Some(s) = own(&labels.module_id) {
-        return (s, own(&labels.version_id));
+    if let Some(s) = nonempty(labels.module_id) {
+        return (s, nonempty(labels.version_id));
     }
-    (log_id.unwrap_or("unknown").to_string(), None)
+    (Cow::Owned(log_name.map_or_else(|| "unknown".to_string(), log_id_of)), None)
 }
 
 /// `projects/p/logs/run.googleapis.com%2Fstderr` → `run.googleapis.com/stderr`.
@@ -504,9 +499,9 @@ fn log_id_of(log_name: &str) -> String {
     id.replace("%2F", "/").replace("%2f", "/")
 }
 
-fn project_of(log_name: &str) -> Option<String> {
+fn project_of(log_name: &str) -> Option<&str> {
     let rest = log_name.strip_prefix("projects/")?;
-    Some(rest.split('/').next()?.to_string()).filter(|p| !p.is_empty())
+    rest.split('/').next().filter(|p| !p.is_empty())
 }
 
 #[cfg(test)]
@@ -514,8 +509,8 @@ mod tests {
     use super::*;
     use crate::normalize::redact::default_redactor;
 
-    fn parse(json: &str) -> Record {
-        parse_entry(json.as_bytes(), default_redactor()).unwrap()
+    fn parse(json: &str) -> Record<'static> {
+        parse_entry(json.as_bytes(), default_redactor()).unwrap().into_owned()
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usiz
 pub fn stream_hash(rec: &Record) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in [
-        Some(rec.service.as_str()),
+        Some(rec.service.as_ref()),
         rec.revision.as_deref(),
         rec.instance.as_deref(),
         rec.log_name.as_deref(),
@@ -128,7 +128,7 @@ pub fn stream_hash(rec: &Record) -> u64 {
 
 /// Joins continuation lines into the record that starts their event. Returns the records in
 /// their original order, continuation lines removed (their ids moved to the event's record).
-pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
+pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
     let views: Vec<LineView> = records
         .iter()
         .map(|r| LineView {
@@ -152,8 +152,10 @@ pub fn reassemble(records: Vec<Record>) -> Vec<Record> {
         let mut rec = slots[i].take().expect("each record is taken once");
         for &c in &children[i] {
             let child = slots[c].take().expect("a child has one parent");
-            rec.message.push('\n');
-            rec.message.push_str(&child.message);
+            let message = rec.message.to_mut();
+            message.push('\n');
+            message.push_str(&child.message);
+            rec.entries += child.entries;
             rec.entry_ids.extend(child.entry_ids);
         }
         if !children[i].is_empty() && !declared_severity(&rec) && rec.severity < Severity::Error {
@@ -229,7 +231,7 @@ mod tests {
     use super::*;
     use crate::normalize::time::Timestamp;
 
-    fn rec(id: &str, ms: i64, sev: Severity, inferred: bool, msg: &str) -> Record {
+    fn rec(id: &str, ms: i64, sev: Severity, inferred: bool, msg: &str) -> Record<'static> {
         Record {
             time: Some(Timestamp::from_nanos(1_700_000_000_000_000_000 + ms * 1_000_000, 6)),
             severity: sev,
@@ -237,7 +239,8 @@ mod tests {
             service: "svc".into(),
             instance: Some("i1".into()),
             log_name: Some("stderr".into()),
-            message: msg.into(),
+            message: msg.to_string().into(),
+            entries: 1,
             entry_ids: vec![id.into()],
             ..Record::default()
         }

@@ -2,6 +2,7 @@
 
 use super::severity::Severity;
 use super::time::Timestamp;
+use std::borrow::Cow;
 
 /// Where an entry came from: the input's index in the run and its position in that input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -23,35 +24,65 @@ pub struct Request {
 }
 
 /// One log entry after normalization. Every message here is already redacted.
+///
+/// Text borrows from the input where it can (`'a` is the chunk being parsed): most entries are
+/// reduced to a few ids and hashes right after parsing, and copying their names, ids and messages
+/// into owned strings first was the largest cost of reading. [`Record::into_owned`] detaches one.
 #[derive(Debug, Clone, Default)]
-pub struct Record {
+pub struct Record<'a> {
     pub time: Option<Timestamp>,
     pub severity: Severity,
     /// True when `severity` was inferred from the payload because the entry carried none.
     pub severity_inferred: bool,
-    pub project: Option<String>,
-    pub service: String,
-    pub revision: Option<String>,
-    pub component: Option<String>,
-    pub message: String,
+    pub project: Option<Cow<'a, str>>,
+    pub service: Cow<'a, str>,
+    pub revision: Option<Cow<'a, str>>,
+    pub component: Option<Cow<'a, str>>,
+    pub message: Cow<'a, str>,
     pub request: Option<Request>,
-    pub insert_id: Option<String>,
-    pub log_name: Option<String>,
-    pub trace: Option<String>,
-    pub span_id: Option<String>,
+    pub insert_id: Option<Cow<'a, str>>,
+    pub log_name: Option<Cow<'a, str>>,
+    pub trace: Option<Cow<'a, str>>,
     /// The instance (container) that wrote the entry, for reassembling split tracebacks.
-    pub instance: Option<String>,
-    pub error_group: Option<String>,
+    pub instance: Option<Cow<'a, str>>,
     pub origin: Origin,
-    /// The ids of the entries this record stands for (the LogEntry's `insertId`, or `PATH:LINE`
-    /// where it has none): its own first, then the continuation lines of a traceback that was
-    /// reassembled into it.
+    /// How many entries this record stands for: 1, or more for a traceback reassembled from
+    /// continuation lines.
+    pub entries: u32,
+    /// The ids of those entries (the LogEntry's `insertId`, or `PATH:LINE` where it has none):
+    /// its own first, then those of its continuation lines. Filled only when ids were asked for
+    /// (`--assignments`, tools); counting uses `entries`.
     pub entry_ids: Vec<String>,
 }
 
-impl Record {
+impl Record<'_> {
     pub fn time_nanos(&self) -> Option<i64> {
         self.time.map(|t| t.nanos)
+    }
+
+    /// The record with every borrowed text copied.
+    pub fn into_owned(self) -> Record<'static> {
+        fn own(text: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+            text.map(|t| Cow::Owned(t.into_owned()))
+        }
+        Record {
+            time: self.time,
+            severity: self.severity,
+            severity_inferred: self.severity_inferred,
+            project: own(self.project),
+            service: Cow::Owned(self.service.into_owned()),
+            revision: own(self.revision),
+            component: own(self.component),
+            message: Cow::Owned(self.message.into_owned()),
+            request: self.request,
+            insert_id: own(self.insert_id),
+            log_name: own(self.log_name),
+            trace: own(self.trace),
+            instance: own(self.instance),
+            origin: self.origin,
+            entries: self.entries,
+            entry_ids: self.entry_ids,
+        }
     }
 }
 
@@ -60,7 +91,7 @@ impl Record {
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// Cuts a message to [`MAX_MESSAGE_BYTES`] at a character boundary, saying how much was cut.
-pub fn clip_message(mut message: String) -> String {
+pub fn clip_message(message: Cow<'_, str>) -> Cow<'_, str> {
     if message.len() <= MAX_MESSAGE_BYTES {
         return message;
     }
@@ -69,9 +100,9 @@ pub fn clip_message(mut message: String) -> String {
     while !message.is_char_boundary(cut) {
         cut -= 1;
     }
-    message.truncate(cut);
-    message.push_str(&format!(" … [cut: {cut} of {total} bytes shown]"));
-    message
+    let mut clipped = message[..cut].to_string();
+    clipped.push_str(&format!(" … [cut: {cut} of {total} bytes shown]"));
+    Cow::Owned(clipped)
 }
 
 #[cfg(test)]
@@ -81,7 +112,7 @@ mod tests {
     #[test]
     fn long_messages_are_cut_on_a_char_boundary() {
         let long = "é".repeat(MAX_MESSAGE_BYTES);
-        let cut = clip_message(long);
+        let cut = clip_message(long.into());
         assert!(cut.len() < MAX_MESSAGE_BYTES + 64);
         assert!(cut.ends_with(&format!("of {} bytes shown]", 2 * MAX_MESSAGE_BYTES)));
         assert_eq!(clip_message("short".into()), "short");

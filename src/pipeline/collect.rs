@@ -196,11 +196,91 @@ impl Interner {
     }
 }
 
+/// A batch's own name ids mapped to the collector's, each on first use, so that names are
+/// numbered in the order entries are taken (dropped entries add no names).
+struct NameMap<'a> {
+    local: &'a Interner,
+    global: Vec<u32>,
+}
+
+impl<'a> NameMap<'a> {
+    fn new(local: &'a Interner) -> NameMap<'a> {
+        NameMap { local, global: vec![u32::MAX; local.names.len()] }
+    }
+
+    fn map(&mut self, id: u32, global: &mut Interner, with_none: bool) -> u32 {
+        if with_none && id == 0 {
+            return 0;
+        }
+        let slot = &mut self.global[id as usize];
+        if *slot == u32::MAX {
+            *slot = global.id(&self.local.names[id as usize]);
+        }
+        *slot
+    }
+}
+
+/// A batch of records reduced by [`reduce`] to what the collector keeps. Names are numbered
+/// within the batch; the collector maps them to its own ids.
+pub struct Batch {
+    services: Interner,
+    revisions: Interner,
+    components: Interner,
+    projects: Interner,
+    lines: Vec<Line>,
+}
+
+/// Reduces parsed records to lines, on the parsing threads: hashes for duplicates, streams and
+/// traces, the key of each record in scope, and only the text later stages use.
+pub fn reduce(records: Vec<Record<'_>>, min_severity: Severity, want_ids: bool) -> Batch {
+    let mut services = Interner::new(false);
+    let mut revisions = Interner::new(true);
+    let mut components = Interner::new(true);
+    let mut projects = Interner::new(true);
+    let lines = records
+        .into_iter()
+        .map(|rec| {
+            let joins = multiline::may_join(&rec);
+            // Lines that may join a traceback are keyed once reassembled; the rest here.
+            let key = (!joins && rec.severity >= min_severity)
+                .then(|| key_of_parts(&rec.message, rec.request.as_ref()));
+            let keep_text = joins || key.is_some();
+            Line {
+                dedup: rec
+                    .insert_id
+                    .as_deref()
+                    .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos())),
+                joins,
+                key,
+                stream: multiline::stream_hash(&rec),
+                time: rec.time,
+                declared: multiline::declared_severity(&rec),
+                severity: rec.severity,
+                inferred: rec.severity_inferred,
+                service: services.id(&rec.service),
+                revision: revisions.opt(rec.revision.as_deref()),
+                component: components.opt(rec.component.as_deref()),
+                project: projects.opt(rec.project.as_deref()),
+                trace: rec
+                    .trace
+                    .as_deref()
+                    .map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+                entries: rec.entries,
+                ids: if want_ids { rec.entry_ids } else { Vec::new() },
+                input: rec.origin.input,
+                offset: rec.origin.offset.max(rec.origin.line),
+                request: rec.request,
+                message: if keep_text { rec.message.into_owned() } else { String::new() },
+            }
+        })
+        .collect();
+    Batch { services, revisions, components, projects, lines }
+}
+
 /// Everything collected from the inputs.
 pub struct Collector {
     min_severity: Severity,
     services: HashSet<String>,
-    want_ids: bool,
     pub events: Segmented<Event>,
     /// (event, input, offset, entry id) when `--assignments` asked for ids.
     pub entry_ids: Vec<(u32, u32, u64, String)>,
@@ -248,7 +328,6 @@ impl Collector {
     pub fn new(
         min_severity: Severity,
         services: &[String],
-        want_ids: bool,
         window: Option<(Option<i64>, Option<i64>)>,
     ) -> Collector {
         Collector {
@@ -261,7 +340,6 @@ impl Collector {
             settle_base: settle_base(),
             min_severity,
             services: services.iter().cloned().collect(),
-            want_ids,
             events: Segmented::default(),
             entry_ids: Vec::new(),
             keys: Vec::new(),
@@ -277,38 +355,54 @@ impl Collector {
         }
     }
 
-    /// Takes one chunk's records.
-    pub fn add(&mut self, records: Vec<Record>) {
-        let times = records.iter().filter_map(Record::time_nanos);
-        let range = times.clone().min().zip(times.max());
-        let mut batch = Vec::with_capacity(records.len());
-        for rec in records {
-            if let Some(id) = &rec.insert_id {
-                if !self.seen.insert(dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos())) {
-                    self.duplicates += rec.entry_ids.len() as u64;
+    /// Takes one chunk's batches, in input order.
+    pub fn add(&mut self, batches: Vec<Batch>) {
+        let mut range: Option<(i64, i64)> = None;
+        let mut ready = Vec::new();
+        for batch in batches {
+            let selected: Vec<bool> = batch
+                .services
+                .names
+                .iter()
+                .map(|s| self.services.is_empty() || self.services.contains(s))
+                .collect();
+            let mut services = NameMap::new(&batch.services);
+            let mut revisions = NameMap::new(&batch.revisions);
+            let mut components = NameMap::new(&batch.components);
+            let mut projects = NameMap::new(&batch.projects);
+            for mut line in batch.lines {
+                if let Some(t) = line.time.map(|t| t.nanos) {
+                    range = Some(range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+                }
+                if let Some(hash) = line.dedup {
+                    if !self.seen.insert(hash) {
+                        self.duplicates += line.entries as u64;
+                        continue;
+                    }
+                }
+                if !selected[line.service as usize] {
+                    self.service_not_selected += line.entries as u64;
                     continue;
                 }
-            }
-            if !self.services.is_empty() && !self.services.contains(&rec.service) {
-                self.service_not_selected += rec.entry_ids.len() as u64;
-                continue;
-            }
-            if let Some(t) = rec.time_nanos() {
-                let (since, until) = self.window;
-                if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) {
-                    self.outside_window += rec.entry_ids.len() as u64;
-                    continue;
+                if let Some(t) = line.time.map(|t| t.nanos) {
+                    let (since, until) = self.window;
+                    if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) {
+                        self.outside_window += line.entries as u64;
+                        continue;
+                    }
                 }
-            }
-            let joins = multiline::may_join(&rec);
-            let line = self.slim(rec);
-            if joins {
-                self.candidates.push(line);
-            } else {
-                batch.push(line);
+                line.service = services.map(line.service, &mut self.service_names, false);
+                line.revision = revisions.map(line.revision, &mut self.revision_names, true);
+                line.component = components.map(line.component, &mut self.component_names, true);
+                line.project = projects.map(line.project, &mut self.project_names, true);
+                if line.joins {
+                    self.candidates.push(line);
+                } else {
+                    ready.push(line);
+                }
             }
         }
-        self.emit(batch);
+        self.emit(ready);
         if let Some(range) = range {
             self.settle(range);
         }
@@ -413,37 +507,17 @@ impl Collector {
         self.settle_at = (self.candidates.len() * 2).max(self.settle_base);
     }
 
-    /// A record as the collector keeps it: names interned, only what later stages use.
-    fn slim(&mut self, rec: Record) -> Line {
-        Line {
-            stream: multiline::stream_hash(&rec),
-            time: rec.time,
-            declared: multiline::declared_severity(&rec),
-            severity: rec.severity,
-            inferred: rec.severity_inferred,
-            service: self.service_names.id(&rec.service),
-            revision: self.revision_names.opt(rec.revision.as_deref()),
-            component: self.component_names.opt(rec.component.as_deref()),
-            project: self.project_names.opt(rec.project.as_deref()),
-            trace: rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
-            entries: rec.entry_ids.len() as u32,
-            ids: if self.want_ids { rec.entry_ids } else { Vec::new() },
-            input: rec.origin.input,
-            offset: rec.origin.offset.max(rec.origin.line),
-            request: rec.request,
-            message: rec.message,
-        }
-    }
-
-    /// Keys the lines in scope (in parallel: masking is the expensive part) and stores events.
-    fn emit(&mut self, lines: Vec<Line>) {
+    /// Keys the lines in scope not keyed yet (reassembled tracebacks; in parallel: masking is
+    /// the expensive part) and stores events.
+    fn emit(&mut self, mut lines: Vec<Line>) {
         let min = self.min_severity;
-        let keys: Vec<Option<Key>> = lines
-            .par_iter()
-            .with_min_len(64)
-            .map(|l| (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref())))
-            .collect();
-        for (line, key) in lines.into_iter().zip(keys) {
+        lines.par_iter_mut().with_min_len(64).for_each(|l| {
+            if l.key.is_none() && l.severity >= min {
+                l.key = Some(key_of_parts(&l.message, l.request.as_ref()));
+            }
+        });
+        for mut line in lines {
+            let key = line.key.take();
             let time = line.time.map_or(NO_TIME, |t| t.nanos);
             let key = match key {
                 Some(k) => {
@@ -529,9 +603,15 @@ impl Collector {
     }
 }
 
-/// A record reduced to what the collector needs: interned names, hashes, the message.
+/// A record reduced to what the collector needs: interned names, hashes, the key, the message
+/// (only where an example or a reassembly may need it).
 #[derive(Default)]
-struct Line {
+pub struct Line {
+    /// The duplicate hash, for entries with an insertId.
+    dedup: Option<u128>,
+    /// May be part of a traceback split over entries (kept until reassembled).
+    joins: bool,
+    key: Option<Key>,
     stream: u64,
     time: Option<Timestamp>,
     declared: bool,

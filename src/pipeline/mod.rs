@@ -155,6 +155,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         line_format,
         text_from: options.min_severity,
         progress: options.progress.clone(),
+        entry_ids: options.assignments,
     };
     // A window given as times is applied while reading; one given as a span back from the newest
     // entry can only be applied at the end, so events are then kept apart until it is known.
@@ -175,12 +176,14 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         (Some(since), Some(until)) => Some((since, until)),
         _ => None,
     };
-    let collector =
-        Collector::new(options.min_severity, &options.services, options.assignments, known_window);
+    let collector = Collector::new(options.min_severity, &options.services, known_window);
     let mut inputs = Vec::with_capacity(sources.len());
     // The collector's bookkeeping is sequential; on a thread of its own it takes one chunk while
     // the next is parsed. The channel keeps the chunks' order, so results do not change.
-    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<crate::normalize::Record>>(2);
+    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<collect::Batch>>(2);
+    let (min_severity, want_ids) = (options.min_severity, options.assignments);
+    let reduce: read::Reduce<collect::Batch> =
+        &|records| collect::reduce(records, min_severity, want_ids);
     let mut collector = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
             let mut collector = collector;
@@ -191,10 +194,16 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
             collector
         });
         for (i, source) in sources.iter().enumerate() {
-            let (report, input_problems) =
-                read::read_source(source, i as u32, &read_options, redactor, &mut |records| {
-                    chunk_tx.send(records).expect("the collector runs until the sender is dropped")
-                });
+            let (report, input_problems) = read::read_source(
+                source,
+                i as u32,
+                &read_options,
+                redactor,
+                reduce,
+                &mut |batches| {
+                    chunk_tx.send(batches).expect("the collector runs until the sender is dropped")
+                },
+            );
             inputs.push(report);
             problems.extend(input_problems);
         }

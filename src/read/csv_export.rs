@@ -16,7 +16,7 @@ pub struct RowError {
 }
 
 pub struct CsvRead {
-    pub records: Vec<Record>,
+    pub records: Vec<Record<'static>>,
     pub errors: Vec<RowError>,
     pub rows: u64,
 }
@@ -56,9 +56,13 @@ pub fn read_csv(bytes: &[u8], label: &str, input: u32, redactor: &Redactor) -> C
         }
         let json = Value::Object(entry).to_string();
         match parse_entry(json.as_bytes(), redactor) {
-            Ok(mut rec) => {
+            Ok(rec) => {
+                let mut rec = rec.into_owned();
                 rec.origin = Origin { input, line, offset };
-                let id = rec.insert_id.clone().unwrap_or_else(|| format!("{label}:{line}"));
+                let id = rec
+                    .insert_id
+                    .as_deref()
+                    .map_or_else(|| format!("{label}:{line}"), str::to_string);
                 rec.entry_ids = vec![id];
                 out.records.push(rec);
             }
@@ -101,7 +105,7 @@ mod tests {
         assert!(out.errors.is_empty());
         let r = &out.records[0];
         assert_eq!(
-            (r.severity, r.service.as_str(), r.message.as_str()),
+            (r.severity, r.service.as_ref(), r.message.as_ref()),
             (Severity::Error, "backend", "Failed, with comma")
         );
         assert_eq!(r.entry_ids, vec!["id1"]);

@@ -15,7 +15,7 @@ pub mod source;
 pub mod stream;
 pub mod text;
 
-use crate::normalize::gcp::parse_entry_from;
+use crate::normalize::gcp::{parse_entry_from, EntryError};
 use crate::normalize::record::{Origin, Record};
 use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
@@ -47,7 +47,17 @@ pub struct ReadOptions {
     pub text_from: Severity,
     /// Advanced as bytes and entries are read, for a progress bar.
     pub progress: Option<std::sync::Arc<progress::Progress>>,
+    /// Fill each record's `entry_ids` (otherwise only `entries` counts them).
+    pub entry_ids: bool,
 }
+
+/// What the caller makes of a batch of parsed records, run in parallel right after parsing while
+/// the records may still borrow from the chunk: the report reduces them to a few ids and hashes,
+/// tools keep them ([`Record::into_owned`]).
+pub type Reduce<'f, T> = &'f (dyn for<'a> Fn(Vec<Record<'a>>) -> T + Sync);
+
+/// Records parsed and reduced per batch of this many entries (the unit of parallel work).
+const BATCH: usize = 512;
 
 /// What one input gave (also the report model's `inputs`).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -90,7 +100,7 @@ impl std::fmt::Display for Problem {
 }
 
 pub struct ReadResult {
-    pub records: Vec<Record>,
+    pub records: Vec<Record<'static>>,
     pub inputs: Vec<InputReport>,
     pub problems: Vec<Problem>,
 }
@@ -153,9 +163,12 @@ fn whole_input_problem(input: &str, reason: &str, detail: String) -> Problem {
 pub fn read_all(sources: &[Source], options: &ReadOptions, redactor: &Redactor) -> ReadResult {
     let mut result = ReadResult { records: Vec::new(), inputs: Vec::new(), problems: Vec::new() };
     for (i, s) in sources.iter().enumerate() {
-        let (report, problems) = read_source(s, i as u32, options, redactor, &mut |records| {
-            result.records.extend(records)
-        });
+        let keep: Reduce<Vec<Record<'static>>> =
+            &|records| records.into_iter().map(Record::into_owned).collect();
+        let (report, problems) =
+            read_source(s, i as u32, options, redactor, keep, &mut |batches| {
+                result.records.extend(batches.into_iter().flatten())
+            });
         result.inputs.push(report);
         result.problems.extend(problems);
     }
@@ -184,14 +197,16 @@ impl Base {
     }
 }
 
-/// Reads one source in chunks, handing the records of each chunk to `sink` as soon as they are
-/// parsed. Returns what the input gave and its problems.
-pub fn read_source(
+/// Reads one source in chunks: the records of each batch are handed to `reduce` as soon as they
+/// are parsed (in parallel), and each chunk's reduced batches, in input order, to `sink`.
+/// Returns what the input gave and its problems.
+pub fn read_source<T: Send>(
     source: &Source,
     index: u32,
     options: &ReadOptions,
     redactor: &Redactor,
-    sink: &mut dyn FnMut(Vec<Record>),
+    reduce: Reduce<T>,
+    sink: &mut dyn FnMut(Vec<T>),
 ) -> (InputReport, Vec<Problem>) {
     let label = source.label();
     let mut report = InputReport { label: label.clone(), ..InputReport::default() };
@@ -211,6 +226,7 @@ pub fn read_source(
         redactor,
         progress: options.progress.as_deref(),
         text_from: options.text_from,
+        entry_ids: options.entry_ids,
     };
 
     let mut buf: Vec<u8> = Vec::new();
@@ -237,7 +253,7 @@ pub fn read_source(
                     // it is instead of copying it behind the carry (a profile showed the copy).
                     buf.extend_from_slice(&chunk[..=nl]);
                     let spans = ndjson_spans(&buf);
-                    sink(parse_spans(&buf, &spans, &ctx, base, &mut report, &mut problems));
+                    sink(parse_spans(&buf, &spans, &ctx, base, reduce, &mut report, &mut problems));
                     base.advance(&buf, buf.len());
                     chunks.recycle(std::mem::replace(&mut buf, chunk));
                     skip = nl + 1;
@@ -303,7 +319,7 @@ pub fn read_source(
                     }
                 };
                 let spans = ndjson_spans(&data[..end]);
-                sink(parse_spans(data, &spans, &ctx, base, &mut report, &mut problems));
+                sink(parse_spans(data, &spans, &ctx, base, reduce, &mut report, &mut problems));
                 base.advance(data, end);
                 // Keep only the unfinished last line.
                 let tail = skip + end;
@@ -320,7 +336,7 @@ pub fn read_source(
             Some(Format::JsonArray) | Some(Format::ConcatenatedJson) => {
                 let array = format == Some(Format::JsonArray);
                 let (spans, resume) = splitter.split(&buf, array, eof);
-                sink(parse_spans(&buf, &spans, &ctx, base, &mut report, &mut problems));
+                sink(parse_spans(&buf, &spans, &ctx, base, reduce, &mut report, &mut problems));
                 if let Some(stop) = splitter.stop.take() {
                     json_stop_problem(stop, &buf, base, &ctx, &mut report, &mut problems);
                     drain(&chunks);
@@ -349,7 +365,7 @@ pub fn read_source(
                         entries: 1,
                     });
                 }
-                sink(out.records);
+                sink(reduce_owned(out.records, reduce));
             }
             Some(Format::Csv) => {
                 let out = csv_export::read_csv(&buf, &label, index, redactor);
@@ -363,7 +379,7 @@ pub fn read_source(
                         entries: 1,
                     });
                 }
-                sink(out.records);
+                sink(reduce_owned(out.records, reduce));
             }
             Some(Format::Empty) => problems.push(whole_input_problem(
                 &label,
@@ -542,76 +558,115 @@ struct Ctx<'a> {
     redactor: &'a Redactor,
     progress: Option<&'a progress::Progress>,
     text_from: Severity,
+    entry_ids: bool,
 }
 
-/// Parses entry slices of `buf` in parallel, keeping their order.
-fn parse_spans(
+/// Parses entry slices of `buf` and reduces them, batch by batch in parallel, keeping their
+/// order.
+fn parse_spans<T: Send>(
     buf: &[u8],
     spans: &[Span],
     ctx: &Ctx,
     base: Base,
+    reduce: Reduce<T>,
     report: &mut InputReport,
     problems: &mut Vec<Problem>,
-) -> Vec<Record> {
+) -> Vec<T> {
     report.entries += spans.len() as u64;
     if let Some(p) = &ctx.progress {
         p.add_entries(spans.len() as u64);
     }
     let redactor = ctx.redactor;
-    let parsed: Vec<_> = spans
-        .par_iter()
-        .with_min_len(64)
-        .map(|span| {
-            let slice = &buf[span.start..span.end];
-            let result = parse_entry_from(slice, redactor, ctx.text_from);
-            // An entry with invalid UTF-8 is still read, with the bad bytes replaced, and noted.
-            let repaired = match &result {
-                Err(_) if std::str::from_utf8(slice).is_err() => {
-                    let text = String::from_utf8_lossy(slice);
-                    parse_entry_from(text.as_bytes(), redactor, ctx.text_from).ok()
-                }
-                _ => None,
-            };
-            (span, result, repaired)
-        })
-        .collect();
-    let mut records = Vec::with_capacity(parsed.len());
-    for (span, result, repaired) in parsed {
-        let result = match (result, repaired) {
-            (Err(_), Some(rec)) => {
-                let bad = std::str::from_utf8(&buf[span.start..span.end])
-                    .err()
-                    .map_or(0, |e| span.start + e.valid_up_to());
-                problems.push(Problem {
-                    input: ctx.label.to_string(),
-                    position: base.position(buf, bad),
-                    reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
-                    detail: "the entry is in the report; fix the encoding to see the original text"
-                        .into(),
-                    entries: 0,
-                });
-                Ok(rec)
-            }
-            (result, _) => result,
-        };
-        let offset = base.offset + span.start as u64;
-        match result {
-            Ok(mut rec) => {
+    let parsed: Vec<(T, Vec<(Span, Result<(), EntryError>)>)> = spans
+        .par_chunks(BATCH)
+        .map(|batch| {
+            let mut records = Vec::with_capacity(batch.len());
+            // Entries that could not be read, or were read only after repairing their UTF-8.
+            let mut odd = Vec::new();
+            for span in batch {
+                let slice = &buf[span.start..span.end];
+                let mut rec = match parse_entry_from(slice, redactor, ctx.text_from) {
+                    Ok(rec) => rec,
+                    // An entry with invalid UTF-8 is still read, with the bad bytes replaced,
+                    // and noted.
+                    Err(e) => match std::str::from_utf8(slice) {
+                        Ok(_) => {
+                            odd.push((*span, Err(e)));
+                            continue;
+                        }
+                        Err(_) => {
+                            let text = String::from_utf8_lossy(slice);
+                            match parse_entry_from(text.as_bytes(), redactor, ctx.text_from) {
+                                Ok(rec) => {
+                                    odd.push((*span, Ok(())));
+                                    rec.into_owned()
+                                }
+                                Err(_) => {
+                                    odd.push((*span, Err(e)));
+                                    continue;
+                                }
+                            }
+                        }
+                    },
+                };
+                let offset = base.offset + span.start as u64;
                 rec.origin = Origin { input: ctx.index, line: 0, offset };
-                let id = rec.insert_id.clone().unwrap_or_else(|| format!("{}@{offset}", ctx.label));
-                rec.entry_ids = vec![id];
+                if ctx.entry_ids {
+                    let id = match &rec.insert_id {
+                        Some(id) => id.to_string(),
+                        None => format!("{}@{offset}", ctx.label),
+                    };
+                    rec.entry_ids = vec![id];
+                }
                 records.push(rec);
             }
-            Err(e) => problems.push(Problem {
-                input: ctx.label.to_string(),
-                position: base.position(buf, span.start),
-                reason: e.reason.to_string(),
-                detail: e.detail,
-                entries: 1,
-            }),
+            (reduce(records), odd)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (reduced, odd) in parsed {
+        for (span, result) in odd {
+            problems.push(match result {
+                Ok(()) => {
+                    let bad = std::str::from_utf8(&buf[span.start..span.end])
+                        .err()
+                        .map_or(0, |e| span.start + e.valid_up_to());
+                    Problem {
+                        input: ctx.label.to_string(),
+                        position: base.position(buf, bad),
+                        reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
+                        detail: "the entry is in the report; fix the encoding to see the original \
+                                 text"
+                            .into(),
+                        entries: 0,
+                    }
+                }
+                Err(e) => Problem {
+                    input: ctx.label.to_string(),
+                    position: base.position(buf, span.start),
+                    reason: e.reason.to_string(),
+                    detail: e.detail,
+                    entries: 1,
+                },
+            });
         }
+        out.push(reduced);
     }
-    records
+    out
+}
+
+/// Reduces records read whole (text, CSV) in batches, in parallel.
+fn reduce_owned<T: Send>(records: Vec<Record<'static>>, reduce: Reduce<T>) -> Vec<T> {
+    let mut batches = Vec::new();
+    let mut rest = records.into_iter();
+    loop {
+        let batch: Vec<Record<'static>> = rest.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        batches.push(batch);
+    }
+    batches.into_par_iter().map(|batch| reduce(batch)).collect()
 }
 
 /// "line L, byte B" for an offset, counting lines only when a message needs one.

@@ -12,6 +12,7 @@ use crate::normalize::severity::Severity;
 use crate::normalize::time::Timestamp;
 use chrono::NaiveDateTime;
 use regex::Regex;
+use std::borrow::Cow;
 
 /// A compiled line format.
 #[derive(Debug, Clone)]
@@ -57,7 +58,7 @@ impl LineFormat {
 
 /// What reading a text input gave.
 pub struct TextRead {
-    pub records: Vec<Record>,
+    pub records: Vec<Record<'static>>,
     /// Lines before the first line that matched the format (nothing to attach them to).
     pub unmatched: Vec<u64>,
     pub lines: u64,
@@ -72,7 +73,7 @@ pub fn read_text(
     redactor: &Redactor,
 ) -> TextRead {
     let text = String::from_utf8_lossy(bytes);
-    let mut records: Vec<Record> = Vec::new();
+    let mut records: Vec<Record<'static>> = Vec::new();
     let mut unmatched = Vec::new();
     let mut offset = 0u64;
     let mut lines = 0u64;
@@ -91,10 +92,13 @@ pub fn read_text(
                 let get = |name: &str| caps.name(name).map(|m| m.as_str().trim());
                 let content = get("Content").unwrap_or("");
                 let mut rec = Record {
-                    message: clip_message(redactor.redact(content).into_owned()),
-                    component: get("Component").filter(|c| !c.is_empty()).map(str::to_string),
-                    service: label_service(label),
+                    message: clip_message(Cow::Owned(redactor.redact(content).into_owned())),
+                    component: get("Component")
+                        .filter(|c| !c.is_empty())
+                        .map(|c| Cow::Owned(c.to_string())),
+                    service: Cow::Owned(label_service(label)),
                     origin: Origin { input, line: line_no, offset: line_offset },
+                    entries: 1,
                     entry_ids: vec![id],
                     time: time_of(&get),
                     ..Record::default()
@@ -112,8 +116,10 @@ pub fn read_text(
             }
             None => match records.last_mut() {
                 Some(prev) => {
-                    prev.message.push('\n');
-                    prev.message.push_str(&redactor.redact(line));
+                    let message = prev.message.to_mut();
+                    message.push('\n');
+                    message.push_str(&redactor.redact(line));
+                    prev.entries += 1;
                     prev.entry_ids.push(id);
                 }
                 None => unmatched.push(line_no),

@@ -167,6 +167,7 @@ pub fn check_text_accounting(format: &LineFormat, body: &[u8]) {
     assert_eq!(out.lines, wanted.len() as u64);
     for r in &out.records {
         assert!(!r.entry_ids.is_empty());
+        assert_eq!(r.entries as usize, r.entry_ids.len());
         assert_eq!(r.origin.line.to_string(), r.entry_ids[0].rsplit(':').next().unwrap());
     }
 }
@@ -197,7 +198,7 @@ pub fn check_pipeline(
     );
     let entries: u64 = read.inputs.iter().map(|i| i.entries).sum();
     let skipped: u64 = read.problems.iter().map(|p| p.entries).sum();
-    let in_records: u64 = read.records.iter().map(|r| r.entry_ids.len() as u64).sum();
+    let in_records: u64 = read.records.iter().map(|r| r.entries as u64).sum();
     assert_eq!(entries, skipped + in_records, "read_all: entries != skipped + in records");
 
     let options = Options {
