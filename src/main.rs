@@ -10,7 +10,14 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (v3): milliseconds before freed memory goes back to the
+/// system. Its default, 1000, kept a second's worth of freed chunks resident: 250 MB peak on a
+/// 1 GB export against 200 MB at 50 ms, at the same speed (docs/performance.md).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // SAFETY: set before any other thread starts, as mimalloc asks.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, purge_delay_ms()) };
     let cli = Cli::parse(); // exits with status 2 on a wrong command line
     let result = match &cli.command {
         Command::Report(args) => cli::report::run(args),
@@ -33,4 +40,8 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn purge_delay_ms() -> std::os::raw::c_long {
+    std::env::var("LOG_GARDENER_PURGE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(50)
 }

@@ -227,7 +227,18 @@ pub struct Batch {
     revisions: Interner,
     components: Interner,
     projects: Interner,
-    lines: Vec<Line>,
+    lines: Vec<Reduced>,
+}
+
+/// A line as reduced on a parsing thread, with what only the collector's first look needs: the
+/// duplicate hash (for entries with an insertId) and the key, unless the line may join a
+/// traceback (then it is keyed once reassembled). Kept apart from [`Line`] so that the lines
+/// waiting for reassembly stay small.
+struct Reduced {
+    line: Line,
+    dedup: Option<u128>,
+    joins: bool,
+    key: Option<Key>,
 }
 
 /// Reduces parsed records to lines, on the parsing threads: hashes for duplicates, streams and
@@ -245,13 +256,11 @@ pub fn reduce(records: Vec<Record<'_>>, min_severity: Severity, want_ids: bool) 
             let key = (!joins && rec.severity >= min_severity)
                 .then(|| key_of_parts(&rec.message, rec.request.as_ref()));
             let keep_text = joins || key.is_some();
-            Line {
-                dedup: rec
-                    .insert_id
-                    .as_deref()
-                    .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos())),
-                joins,
-                key,
+            let dedup = rec
+                .insert_id
+                .as_deref()
+                .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos()));
+            let line = Line {
                 stream: multiline::stream_hash(&rec),
                 time: rec.time,
                 declared: multiline::declared_severity(&rec),
@@ -271,7 +280,8 @@ pub fn reduce(records: Vec<Record<'_>>, min_severity: Severity, want_ids: bool) 
                 offset: rec.origin.offset.max(rec.origin.line),
                 request: rec.request,
                 message: if keep_text { rec.message.into_owned() } else { String::new() },
-            }
+            };
+            Reduced { line, dedup, joins, key }
         })
         .collect();
     Batch { services, revisions, components, projects, lines }
@@ -370,11 +380,11 @@ impl Collector {
             let mut revisions = NameMap::new(&batch.revisions);
             let mut components = NameMap::new(&batch.components);
             let mut projects = NameMap::new(&batch.projects);
-            for mut line in batch.lines {
+            for Reduced { mut line, dedup, joins, key } in batch.lines {
                 if let Some(t) = line.time.map(|t| t.nanos) {
                     range = Some(range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
                 }
-                if let Some(hash) = line.dedup {
+                if let Some(hash) = dedup {
                     if !self.seen.insert(hash) {
                         self.duplicates += line.entries as u64;
                         continue;
@@ -395,10 +405,10 @@ impl Collector {
                 line.revision = revisions.map(line.revision, &mut self.revision_names, true);
                 line.component = components.map(line.component, &mut self.component_names, true);
                 line.project = projects.map(line.project, &mut self.project_names, true);
-                if line.joins {
+                if joins {
                     self.candidates.push(line);
                 } else {
-                    ready.push(line);
+                    ready.push((line, key));
                 }
             }
         }
@@ -453,7 +463,7 @@ impl Collector {
             }
             heads.push(head);
         }
-        self.emit(heads);
+        self.emit(heads.into_iter().map(|h| (h, None)).collect());
     }
 
     /// Reassembles, before the end, the candidate lines that no later input can join: inputs
@@ -509,15 +519,14 @@ impl Collector {
 
     /// Keys the lines in scope not keyed yet (reassembled tracebacks; in parallel: masking is
     /// the expensive part) and stores events.
-    fn emit(&mut self, mut lines: Vec<Line>) {
+    fn emit(&mut self, mut lines: Vec<(Line, Option<Key>)>) {
         let min = self.min_severity;
-        lines.par_iter_mut().with_min_len(64).for_each(|l| {
-            if l.key.is_none() && l.severity >= min {
-                l.key = Some(key_of_parts(&l.message, l.request.as_ref()));
+        lines.par_iter_mut().with_min_len(64).for_each(|(l, key)| {
+            if key.is_none() && l.severity >= min {
+                *key = Some(key_of_parts(&l.message, l.request.as_ref()));
             }
         });
-        for mut line in lines {
-            let key = line.key.take();
+        for (line, key) in lines {
             let time = line.time.map_or(NO_TIME, |t| t.nanos);
             let key = match key {
                 Some(k) => {
@@ -603,15 +612,10 @@ impl Collector {
     }
 }
 
-/// A record reduced to what the collector needs: interned names, hashes, the key, the message
-/// (only where an example or a reassembly may need it).
+/// A record reduced to what the collector needs: interned names, hashes, the message (only
+/// where an example or a reassembly may need it).
 #[derive(Default)]
-pub struct Line {
-    /// The duplicate hash, for entries with an insertId.
-    dedup: Option<u128>,
-    /// May be part of a traceback split over entries (kept until reassembled).
-    joins: bool,
-    key: Option<Key>,
+struct Line {
     stream: u64,
     time: Option<Timestamp>,
     declared: bool,
