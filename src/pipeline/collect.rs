@@ -8,6 +8,7 @@
 //! text is then dropped. Records that may be one line of a traceback split over entries are kept
 //! whole until the end, when they are reassembled and keyed like the rest.
 
+use super::seen::Seen;
 use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
 use crate::normalize::record::Request;
@@ -298,7 +299,7 @@ pub struct Collector {
     key_index: HashMap<(u32, Key), u32>,
     /// Lines that may belong to a traceback split over entries, kept until the end.
     candidates: Vec<Line>,
-    seen: HashSet<u128>,
+    seen: Seen,
     pub service_names: Interner,
     pub revision_names: Interner,
     pub component_names: Interner,
@@ -355,7 +356,7 @@ impl Collector {
             keys: Vec::new(),
             key_index: HashMap::default(),
             candidates: Vec::new(),
-            seen: HashSet::default(),
+            seen: Seen::default(),
             service_names: Interner::new(false),
             revision_names: Interner::new(true),
             component_names: Interner::new(true),
@@ -369,6 +370,7 @@ impl Collector {
     pub fn add(&mut self, batches: Vec<Batch>) {
         let mut range: Option<(i64, i64)> = None;
         let mut ready = Vec::new();
+        let (mut hashes, mut fresh) = (Vec::new(), Vec::new());
         for batch in batches {
             let selected: Vec<bool> = batch
                 .services
@@ -380,15 +382,18 @@ impl Collector {
             let mut revisions = NameMap::new(&batch.revisions);
             let mut components = NameMap::new(&batch.components);
             let mut projects = NameMap::new(&batch.projects);
+            hashes.clear();
+            hashes.extend(batch.lines.iter().filter_map(|r| r.dedup));
+            fresh.clear();
+            self.seen.insert_all(&hashes, &mut fresh);
+            let mut fresh = fresh.iter();
             for Reduced { mut line, dedup, joins, key } in batch.lines {
                 if let Some(t) = line.time.map(|t| t.nanos) {
                     range = Some(range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
                 }
-                if let Some(hash) = dedup {
-                    if !self.seen.insert(hash) {
-                        self.duplicates += line.entries as u64;
-                        continue;
-                    }
+                if dedup.is_some() && !fresh.next().expect("one for each hash") {
+                    self.duplicates += line.entries as u64;
+                    continue;
                 }
                 if !selected[line.service as usize] {
                     self.service_not_selected += line.entries as u64;
@@ -421,7 +426,7 @@ impl Collector {
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
     pub fn finish(&mut self) {
         // Reading is over: the duplicate set is the largest thing no later stage needs.
-        self.seen = HashSet::default();
+        self.seen = Seen::default();
         let lines = std::mem::take(&mut self.candidates);
         self.reassemble_and_emit(lines);
         self.groups = HashMap::default();

@@ -19,6 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 pub mod collect;
+pub mod seen;
 
 /// Trace ids kept per issue for correlation; enough to see shared requests, bounded in memory.
 const MAX_TRACES_PER_ISSUE: usize = 256;

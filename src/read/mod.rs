@@ -561,6 +561,9 @@ struct Ctx<'a> {
     entry_ids: bool,
 }
 
+/// An entry that could not be read (`Err`), or was read only after repairing its UTF-8 (`Ok`).
+type Odd = (Span, Result<(), EntryError>);
+
 /// Parses entry slices of `buf` and reduces them, batch by batch in parallel, keeping their
 /// order.
 fn parse_spans<T: Send>(
@@ -577,7 +580,7 @@ fn parse_spans<T: Send>(
         p.add_entries(spans.len() as u64);
     }
     let redactor = ctx.redactor;
-    let parsed: Vec<(T, Vec<(Span, Result<(), EntryError>)>)> = spans
+    let parsed: Vec<(T, Vec<Odd>)> = spans
         .par_chunks(BATCH)
         .map(|batch| {
             let mut records = Vec::with_capacity(batch.len());
@@ -666,7 +669,7 @@ fn reduce_owned<T: Send>(records: Vec<Record<'static>>, reduce: Reduce<T>) -> Ve
         }
         batches.push(batch);
     }
-    batches.into_par_iter().map(|batch| reduce(batch)).collect()
+    batches.into_par_iter().map(reduce).collect()
 }
 
 /// "line L, byte B" for an offset, counting lines only when a message needs one.
