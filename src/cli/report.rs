@@ -103,13 +103,15 @@ pub enum OutputFormat {
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), Failure> {
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return Err(Failure::Usage("--threads must be at least 1".into()));
-        }
-        // Fails only if a pool already exists (e.g. when called twice in one process).
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    if args.threads == Some(0) {
+        return Err(Failure::Usage("--threads must be at least 1".into()));
     }
+    // 0 lets rayon choose (one a core). Named threads make profiles readable. Fails only if a
+    // pool already exists (e.g. when called twice in one process).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .thread_name(|i| format!("parse-{i}"))
+        .build_global();
     let template = match &args.template {
         Some(path) => fs::read_to_string(path)
             .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,

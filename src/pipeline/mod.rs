@@ -186,14 +186,17 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     let reduce: read::Reduce<collect::Batch> =
         &|records| collect::reduce(records, min_severity, want_ids);
     let mut collector = std::thread::scope(|scope| {
-        let worker = scope.spawn(move || {
-            let mut collector = collector;
-            for records in chunk_rx {
-                collector.add(records);
-            }
-            collector.finish();
-            collector
-        });
+        let worker = std::thread::Builder::new()
+            .name("collect".into())
+            .spawn_scoped(scope, move || {
+                let mut collector = collector;
+                for batches in chunk_rx {
+                    collector.add(batches);
+                }
+                collector.finish();
+                collector
+            })
+            .expect("a thread can be started");
         for (i, source) in sources.iter().enumerate() {
             let (report, input_problems) = read::read_source(
                 source,

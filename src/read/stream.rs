@@ -75,7 +75,7 @@ pub fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chu
     let (tx, rx) = sync_channel::<Piece>(2);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
     let size = chunk_bytes();
-    std::thread::spawn(move || loop {
+    let reading = move || loop {
         let mut chunk = recycle_rx.try_recv().unwrap_or_default();
         chunk.resize(size, 0);
         let mut filled = 0;
@@ -103,7 +103,8 @@ pub fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chu
         if last {
             return;
         }
-    });
+    };
+    std::thread::Builder::new().name("read".into()).spawn(reading)?;
     Ok(Chunks { chunks: rx, recycled: recycle_tx, gzip, raw_bytes: count })
 }
 
