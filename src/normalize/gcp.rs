@@ -269,8 +269,14 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
         }
     }
 
-    // Severity: declared, else what the payload says, else what the text says.
-    let text_hint = infer::from_text(&message);
+    // Severity: declared, else what the payload says, else what the text says. The text is
+    // read only when it is needed for a severity or a logger.
+    let needs_severity = declared.is_none() && payload_severity.is_none();
+    let text_hint = if needs_severity || rec.component.is_none() {
+        infer::from_text(&message)
+    } else {
+        infer::TextHint::default()
+    };
     rec.severity = match (declared, payload_severity) {
         (Some(s), _) => s,
         (None, Some(s)) => {
