@@ -244,47 +244,46 @@ struct Reduced {
 
 /// Reduces parsed records to lines, on the parsing threads: hashes for duplicates, streams and
 /// traces, the key of each record in scope, and only the text later stages use.
-pub fn reduce(records: Vec<Record<'_>>, min_severity: Severity, want_ids: bool) -> Batch {
+pub fn reduce(
+    records: &mut dyn Iterator<Item = Record<'_>>,
+    min_severity: Severity,
+    want_ids: bool,
+) -> Batch {
     let mut services = Interner::new(false);
     let mut revisions = Interner::new(true);
     let mut components = Interner::new(true);
     let mut projects = Interner::new(true);
-    let lines = records
-        .into_iter()
-        .map(|rec| {
-            let joins = multiline::may_join(&rec);
-            // Lines that may join a traceback are keyed once reassembled; the rest here.
-            let key = (!joins && rec.severity >= min_severity)
-                .then(|| key_of_parts(&rec.message, rec.request.as_ref()));
-            let keep_text = joins || key.is_some();
-            let dedup = rec
-                .insert_id
-                .as_deref()
-                .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos()));
-            let line = Line {
-                stream: multiline::stream_hash(&rec),
-                time: rec.time,
-                declared: multiline::declared_severity(&rec),
-                severity: rec.severity,
-                inferred: rec.severity_inferred,
-                service: services.id(&rec.service),
-                revision: revisions.opt(rec.revision.as_deref()),
-                component: components.opt(rec.component.as_deref()),
-                project: projects.opt(rec.project.as_deref()),
-                trace: rec
-                    .trace
-                    .as_deref()
-                    .map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
-                entries: rec.entries,
-                ids: if want_ids { rec.entry_ids } else { Vec::new() },
-                input: rec.origin.input,
-                offset: rec.origin.offset.max(rec.origin.line),
-                request: rec.request,
-                message: if keep_text { rec.message.into_owned() } else { String::new() },
-            };
-            Reduced { line, dedup, joins, key }
-        })
-        .collect();
+    let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
+    lines.extend(records.map(|rec| {
+        let joins = multiline::may_join(&rec);
+        // Lines that may join a traceback are keyed once reassembled; the rest here.
+        let key = (!joins && rec.severity >= min_severity)
+            .then(|| key_of_parts(&rec.message, rec.request.as_ref()));
+        let keep_text = joins || key.is_some();
+        let dedup = rec
+            .insert_id
+            .as_deref()
+            .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos()));
+        let line = Line {
+            stream: multiline::stream_hash(&rec),
+            time: rec.time,
+            declared: multiline::declared_severity(&rec),
+            severity: rec.severity,
+            inferred: rec.severity_inferred,
+            service: services.id(&rec.service),
+            revision: revisions.opt(rec.revision.as_deref()),
+            component: components.opt(rec.component.as_deref()),
+            project: projects.opt(rec.project.as_deref()),
+            trace: rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+            entries: rec.entries,
+            ids: if want_ids { rec.entry_ids } else { Vec::new() },
+            input: rec.origin.input,
+            offset: rec.origin.offset.max(rec.origin.line),
+            request: rec.request,
+            message: if keep_text { rec.message.into_owned() } else { String::new() },
+        };
+        Reduced { line, dedup, joins, key }
+    }));
     Batch { services, revisions, components, projects, lines }
 }
 

@@ -51,10 +51,10 @@ pub struct ReadOptions {
     pub entry_ids: bool,
 }
 
-/// What the caller makes of a batch of parsed records, run in parallel right after parsing while
-/// the records may still borrow from the chunk: the report reduces them to a few ids and hashes,
-/// tools keep them ([`Record::into_owned`]).
-pub type Reduce<'f, T> = &'f (dyn for<'a> Fn(Vec<Record<'a>>) -> T + Sync);
+/// What the caller makes of a batch of records, run in parallel as they are parsed, while they
+/// may still borrow from the chunk: the report reduces them to a few ids and hashes, tools keep
+/// them ([`Record::into_owned`]).
+pub type Reduce<'f, T> = &'f (dyn for<'a> Fn(&mut dyn Iterator<Item = Record<'a>>) -> T + Sync);
 
 /// Records parsed and reduced per batch of this many entries (the unit of parallel work).
 const BATCH: usize = 512;
@@ -164,7 +164,7 @@ pub fn read_all(sources: &[Source], options: &ReadOptions, redactor: &Redactor) 
     let mut result = ReadResult { records: Vec::new(), inputs: Vec::new(), problems: Vec::new() };
     for (i, s) in sources.iter().enumerate() {
         let keep: Reduce<Vec<Record<'static>>> =
-            &|records| records.into_iter().map(Record::into_owned).collect();
+            &|records| records.map(Record::into_owned).collect();
         let (report, problems) =
             read_source(s, i as u32, options, redactor, keep, &mut |batches| {
                 result.records.extend(batches.into_iter().flatten())
@@ -583,10 +583,9 @@ fn parse_spans<T: Send>(
     let parsed: Vec<(T, Vec<Odd>)> = spans
         .par_chunks(BATCH)
         .map(|batch| {
-            let mut records = Vec::with_capacity(batch.len());
             // Entries that could not be read, or were read only after repairing their UTF-8.
             let mut odd = Vec::new();
-            for span in batch {
+            let mut records = batch.iter().filter_map(|span| {
                 let slice = &buf[span.start..span.end];
                 let mut rec = match parse_entry_from(slice, redactor, ctx.text_from) {
                     Ok(rec) => rec,
@@ -595,7 +594,7 @@ fn parse_spans<T: Send>(
                     Err(e) => match std::str::from_utf8(slice) {
                         Ok(_) => {
                             odd.push((*span, Err(e)));
-                            continue;
+                            return None;
                         }
                         Err(_) => {
                             let text = String::from_utf8_lossy(slice);
@@ -606,7 +605,7 @@ fn parse_spans<T: Send>(
                                 }
                                 Err(_) => {
                                     odd.push((*span, Err(e)));
-                                    continue;
+                                    return None;
                                 }
                             }
                         }
@@ -621,9 +620,11 @@ fn parse_spans<T: Send>(
                     };
                     rec.entry_ids = vec![id];
                 }
-                records.push(rec);
-            }
-            (reduce(records), odd)
+                Some(rec)
+            });
+            let reduced = reduce(&mut records);
+            drop(records);
+            (reduced, odd)
         })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
@@ -669,7 +670,7 @@ fn reduce_owned<T: Send>(records: Vec<Record<'static>>, reduce: Reduce<T>) -> Ve
         }
         batches.push(batch);
     }
-    batches.into_par_iter().map(reduce).collect()
+    batches.into_par_iter().map(|batch| reduce(&mut batch.into_iter())).collect()
 }
 
 /// "line L, byte B" for an offset, counting lines only when a message needs one.
