@@ -166,6 +166,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Fatal(format!("{}: {e}", path.display())))?;
         write_file(path, &buf)?;
     }
+    pipeline::stage("build the report model and render");
     for path in &written {
         println!("{}", path.display());
     }

@@ -140,6 +140,7 @@ impl std::fmt::Display for Fatal {
 impl std::error::Error for Fatal {}
 
 pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analysis, Fatal> {
+    stage("start");
     let line_format = match &options.line_format {
         Some(f) => Some(LineFormat::parse(f).map_err(|e| Fatal(format!("--line-format: {e}")))?),
         None => None,
@@ -214,6 +215,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         drop(chunk_tx);
         worker.join().expect("the collector thread does not panic")
     });
+    stage("read, normalize, key and count");
     let mut books = Books {
         entries_read: inputs.iter().map(|i| i.entries).sum(),
         entries_skipped: problems.iter().map(|p| p.entries).sum(),
@@ -293,6 +295,8 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         }
     }
 
+    stage("window and scope");
+
     // Group: mine over the distinct keys in scope, weighted by their events.
     let mut key_weight = vec![0u64; collector.keys.len()];
     for (e, &s) in events.iter().zip(&in_scope) {
@@ -314,6 +318,8 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
         issue_of_key[k] = issue;
     }
+
+    stage("mine templates");
 
     // The frame: every event in the window, as columns built straight from the events.
     let rows = || {
@@ -340,6 +346,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     let origin = start.div_euclid(60_000_000_000) * 60_000_000_000;
     let aggregates = aggregate::aggregate(rows, grouping.issues.len(), (origin, end), width)
         .map_err(|e| Fatal(format!("aggregation failed: {e}")))?;
+    stage("aggregate");
 
     // Judge.
     let hours = ((end - start) as f64 / 3.6e12).max(1.0 / 60.0);
@@ -463,6 +470,7 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     }
 
     let time_digits_at = digits_of_printed_times(events, &in_window, &aggregates, window);
+    stage("judge");
     Ok(Analysis {
         options,
         inputs,
@@ -572,4 +580,19 @@ fn examples_per_issue(
             out
         })
         .collect()
+}
+
+/// With `LOG_GARDENER_TIMINGS` set, prints to stderr the seconds since the previous stage ended
+/// (or the first call), for docs/performance.md's stage table.
+pub fn stage(name: &str) {
+    static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    if std::env::var_os("LOG_GARDENER_TIMINGS").is_none() {
+        return;
+    }
+    let now = std::time::Instant::now();
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(before) = *last {
+        eprintln!("log-gardener: timing: {name}: {:.3}s", (now - before).as_secs_f64());
+    }
+    *last = Some(now);
 }
