@@ -525,11 +525,20 @@ impl Collector {
     /// the expensive part) and stores events.
     fn emit(&mut self, mut lines: Vec<(Line, Option<Key>)>) {
         let min = self.min_severity;
-        lines.par_iter_mut().with_min_len(64).for_each(|(l, key)| {
+        let unkeyed = lines.iter().filter(|(l, key)| key.is_none() && l.severity >= min).count();
+        let key_one = |(l, key): &mut (Line, Option<Key>)| {
             if key.is_none() && l.severity >= min {
                 *key = Some(key_of_parts(&l.message, l.request.as_ref()));
             }
-        });
+        };
+        // Asking the pool for help means waiting until a parsing thread is free: only worth it
+        // for many lines (the reassembled tracebacks at the end), never for each chunk's lines,
+        // which come keyed.
+        if unkeyed >= 4096 {
+            lines.par_iter_mut().with_min_len(64).for_each(key_one);
+        } else if unkeyed > 0 {
+            lines.iter_mut().for_each(key_one);
+        }
         for (line, key) in lines {
             let time = line.time.map_or(NO_TIME, |t| t.nanos);
             let key = match key {

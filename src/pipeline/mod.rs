@@ -181,8 +181,10 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
     let collector = Collector::new(options.min_severity, &options.services, known_window);
     let mut inputs = Vec::with_capacity(sources.len());
     // The collector's bookkeeping is sequential; on a thread of its own it takes one chunk while
-    // the next is parsed. The channel keeps the chunks' order, so results do not change.
-    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<collect::Batch>>(2);
+    // the next are parsed. The channel keeps the chunks' order, so results do not change. It
+    // holds several chunks because the collector, sharing the cores with the parsers, runs in
+    // bursts: with room for two, the reader often waited for it and the parsers ran dry.
+    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<collect::Batch>>(8);
     let (min_severity, want_ids) = (options.min_severity, options.assignments);
     let reduce: read::Reduce<collect::Batch> =
         &|records| collect::reduce(records, min_severity, want_ids);
