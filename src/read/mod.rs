@@ -23,6 +23,7 @@ use detect::{detect, Format};
 use json_split::{End, Span};
 use rayon::prelude::*;
 pub use source::Source;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use text::LineFormat;
 
@@ -237,158 +238,172 @@ pub fn read_source<T: Send>(
     let mut gzip_error = None;
     let mut first = true;
     let mut skip = 0usize;
-    while !eof {
-        match chunks.chunks.recv() {
-            Ok(stream::Piece::Chunk(chunk)) => {
-                if first && chunk.starts_with(b"\xEF\xBB\xBF") {
-                    buf.extend_from_slice(&chunk[3..]);
-                    base.offset = 3;
-                } else if buf.is_empty() {
-                    // No copy when nothing is carried over; the old buffer goes back for reuse.
-                    chunks.recycle(std::mem::replace(&mut buf, chunk));
-                } else if let (Some(Format::Ndjson), Some(nl)) =
-                    (format, memchr::memchr(b'\n', &chunk))
-                {
-                    // Finish the carried line with the head of the chunk, then take the chunk as
-                    // it is instead of copying it behind the carry (a profile showed the copy).
-                    buf.extend_from_slice(&chunk[..=nl]);
-                    let spans = ndjson_spans(&buf);
-                    sink(parse_spans(&buf, &spans, &ctx, base, reduce, &mut report, &mut problems));
-                    base.advance(&buf, buf.len());
-                    chunks.recycle(std::mem::replace(&mut buf, chunk));
-                    skip = nl + 1;
-                } else {
-                    buf.extend_from_slice(&chunk);
-                    chunks.recycle(chunk);
+    // Chunks are parsed on the pool while this thread reads and splits the next ones; their
+    // results are handed on in input order.
+    let mut flight = InFlight { pending: VecDeque::new(), limit: rayon::current_num_threads() + 1 };
+    rayon::in_place_scope(|scope| {
+        while !eof {
+            match chunks.chunks.recv() {
+                Ok(stream::Piece::Chunk(chunk)) => {
+                    if first && chunk.starts_with(b"\xEF\xBB\xBF") {
+                        buf.extend_from_slice(&chunk[3..]);
+                        base.offset = 3;
+                    } else if buf.is_empty() {
+                        // No copy when nothing is carried over; the old buffer goes back for reuse.
+                        chunks.recycle(std::mem::replace(&mut buf, chunk));
+                    } else if let (Some(Format::Ndjson), Some(nl)) =
+                        (format, memchr::memchr(b'\n', &chunk))
+                    {
+                        // Finish the carried line with the head of the chunk, then take the chunk as
+                        // it is instead of copying it behind the carry (a profile showed the copy).
+                        buf.extend_from_slice(&chunk[..=nl]);
+                        let spans = ndjson_spans(&buf);
+                        report.entries += spans.len() as u64;
+                        let at = base;
+                        base.advance(&buf, buf.len());
+                        let carried = std::mem::replace(&mut buf, chunk);
+                        flight.launch(scope, carried, 0, spans, at, &ctx, reduce);
+                        flight.deliver(sink, &mut problems, &chunks);
+                        skip = nl + 1;
+                    } else {
+                        buf.extend_from_slice(&chunk);
+                        chunks.recycle(chunk);
+                    }
+                    first = false;
                 }
-                first = false;
-            }
-            Ok(stream::Piece::GzipError(e)) => {
-                gzip_error = Some(e);
-                eof = true;
-            }
-            Err(_) => eof = true,
-        }
-        // Decide the format once there is enough to look at (or everything there is).
-        if format.is_none() {
-            if !eof && buf.len() < 64 * 1024 {
-                continue;
-            }
-            let detected = match options.input_format {
-                InputFormat::Text => Ok(Format::Text),
-                InputFormat::Auto => detect(&buf, true),
-                InputFormat::Gcp => detect(&buf, false),
-            };
-            match detected {
-                Ok(Format::Empty) if !eof => continue,
-                Ok(f) => {
-                    format = Some(f);
-                    report.format = f.name().to_string();
+                Ok(stream::Piece::GzipError(e)) => {
+                    gzip_error = Some(e);
+                    eof = true;
                 }
-                Err(unreadable) => {
-                    report.format = "unreadable".into();
-                    report.error = Some(unreadable.message.clone());
-                    problems.push(Problem {
-                        input: label.clone(),
-                        position: base.position(&buf, unreadable.offset),
-                        reason: "not a log export".into(),
-                        detail: unreadable.message,
-                        entries: 0,
-                    });
-                    drain(&chunks);
-                    break;
+                Err(_) => eof = true,
+            }
+            // Decide the format once there is enough to look at (or everything there is).
+            if format.is_none() {
+                if !eof && buf.len() < 64 * 1024 {
+                    continue;
+                }
+                let detected = match options.input_format {
+                    InputFormat::Text => Ok(Format::Text),
+                    InputFormat::Auto => detect(&buf, true),
+                    InputFormat::Gcp => detect(&buf, false),
+                };
+                match detected {
+                    Ok(Format::Empty) if !eof => continue,
+                    Ok(f) => {
+                        format = Some(f);
+                        report.format = f.name().to_string();
+                    }
+                    Err(unreadable) => {
+                        report.format = "unreadable".into();
+                        report.error = Some(unreadable.message.clone());
+                        problems.push(Problem {
+                            input: label.clone(),
+                            position: base.position(&buf, unreadable.offset),
+                            reason: "not a log export".into(),
+                            detail: unreadable.message,
+                            entries: 0,
+                        });
+                        drain(&chunks);
+                        break;
+                    }
                 }
             }
-        }
-        match format {
-            // Whole-input formats: small in practice; read to the end first.
-            Some(Format::Text) | Some(Format::Csv) | Some(Format::Empty) if !eof => continue,
-            Some(Format::Ndjson) => {
-                // `buf[..skip]` was taken already (the head of a chunk that finished a line).
-                let data = &buf[skip..];
-                let end = if eof {
-                    data.len()
-                } else {
-                    match memchr::memrchr(b'\n', data) {
-                        Some(nl) => nl + 1,
-                        None => {
-                            buf.drain(..skip);
-                            skip = 0;
-                            continue;
+            match format {
+                // Whole-input formats: small in practice; read to the end first.
+                Some(Format::Text) | Some(Format::Csv) | Some(Format::Empty) if !eof => continue,
+                Some(Format::Ndjson) => {
+                    // `buf[..skip]` was taken already (the head of a chunk that finished a line).
+                    let data = &buf[skip..];
+                    let end = if eof {
+                        data.len()
+                    } else {
+                        match memchr::memrchr(b'\n', data) {
+                            Some(nl) => nl + 1,
+                            None => {
+                                buf.drain(..skip);
+                                skip = 0;
+                                continue;
+                            }
                         }
+                    };
+                    let spans = ndjson_spans(&data[..end]);
+                    report.entries += spans.len() as u64;
+                    let at = base;
+                    base.advance(data, end);
+                    // The parse takes the buffer; only the unfinished last line stays.
+                    let rest = buf[skip + end..].to_vec();
+                    let whole = std::mem::replace(&mut buf, rest);
+                    flight.launch(scope, whole, skip, spans, at, &ctx, reduce);
+                    flight.deliver(sink, &mut problems, &chunks);
+                    skip = 0;
+                }
+                Some(Format::JsonArray) | Some(Format::ConcatenatedJson) => {
+                    let array = format == Some(Format::JsonArray);
+                    let (spans, resume) = splitter.split(&buf, array, eof);
+                    report.entries += spans.len() as u64;
+                    if let Some(stop) = splitter.stop.take() {
+                        let mut last = Vec::new();
+                        json_stop_problem(stop, &buf, base, &ctx, &mut report, &mut last);
+                        let whole = std::mem::take(&mut buf);
+                        flight.launch(scope, whole, 0, spans, base, &ctx, reduce);
+                        flight.finish(sink, &mut problems, &chunks);
+                        problems.extend(last);
+                        drain(&chunks);
+                        break;
                     }
-                };
-                let spans = ndjson_spans(&data[..end]);
-                sink(parse_spans(data, &spans, &ctx, base, reduce, &mut report, &mut problems));
-                base.advance(data, end);
-                // Keep only the unfinished last line.
-                let tail = skip + end;
-                if tail == buf.len() {
-                    buf.clear();
-                } else if skip == 0 {
-                    buf.drain(..tail);
-                } else {
-                    let rest = buf[tail..].to_vec();
-                    chunks.recycle(std::mem::replace(&mut buf, rest));
+                    let at = base;
+                    base.advance(&buf, resume);
+                    let rest = buf[resume..].to_vec();
+                    let whole = std::mem::replace(&mut buf, rest);
+                    flight.launch(scope, whole, 0, spans, at, &ctx, reduce);
+                    flight.deliver(sink, &mut problems, &chunks);
                 }
-                skip = 0;
-            }
-            Some(Format::JsonArray) | Some(Format::ConcatenatedJson) => {
-                let array = format == Some(Format::JsonArray);
-                let (spans, resume) = splitter.split(&buf, array, eof);
-                sink(parse_spans(&buf, &spans, &ctx, base, reduce, &mut report, &mut problems));
-                if let Some(stop) = splitter.stop.take() {
-                    json_stop_problem(stop, &buf, base, &ctx, &mut report, &mut problems);
-                    drain(&chunks);
-                    break;
-                }
-                base.advance(&buf, resume);
-                buf.drain(..resume);
-            }
-            Some(Format::Text) => {
-                let fallback;
-                let line_format = match &options.line_format {
-                    Some(f) => f,
-                    None => {
-                        fallback = LineFormat::whole_line();
-                        &fallback
+                Some(Format::Text) => {
+                    let fallback;
+                    let line_format = match &options.line_format {
+                        Some(f) => f,
+                        None => {
+                            fallback = LineFormat::whole_line();
+                            &fallback
+                        }
+                    };
+                    let out = text::read_text(&buf, &label, index, line_format, redactor);
+                    report.entries = out.lines;
+                    for line in &out.unmatched {
+                        problems.push(Problem {
+                            input: label.clone(),
+                            position: format!("line {line}"),
+                            reason: "line does not match --line-format".into(),
+                            detail: "no entry before it to continue".into(),
+                            entries: 1,
+                        });
                     }
-                };
-                let out = text::read_text(&buf, &label, index, line_format, redactor);
-                report.entries = out.lines;
-                for line in &out.unmatched {
-                    problems.push(Problem {
-                        input: label.clone(),
-                        position: format!("line {line}"),
-                        reason: "line does not match --line-format".into(),
-                        detail: "no entry before it to continue".into(),
-                        entries: 1,
-                    });
+                    sink(reduce_owned(out.records, reduce));
                 }
-                sink(reduce_owned(out.records, reduce));
-            }
-            Some(Format::Csv) => {
-                let out = csv_export::read_csv(&buf, &label, index, redactor);
-                report.entries = out.rows;
-                for e in out.errors {
-                    problems.push(Problem {
-                        input: label.clone(),
-                        position: format!("line {}", e.line),
-                        reason: e.reason.to_string(),
-                        detail: e.detail,
-                        entries: 1,
-                    });
+                Some(Format::Csv) => {
+                    let out = csv_export::read_csv(&buf, &label, index, redactor);
+                    report.entries = out.rows;
+                    for e in out.errors {
+                        problems.push(Problem {
+                            input: label.clone(),
+                            position: format!("line {}", e.line),
+                            reason: e.reason.to_string(),
+                            detail: e.detail,
+                            entries: 1,
+                        });
+                    }
+                    sink(reduce_owned(out.records, reduce));
                 }
-                sink(reduce_owned(out.records, reduce));
+                Some(Format::Empty) => problems.push(whole_input_problem(
+                    &label,
+                    "empty input",
+                    "the input holds no entries".into(),
+                )),
+                None => {}
             }
-            Some(Format::Empty) => problems.push(whole_input_problem(
-                &label,
-                "empty input",
-                "the input holds no entries".into(),
-            )),
-            None => {}
         }
-    }
+        flight.finish(sink, &mut problems, &chunks);
+    });
     if let Some(e) = gzip_error {
         problems.push(Problem {
             input: label.clone(),
@@ -572,10 +587,8 @@ fn parse_spans<T: Send>(
     ctx: &Ctx,
     base: Base,
     reduce: Reduce<T>,
-    report: &mut InputReport,
-    problems: &mut Vec<Problem>,
-) -> Vec<T> {
-    report.entries += spans.len() as u64;
+) -> (Vec<T>, Vec<Problem>) {
+    let mut problems = Vec::new();
     if let Some(p) = &ctx.progress {
         p.add_entries(spans.len() as u64);
     }
@@ -656,7 +669,92 @@ fn parse_spans<T: Send>(
         }
         out.push(reduced);
     }
-    out
+    (out, problems)
+}
+
+/// A chunk's parse: its reduced batches, its problems, and its buffer to recycle.
+type Parsed<T> = (Vec<T>, Vec<Problem>, Vec<u8>);
+
+/// Chunks being parsed on the pool, oldest first. The reading thread launches each chunk and goes
+/// on to the next instead of waiting: a wait for every chunk left a core idle while the chunk's
+/// last batch finished and while the next chunk was read and split.
+struct InFlight<T> {
+    pending: VecDeque<std::sync::mpsc::Receiver<Parsed<T>>>,
+    /// Chunks in flight before the reader waits for the oldest (bounds memory).
+    limit: usize,
+}
+
+impl<T: Send> InFlight<T> {
+    /// Parses `buffer[start..]`'s `spans` on the pool.
+    #[allow(clippy::too_many_arguments)]
+    fn launch<'s>(
+        &mut self,
+        scope: &rayon::Scope<'s>,
+        buffer: Vec<u8>,
+        start: usize,
+        spans: Vec<Span>,
+        base: Base,
+        ctx: &'s Ctx<'s>,
+        reduce: Reduce<'s, T>,
+    ) where
+        T: 's,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move |_| {
+            let (reduced, problems) = parse_spans(&buffer[start..], &spans, ctx, base, reduce);
+            // The receiver lives until the result is taken.
+            let _ = tx.send((reduced, problems, buffer));
+        });
+        self.pending.push_back(rx);
+    }
+
+    /// Hands on the finished chunks at the front, in order; waits for the oldest while too many
+    /// are in flight.
+    fn deliver(
+        &mut self,
+        sink: &mut dyn FnMut(Vec<T>),
+        problems: &mut Vec<Problem>,
+        chunks: &stream::Chunks,
+    ) {
+        self.take(self.limit, sink, problems, chunks);
+    }
+
+    /// Waits for every chunk in flight and hands them on.
+    fn finish(
+        &mut self,
+        sink: &mut dyn FnMut(Vec<T>),
+        problems: &mut Vec<Problem>,
+        chunks: &stream::Chunks,
+    ) {
+        self.take(0, sink, problems, chunks);
+    }
+
+    fn take(
+        &mut self,
+        keep: usize,
+        sink: &mut dyn FnMut(Vec<T>),
+        problems: &mut Vec<Problem>,
+        chunks: &stream::Chunks,
+    ) {
+        while let Some(oldest) = self.pending.front() {
+            let parsed = if self.pending.len() > keep {
+                oldest.recv().ok()
+            } else {
+                match oldest.try_recv() {
+                    Ok(parsed) => Some(parsed),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                    // The parse panicked; the scope re-raises the panic when it ends.
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                }
+            };
+            self.pending.pop_front();
+            if let Some((reduced, found, buffer)) = parsed {
+                problems.extend(found);
+                sink(reduced);
+                chunks.recycle(buffer);
+            }
+        }
+    }
 }
 
 /// Reduces records read whole (text, CSV) in batches, in parallel.
