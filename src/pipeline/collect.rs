@@ -481,7 +481,8 @@ impl Collector {
         let (lo, hi) = (range.0 - SETTLED_NANOS, range.1 + SETTLED_NANOS);
         let mut lines = std::mem::take(&mut self.candidates);
         // Per stream, in time order.
-        lines.sort_by_key(|l| (l.stream, l.time.map(|t| t.nanos), l.input, l.offset));
+        // In place (no merge buffer): (input, offset) is unique, so the order is the same.
+        lines.sort_unstable_by_key(|l| (l.stream, l.time.map(|t| t.nanos), l.input, l.offset));
         let mut settled = vec![false; lines.len()];
         let mut start = 0;
         while start < lines.len() {
@@ -513,10 +514,12 @@ impl Collector {
             }
             start = end;
         }
-        let (done, keep): (Vec<(Line, bool)>, Vec<(Line, bool)>) =
-            lines.into_iter().zip(settled).partition(|(_, s)| *s);
-        self.candidates = keep.into_iter().map(|(l, _)| l).collect();
-        self.reassemble_and_emit(done.into_iter().map(|(l, _)| l).collect());
+        // The settled lines move out; the rest stay where they are (no second copy of all).
+        let mut settled = settled.into_iter();
+        let done: Vec<Line> =
+            lines.extract_if(.., |_| settled.next().expect("a flag a line")).collect();
+        self.candidates = lines;
+        self.reassemble_and_emit(done);
         // Next time, only once as many new candidates have come.
         self.settle_at = (self.candidates.len() * 2).max(self.settle_base);
     }
@@ -648,8 +651,8 @@ struct Line {
     message: String,
 }
 
-/// Duplicates are the same insertId, logName and timestamp; 128 bits make a false match
-/// (and so a silently dropped entry) practically impossible.
+/// Duplicates are the same insertId, logName and timestamp. [`Seen`] keeps 96 bits of this hash,
+/// which makes a false match (and so a wrongly dropped entry) practically impossible.
 fn dedup_hash(insert_id: &str, log_name: Option<&str>, time: Option<i64>) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(insert_id.as_bytes());

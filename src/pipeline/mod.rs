@@ -585,7 +585,8 @@ fn examples_per_issue(
 }
 
 /// With `LOG_GARDENER_TIMINGS` set, prints to stderr the seconds since the previous stage ended
-/// (or the first call), for docs/performance.md's stage table.
+/// (or the first call) and, on Linux, the resident memory (VmRSS) and its peak so far (VmHWM),
+/// for docs/performance.md.
 pub fn stage(name: &str) {
     static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
     if std::env::var_os("LOG_GARDENER_TIMINGS").is_none() {
@@ -594,7 +595,19 @@ pub fn stage(name: &str) {
     let now = std::time::Instant::now();
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(before) = *last {
-        eprintln!("log-gardener: timing: {name}: {:.3}s", (now - before).as_secs_f64());
+        // Linux: the resident memory now and at its peak so far.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |key: &str| {
+            let line = status.lines().find(|l| l.starts_with(key))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!(", {} {} MB", &key[..key.len() - 1], kb / 1024))
+        };
+        eprintln!(
+            "log-gardener: timing: {name}: {:.3}s{}{}",
+            (now - before).as_secs_f64(),
+            field("VmRSS:").unwrap_or_default(),
+            field("VmHWM:").unwrap_or_default()
+        );
     }
     *last = Some(now);
 }
