@@ -137,15 +137,35 @@ const EXAMPLES_KEPT: usize = 3;
 impl Examples {
     fn offer(&mut self, time: i64, message: &str) {
         let t = if time == NO_TIME { i64::MAX } else { time };
-        keep(&mut self.early, t, message, |a, b| a < b);
-        keep(&mut self.late, t, message, |a, b| a > b);
+        keep(&mut self.early, t, message, early);
+        keep(&mut self.late, t, message, late);
+    }
+
+    /// Takes in another set of examples (of the same key, from a batch read in parallel).
+    fn merge(&mut self, other: &Examples) {
+        for (t, m) in &other.early {
+            keep(&mut self.early, *t, m, early);
+        }
+        for (t, m) in &other.late {
+            keep(&mut self.late, *t, m, late);
+        }
     }
 }
 
-/// Keeps up to three distinct messages, preferring times `better` than the worst kept.
-fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, better: fn(i64, i64) -> bool) {
+fn early(t: i64) -> i64 {
+    t
+}
+
+fn late(t: i64) -> i64 {
+    t.saturating_neg()
+}
+
+/// Keeps the three distinct messages that come first by the `rank` of their best time, then by
+/// their text. A total order: the same three are kept whatever order (or batches) the messages
+/// are offered in, so examples found per batch in parallel merge into the same result.
+fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, rank: fn(i64) -> i64) {
     if let Some(same) = list.iter_mut().find(|(_, m)| m == message) {
-        if better(t, same.0) {
+        if rank(t) < rank(same.0) {
             same.0 = t;
         }
         return;
@@ -154,9 +174,12 @@ fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, better: fn(i64, i6
         list.push((t, message.to_string()));
         return;
     }
+    fn order(rank: fn(i64) -> i64, (t, m): &(i64, String)) -> (i64, &str) {
+        (rank(*t), m.as_str())
+    }
     let worst =
-        (0..list.len()).reduce(|a, b| if better(list[a].0, list[b].0) { b } else { a }).unwrap();
-    if better(t, list[worst].0) || (t == list[worst].0 && message < list[worst].1.as_str()) {
+        (0..list.len()).max_by(|&a, &b| order(rank, &list[a]).cmp(&order(rank, &list[b]))).unwrap();
+    if (rank(t), message) < order(rank, &list[worst]) {
         list[worst] = (t, message.to_string());
     }
 }
@@ -221,76 +244,138 @@ impl<'a> NameMap<'a> {
     }
 }
 
-/// A batch of records reduced by [`reduce`] to what the collector keeps. Names are numbered
-/// within the batch; the collector maps them to its own ids.
+/// What is taken at all, known before reading, so that batches are reduced to what counts on
+/// the parsing threads.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub min_severity: Severity,
+    /// Services asked for (`--service`); empty for all.
+    pub services: HashSet<String>,
+    /// A window known before reading (`--since`/`--until` given as times), else open.
+    pub window: (Option<i64>, Option<i64>),
+    /// Keep entry ids (`--assignments`).
+    pub want_ids: bool,
+}
+
+/// A batch of records reduced by [`reduce`] to what the collector keeps. Names and keys are
+/// numbered within the batch; the collector maps them to its own ids.
 pub struct Batch {
     services: Interner,
     revisions: Interner,
     components: Interner,
     projects: Interner,
+    keys: Vec<BatchKey>,
     lines: Vec<Reduced>,
 }
 
+/// A key as found in one batch: its examples and trace ids there.
+struct BatchKey {
+    key: Key,
+    examples: Examples,
+    traces: Vec<u64>,
+}
+
+/// Why a line is not taken (counted after the duplicate check, which only the collector can do).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Taken,
+    ServiceNotSelected,
+    OutsideWindow,
+}
+
 /// A line as reduced on a parsing thread, with what only the collector's first look needs: the
-/// duplicate hash (for entries with an insertId) and the key, unless the line may join a
-/// traceback (then it is keyed once reassembled). Kept apart from [`Line`] so that the lines
-/// waiting for reassembly stay small.
+/// duplicate hash (for entries with an insertId), its fate, and its key in the batch (unless it
+/// may join a traceback: then it is keyed once reassembled). Kept apart from [`Line`] so that
+/// the lines waiting for reassembly stay small.
 struct Reduced {
     line: Line,
     dedup: Option<u128>,
+    fate: Fate,
     joins: bool,
-    key: Option<Key>,
+    key: u32,
 }
 
 /// Reduces parsed records to lines, on the parsing threads: hashes for duplicates, streams and
-/// traces, the key of each record in scope, and only the text later stages use.
-pub fn reduce(
-    records: &mut dyn Iterator<Item = Record<'_>>,
-    min_severity: Severity,
-    want_ids: bool,
-) -> Batch {
+/// traces, the key of each record in scope with its examples and trace ids per batch, and the
+/// text only of lines that may be reassembled.
+///
+/// Examples and trace ids are gathered before the collector drops duplicates, so a duplicate's
+/// text could stand as an example: a duplicate has the same insertId, logName and timestamp, so
+/// it is the same entry exported twice, with the same text.
+pub fn reduce(records: &mut dyn Iterator<Item = Record<'_>>, selection: &Selection) -> Batch {
     let mut services = Interner::new(false);
     let mut revisions = Interner::new(true);
     let mut components = Interner::new(true);
     let mut projects = Interner::new(true);
+    let mut keys: Vec<BatchKey> = Vec::new();
+    let mut key_ids: HashMap<(u32, Key), u32> = HashMap::default();
     let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
+    let (since, until) = selection.window;
     lines.extend(records.map(|rec| {
         let joins = multiline::may_join(&rec);
-        // Lines that may join a traceback are keyed once reassembled; the rest here.
-        let key = (!joins && rec.severity >= min_severity)
-            .then(|| key_of_parts(&rec.message, rec.request.as_ref()));
-        let keep_text = joins || key.is_some();
-        let dedup = rec
-            .insert_id
-            .as_deref()
-            .map(|id| dedup_hash(id, rec.log_name.as_deref(), rec.time_nanos()));
+        let service = services.id(&rec.service);
+        let time = rec.time_nanos();
+        let fate = if !selection.services.is_empty()
+            && !selection.services.contains(rec.service.as_ref())
+        {
+            Fate::ServiceNotSelected
+        } else if time.is_some_and(|t| since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u))
+        {
+            Fate::OutsideWindow
+        } else {
+            Fate::Taken
+        };
+        let trace =
+            rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1);
+        let mut key = NO_KEY;
+        if fate == Fate::Taken && !joins && rec.severity >= selection.min_severity {
+            let found = key_of_parts(&rec.message, rec.request.as_ref());
+            key = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
+                keys.push(BatchKey {
+                    key: found.clone(),
+                    examples: Examples::default(),
+                    traces: Vec::new(),
+                });
+                keys.len() as u32 - 1
+            });
+            let seen = &mut keys[key as usize];
+            seen.examples.offer(time.unwrap_or(NO_TIME), &rec.message);
+            if trace != 0 && seen.traces.len() < TRACES_PER_KEY && !seen.traces.contains(&trace) {
+                seen.traces.push(trace);
+            }
+        }
+        let dedup =
+            rec.insert_id.as_deref().map(|id| dedup_hash(id, rec.log_name.as_deref(), time));
         let line = Line {
             stream: multiline::stream_hash(&rec),
             time: rec.time,
             declared: multiline::declared_severity(&rec),
             severity: rec.severity,
             inferred: rec.severity_inferred,
-            service: services.id(&rec.service),
+            service,
             revision: revisions.opt(rec.revision.as_deref()),
             component: components.opt(rec.component.as_deref()),
             project: projects.opt(rec.project.as_deref()),
-            trace: rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1),
+            trace,
             entries: rec.entries,
-            ids: if want_ids { rec.entry_ids } else { Vec::new() },
+            ids: if selection.want_ids { rec.entry_ids } else { Vec::new() },
             input: rec.origin.input,
             offset: rec.origin.offset.max(rec.origin.line),
             request: rec.request,
-            message: if keep_text { rec.message.into_owned() } else { String::new() },
+            message: if joins && fate == Fate::Taken {
+                rec.message.into_owned()
+            } else {
+                String::new()
+            },
         };
-        Reduced { line, dedup, joins, key }
+        Reduced { line, dedup, fate, joins, key }
     }));
-    Batch { services, revisions, components, projects, lines }
+    Batch { services, revisions, components, projects, keys, lines }
 }
 
 /// Everything collected from the inputs.
 pub struct Collector {
     min_severity: Severity,
-    services: HashSet<String>,
     pub events: Segmented<Event>,
     /// (event, input, offset, entry id) when `--assignments` asked for ids.
     pub entry_ids: Vec<(u32, u32, u64, String)>,
@@ -307,7 +392,6 @@ pub struct Collector {
     pub service_not_selected: u64,
     /// Entries outside a window known before reading.
     pub outside_window: u64,
-    window: (Option<i64>, Option<i64>),
     /// Width of the time slots alike events are counted in (1 ns: every event apart).
     slot_nanos: i64,
     groups: HashMap<GroupKey, u32>,
@@ -332,24 +416,18 @@ fn settle_base() -> usize {
 }
 
 impl Collector {
-    /// `window`: when the window is known before reading (absolute `--since`/`--until`, or none),
-    /// entries outside it are counted and dropped here and alike events are counted together
-    /// per minute; `None` keeps every event apart, for a window that depends on the newest entry.
-    pub fn new(
-        min_severity: Severity,
-        services: &[String],
-        window: Option<(Option<i64>, Option<i64>)>,
-    ) -> Collector {
+    /// `window_known`: when the window is known before reading (absolute `--since`/`--until`,
+    /// or none), alike events are counted together per minute; otherwise every event is kept
+    /// apart, for a window that depends on the newest entry.
+    pub fn new(min_severity: Severity, window_known: bool) -> Collector {
         Collector {
-            slot_nanos: if window.is_some() { 60_000_000_000 } else { 1 },
-            window: window.unwrap_or((None, None)),
+            slot_nanos: if window_known { 60_000_000_000 } else { 1 },
             outside_window: 0,
             groups: HashMap::default(),
             key_traces: Vec::new(),
             settle_at: settle_base(),
             settle_base: settle_base(),
             min_severity,
-            services: services.iter().cloned().collect(),
             events: Segmented::default(),
             entry_ids: Vec::new(),
             keys: Vec::new(),
@@ -371,22 +449,17 @@ impl Collector {
         let mut ready = Vec::new();
         let (mut hashes, mut fresh) = (Vec::new(), Vec::new());
         for batch in batches {
-            let selected: Vec<bool> = batch
-                .services
-                .names
-                .iter()
-                .map(|s| self.services.is_empty() || self.services.contains(s))
-                .collect();
             let mut services = NameMap::new(&batch.services);
             let mut revisions = NameMap::new(&batch.revisions);
             let mut components = NameMap::new(&batch.components);
             let mut projects = NameMap::new(&batch.projects);
+            let mut keys = vec![u32::MAX; batch.keys.len()];
             hashes.clear();
             hashes.extend(batch.lines.iter().filter_map(|r| r.dedup));
             fresh.clear();
             self.seen.insert_all(&hashes, &mut fresh);
             let mut fresh = fresh.iter();
-            for Reduced { mut line, dedup, joins, key } in batch.lines {
+            for Reduced { mut line, dedup, fate, joins, key } in batch.lines {
                 if let Some(t) = line.time.map(|t| t.nanos) {
                     range = Some(range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
                 }
@@ -394,13 +467,13 @@ impl Collector {
                     self.duplicates += line.entries as u64;
                     continue;
                 }
-                if !selected[line.service as usize] {
-                    self.service_not_selected += line.entries as u64;
-                    continue;
-                }
-                if let Some(t) = line.time.map(|t| t.nanos) {
-                    let (since, until) = self.window;
-                    if since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u) {
+                match fate {
+                    Fate::Taken => {}
+                    Fate::ServiceNotSelected => {
+                        self.service_not_selected += line.entries as u64;
+                        continue;
+                    }
+                    Fate::OutsideWindow => {
                         self.outside_window += line.entries as u64;
                         continue;
                     }
@@ -411,15 +484,48 @@ impl Collector {
                 line.project = projects.map(line.project, &mut self.project_names, true);
                 if joins {
                     self.candidates.push(line);
-                } else {
-                    ready.push((line, key));
+                    continue;
                 }
+                let key = if key == NO_KEY {
+                    NO_KEY
+                } else {
+                    // A batch's key is taken in, with its examples and traces, at its first
+                    // line that counts.
+                    let global = &mut keys[key as usize];
+                    if *global == u32::MAX {
+                        let found = &batch.keys[key as usize];
+                        *global = self.key_id(line.service, &found.key);
+                        let id = *global as usize;
+                        self.keys[id].examples.merge(&found.examples);
+                        let traces = &mut self.key_traces[id];
+                        for &t in &found.traces {
+                            if traces.len() < TRACES_PER_KEY && !traces.contains(&t) {
+                                traces.push(t);
+                            }
+                        }
+                    }
+                    *global
+                };
+                ready.push((line, key));
             }
         }
-        self.emit(ready);
+        self.count(ready);
         if let Some(range) = range {
             self.settle(range);
         }
+    }
+
+    /// The collector's id of a (service, key), made on first sight.
+    fn key_id(&mut self, service: u32, key: &Key) -> u32 {
+        let probe = (service, key.clone());
+        if let Some(&id) = self.key_index.get(&probe) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(KeyInfo { service, key: key.clone(), examples: Examples::default() });
+        self.key_traces.push(Vec::new());
+        self.key_index.insert(probe, id);
+        id
     }
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
@@ -467,7 +573,7 @@ impl Collector {
             }
             heads.push(head);
         }
-        self.emit(heads.into_iter().map(|h| (h, None)).collect());
+        self.emit_heads(heads);
     }
 
     /// Reassembles, before the end, the candidate lines that no later input can join: inputs
@@ -524,43 +630,25 @@ impl Collector {
         self.settle_at = (self.candidates.len() * 2).max(self.settle_base);
     }
 
-    /// Keys the lines in scope not keyed yet (reassembled tracebacks; in parallel: masking is
-    /// the expensive part) and stores events.
-    fn emit(&mut self, mut lines: Vec<(Line, Option<Key>)>) {
+    /// Keys reassembled lines (in parallel when there are many: masking is the expensive part),
+    /// offers them as examples and counts them.
+    fn emit_heads(&mut self, heads: Vec<Line>) {
         let min = self.min_severity;
-        let unkeyed = lines.iter().filter(|(l, key)| key.is_none() && l.severity >= min).count();
-        let key_one = |(l, key): &mut (Line, Option<Key>)| {
-            if key.is_none() && l.severity >= min {
-                *key = Some(key_of_parts(&l.message, l.request.as_ref()));
-            }
+        let key_one =
+            |l: &Line| (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref()));
+        // Asking the pool for help means waiting until a parsing thread is free: worth it only
+        // for many lines.
+        let keys: Vec<Option<Key>> = if heads.len() >= 4096 {
+            heads.par_iter().with_min_len(64).map(key_one).collect()
+        } else {
+            heads.iter().map(key_one).collect()
         };
-        // Asking the pool for help means waiting until a parsing thread is free: only worth it
-        // for many lines (the reassembled tracebacks at the end), never for each chunk's lines,
-        // which come keyed.
-        if unkeyed >= 4096 {
-            lines.par_iter_mut().with_min_len(64).for_each(key_one);
-        } else if unkeyed > 0 {
-            lines.iter_mut().for_each(key_one);
-        }
-        for (line, key) in lines {
-            let time = line.time.map_or(NO_TIME, |t| t.nanos);
-            let key = match key {
-                Some(k) => {
-                    let probe = (line.service, k);
-                    let id = match self.key_index.get(&probe) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.keys.len() as u32;
-                            self.keys.push(KeyInfo {
-                                service: line.service,
-                                key: probe.1.clone(),
-                                examples: Examples::default(),
-                            });
-                            self.key_traces.push(Vec::new());
-                            self.key_index.insert(probe, id);
-                            id
-                        }
-                    };
+        let mut keyed = Vec::with_capacity(heads.len());
+        for (line, key) in heads.into_iter().zip(keys) {
+            let id = match key {
+                Some(key) => {
+                    let id = self.key_id(line.service, &key);
+                    let time = line.time.map_or(NO_TIME, |t| t.nanos);
                     self.keys[id as usize].examples.offer(time, &line.message);
                     let traces = &mut self.key_traces[id as usize];
                     if line.trace != 0
@@ -573,6 +661,15 @@ impl Collector {
                 }
                 None => NO_KEY,
             };
+            keyed.push((line, id));
+        }
+        self.count(keyed);
+    }
+
+    /// Counts keyed lines into events.
+    fn count(&mut self, lines: Vec<(Line, u32)>) {
+        for (line, key) in lines {
+            let time = line.time.map_or(NO_TIME, |t| t.nanos);
             let status = line.request.as_ref().map_or(0, |r| r.status);
             let digits = line.time.map_or(0, |t| t.digits);
             let group = GroupKey {
@@ -679,5 +776,44 @@ mod tests {
         let mut late: Vec<_> = ex.late.iter().map(|(t, m)| (*t, m.as_str())).collect();
         late.sort();
         assert_eq!(late, [(5, "e"), (7, "x"), (9, "z")]);
+    }
+
+    /// Examples gathered per batch (in parallel) and merged are those gathered in one pass, in
+    /// any order: ties in time and repeated messages included.
+    #[test]
+    fn examples_do_not_depend_on_order_or_batches() {
+        let offers: Vec<(i64, String)> = (0..60u64)
+            .map(|i| {
+                let x = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 50;
+                ((x % 7) as i64, format!("m{}", x % 11))
+            })
+            .chain([(NO_TIME, "untimed".to_string()), (3, "m0".to_string())])
+            .collect();
+        let sorted = |ex: &Examples| {
+            let mut e = ex.early.clone();
+            let mut l = ex.late.clone();
+            e.sort();
+            l.sort();
+            (e, l)
+        };
+        let mut whole = Examples::default();
+        for (t, m) in &offers {
+            whole.offer(*t, m);
+        }
+        let expected = sorted(&whole);
+        for (rotate, size) in [(0, 1), (5, 7), (13, 4), (31, 60), (59, 9)] {
+            let mut order = offers.clone();
+            order.rotate_left(rotate);
+            order.reverse();
+            let mut merged = Examples::default();
+            for part in order.chunks(size) {
+                let mut batch = Examples::default();
+                for (t, m) in part {
+                    batch.offer(*t, m);
+                }
+                merged.merge(&batch);
+            }
+            assert_eq!(sorted(&merged), expected, "rotate {rotate}, batches of {size}");
+        }
     }
 }

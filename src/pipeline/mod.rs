@@ -178,16 +178,20 @@ pub fn run(options: Options, rules: &Rules, redactor: &Redactor) -> Result<Analy
         (Some(since), Some(until)) => Some((since, until)),
         _ => None,
     };
-    let collector = Collector::new(options.min_severity, &options.services, known_window);
+    let collector = Collector::new(options.min_severity, known_window.is_some());
+    let selection = collect::Selection {
+        min_severity: options.min_severity,
+        services: options.services.iter().cloned().collect(),
+        window: known_window.unwrap_or((None, None)),
+        want_ids: options.assignments,
+    };
     let mut inputs = Vec::with_capacity(sources.len());
     // The collector's bookkeeping is sequential; on a thread of its own it takes one chunk while
     // the next are parsed. The channel keeps the chunks' order, so results do not change. It
     // holds several chunks because the collector, sharing the cores with the parsers, runs in
     // bursts: with room for two, the reader often waited for it and the parsers ran dry.
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<collect::Batch>>(8);
-    let (min_severity, want_ids) = (options.min_severity, options.assignments);
-    let reduce: read::Reduce<collect::Batch> =
-        &|records| collect::reduce(records, min_severity, want_ids);
+    let reduce: read::Reduce<collect::Batch> = &|records| collect::reduce(records, &selection);
     let mut collector = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("collect".into())
