@@ -446,8 +446,9 @@ impl Collector {
     /// Takes one chunk's batches, in input order.
     pub fn add(&mut self, batches: Vec<Batch>) {
         let mut range: Option<(i64, i64)> = None;
-        let mut ready = Vec::new();
-        let (mut hashes, mut fresh) = (Vec::new(), Vec::new());
+        let lines = batches.iter().map(|b| b.lines.len()).sum();
+        let mut ready = Vec::with_capacity(lines);
+        let (mut hashes, mut fresh) = (Vec::with_capacity(lines), Vec::with_capacity(lines));
         for batch in batches {
             let mut services = NameMap::new(&batch.services);
             let mut revisions = NameMap::new(&batch.revisions);
