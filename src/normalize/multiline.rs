@@ -113,17 +113,15 @@ pub fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usiz
 
 /// A hash of the stream a record was written to.
 pub fn stream_hash(rec: &Record) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for part in [
-        Some(rec.service.as_ref()),
-        rec.revision.as_deref(),
-        rec.instance.as_deref(),
-        rec.log_name.as_deref(),
-    ] {
-        h.update(part.unwrap_or("").as_bytes());
-        h.update(&[0x1f]);
+    fn text(t: Option<&str>) -> &[u8] {
+        t.unwrap_or("").as_bytes()
     }
-    h.digest()
+    super::hash::joined64(&[
+        rec.service.as_bytes(),
+        text(rec.revision.as_deref()),
+        text(rec.instance.as_deref()),
+        text(rec.log_name.as_deref()),
+    ])
 }
 
 /// Joins continuation lines into the record that starts their event. Returns the records in

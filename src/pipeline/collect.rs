@@ -752,13 +752,12 @@ struct Line {
 /// Duplicates are the same insertId, logName and timestamp. [`Seen`] keeps 96 bits of this hash,
 /// which makes a false match (and so a wrongly dropped entry) practically impossible.
 fn dedup_hash(insert_id: &str, log_name: Option<&str>, time: Option<i64>) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(insert_id.as_bytes());
-    h.update(&[0x1f]);
-    h.update(log_name.unwrap_or("").as_bytes());
-    h.update(&[0x1f]);
-    h.update(&time.unwrap_or(NO_TIME).to_le_bytes());
-    h.digest128()
+    let time = time.unwrap_or(NO_TIME).to_le_bytes();
+    crate::normalize::hash::joined128(&[
+        insert_id.as_bytes(),
+        log_name.unwrap_or("").as_bytes(),
+        &time,
+    ])
 }
 
 #[cfg(test)]
