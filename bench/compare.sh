@@ -2,12 +2,13 @@
 # Throughput and peak memory of `log-gardener report`, side by side with DuckDB and jq where
 # installed, on inputs made by the repo's own generator.
 #
-#   bench/compare.sh [SIZE_MB ...]        default: 256 1024
+#   [RUNS=3] bench/compare.sh [SIZE_MB ...]        default sizes: 256 1024
 #
 # For each size: a Cloud Storage sink export (NDJSON), the same entries as a gcloud JSON array,
-# and the NDJSON gzipped. Times are wall-clock seconds of one run each (after one warm-up run of
-# the smallest input), memory is the peak resident set size from /usr/bin/time. Absolute numbers
-# vary between machines; the ratios travel.
+# and the NDJSON gzipped. Times are the median wall-clock seconds of RUNS runs (default 3; the
+# inputs are read once beforehand, so every tool reads them from the page cache), memory the
+# largest peak resident set size from /usr/bin/time. Absolute numbers vary between machines;
+# the ratios travel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-256 1024}")
@@ -21,15 +22,20 @@ bin=target/release/log-gardener
 "$bin" generate --entries 20000 --format ndjson --out "$work/calib.ndjson" 2>/dev/null
 per_mb=$(( 20000 * 1048576 / $(stat -c %s "$work/calib.ndjson") ))
 
-measure() { # label, size bytes, command...
+runs=${RUNS:-3}
+
+measure() { # label, size bytes, command...: the median time of $runs runs, the largest peak
   local label=$1 bytes=$2; shift 2
-  local out
-  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>"$work/stderr.txt" || {
-    echo "$label: failed: $(tail -3 "$work/stderr.txt")"; return; }
-  out=$(tail -1 "$work/time.txt")
-  local secs=${out% *} kb=${out#* }
-  awk -v l="$label" -v s="$secs" -v k="$kb" -v b="$bytes" \
-    'BEGIN { printf "%-44s %8.2f s %9.0f MB/s %8.0f MB peak\n", l, s, b / 1048576 / s, k / 1024 }'
+  : > "$work/times.txt"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>"$work/stderr.txt" || {
+      echo "$label: failed: $(tail -3 "$work/stderr.txt")"; return; }
+    tail -1 "$work/time.txt" >> "$work/times.txt"
+  done
+  sort -n "$work/times.txt" | awk -v l="$label" -v b="$bytes" '
+    { t[NR] = $1; if ($2 > k) k = $2 }
+    END { s = t[int((NR + 1) / 2)]
+          printf "%-44s %8.2f s %9.0f MB/s %8.0f MB peak\n", l, s, b / 1048576 / s, k / 1024 }'
 }
 
 have_duckdb=""
@@ -42,10 +48,16 @@ for mb in "${sizes[@]}"; do
   [ -f "$nd" ] || "$bin" generate --entries "$n" --format ndjson --seed 42 --span 7d --out "$nd" 2>/dev/null
   [ -f "$js" ] || "$bin" generate --entries "$n" --format json --seed 42 --span 7d --out "$js" 2>/dev/null
   [ -f "$gz" ] || gzip -1 -c "$nd" > "$gz"
+  cat "$nd" "$js" "$gz" >/dev/null # into the page cache, alike for every tool
   size=$(stat -c %s "$nd")
   echo "== $mb MB: $n entries; NDJSON $(( size / 1048576 )) MB, JSON array $(( $(stat -c %s "$js") / 1048576 )) MB, gzip $(( $(stat -c %s "$gz") / 1048576 )) MB; $(nproc) cores"
   measure "log-gardener, NDJSON, 2 threads" "$size" "$bin" report "$nd" --out "$work/out" --threads 2 --quiet
   measure "log-gardener, NDJSON, 1 thread" "$size" "$bin" report "$nd" --out "$work/out" --threads 1 --quiet
+  # --threads sets the parsers; the reader and collector threads still use a second core. One
+  # core for everything is the baseline for scaling with cores.
+  if command -v taskset >/dev/null; then
+    measure "log-gardener, NDJSON, 1 core (taskset)" "$size" taskset -c 0 "$bin" report "$nd" --out "$work/out" --threads 1 --quiet
+  fi
   measure "log-gardener, JSON array, 2 threads" "$size" "$bin" report "$js" --out "$work/out" --threads 2 --quiet
   measure "log-gardener, NDJSON.gz, 2 threads" "$size" "$bin" report "$gz" --out "$work/out" --threads 2 --quiet
   case "$have_duckdb" in
