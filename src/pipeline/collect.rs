@@ -2,11 +2,14 @@
 //! the number of entries (a few integers each) and the number of distinct messages, not the size
 //! of the input.
 //!
-//! Per record: duplicates are dropped (a 128-bit hash of insertId, logName and timestamp), names
-//! are interned, and records in scope by severity and service are keyed (masked, or fingerprinted
-//! for stack traces and requests) in parallel. A key keeps a few example messages; the record's
-//! text is then dropped. Records that may be one line of a traceback split over entries are kept
-//! whole until the end, when they are reassembled and keyed like the rest.
+//! Two halves. [`reduce`] runs on the parsing threads, batch by batch: it hashes each record's
+//! duplicate identity, stream and trace, numbers names within the batch, keys the records in
+//! scope (masked, or fingerprinted for stack traces and requests) and gathers each key's examples
+//! and trace ids; the text is dropped there, except for lines that may belong to a traceback
+//! split over entries. [`Collector`] runs on one thread, in input order: it drops duplicates,
+//! maps the batch's names and keys to its own ids, counts alike events together, and keeps the
+//! traceback candidates until they are complete, when they are reassembled and keyed like the
+//! rest.
 
 use super::seen::Seen;
 use crate::group::{key_of_parts, Key};

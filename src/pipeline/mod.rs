@@ -1,6 +1,8 @@
 //! Runs the stages in order, once, over all inputs: read → normalize → group → aggregate →
 //! judge, and hands the result to render. Also keeps the books: every entry read ends up in
 //! scope, out of scope (with the filter that excluded it), a duplicate, or skipped (with why).
+//! `collect` turns parsed records into counted events while the input is read, `seen` holds the
+//! identities of the entries read, for duplicates.
 
 use crate::aggregate::{self, Aggregates, EventRow};
 use crate::config::Rules;
