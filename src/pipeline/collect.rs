@@ -415,7 +415,7 @@ fn settle_base() -> usize {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(50_000)
+        .unwrap_or(10_000)
 }
 
 impl Collector {
