@@ -50,7 +50,7 @@ fn purge_delay_ms() -> std::os::raw::c_long {
 /// Asks Linux for ordinary 4 KB pages instead of transparent huge pages: a fault on a huge page
 /// zeroes 2 MB, and memory freed and touched again cost a 2 MB zeroing each time, plus the
 /// kernel's hunt for free huge pages when the page cache is full. Measured: peak memory 185 →
-/// 160 MB on a 1 GB export and 245 → 215 MB on 4 GB, the same speed, steadier system time
+/// 155 MB on a 1 GB export and 245 → 220 MB on 4 GB, the same speed, steadier system time
 /// (docs/performance.md). `LOG_GARDENER_THP=1` keeps huge pages, for measuring.
 fn small_pages_only() {
     #[cfg(target_os = "linux")]
