@@ -77,6 +77,13 @@ struct GroupKey {
 /// Trace ids kept per key, for correlation.
 const TRACES_PER_KEY: usize = 256;
 
+/// Keeps a trace id hash (0 is "none") among a key's first [`TRACES_PER_KEY`] distinct ones.
+fn note_trace(traces: &mut Vec<u64>, trace: u64) {
+    if trace != 0 && traces.len() < TRACES_PER_KEY && !traces.contains(&trace) {
+        traces.push(trace);
+    }
+}
+
 /// A vector kept in fixed-size segments: it grows without the doubling copy that made a
 /// vector of a million events briefly twice its size.
 pub struct Segmented<T> {
@@ -341,11 +348,9 @@ pub fn reduce(records: &mut dyn Iterator<Item = Record<'_>>, selection: &Selecti
                 });
                 keys.len() as u32 - 1
             });
-            let seen = &mut keys[key as usize];
-            seen.examples.offer(time.unwrap_or(NO_TIME), &rec.message);
-            if trace != 0 && seen.traces.len() < TRACES_PER_KEY && !seen.traces.contains(&trace) {
-                seen.traces.push(trace);
-            }
+            let this = &mut keys[key as usize];
+            this.examples.offer(time.unwrap_or(NO_TIME), &rec.message);
+            note_trace(&mut this.traces, trace);
         }
         let dedup =
             rec.insert_id.as_deref().map(|id| dedup_hash(id, rec.log_name.as_deref(), time));
@@ -501,11 +506,8 @@ impl Collector {
                         *global = self.key_id(line.service, &found.key);
                         let id = *global as usize;
                         self.keys[id].examples.merge(&found.examples);
-                        let traces = &mut self.key_traces[id];
                         for &t in &found.traces {
-                            if traces.len() < TRACES_PER_KEY && !traces.contains(&t) {
-                                traces.push(t);
-                            }
+                            note_trace(&mut self.key_traces[id], t);
                         }
                     }
                     *global
@@ -654,13 +656,7 @@ impl Collector {
                     let id = self.key_id(line.service, &key);
                     let time = line.time.map_or(NO_TIME, |t| t.nanos);
                     self.keys[id as usize].examples.offer(time, &line.message);
-                    let traces = &mut self.key_traces[id as usize];
-                    if line.trace != 0
-                        && traces.len() < TRACES_PER_KEY
-                        && !traces.contains(&line.trace)
-                    {
-                        traces.push(line.trace);
-                    }
+                    note_trace(&mut self.key_traces[id as usize], line.trace);
                     id
                 }
                 None => NO_KEY,
