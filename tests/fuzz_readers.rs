@@ -86,16 +86,7 @@ fn log_entry_like() -> impl Strategy<Value = Value> {
         .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
 }
 
-const LINE_FORMATS: &[&str] = &[
-    "<Content>",
-    "<Date> <Time> <Pid> <Level> <Component>: <Content>",
-    r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
-    r"\[<Level>\] <Content>",
-    "<Timestamp> <Level> <Content>",
-    "<Date> <Time>,<Ms> <Level> [<Component>] <Content>",
-];
-
-/// Text lines that sometimes match the formats above.
+/// Text lines that sometimes match `LINE_FORMATS`.
 fn text_body() -> impl Strategy<Value = String> {
     let line = prop_oneof![
         Just(String::new()),

@@ -1,29 +1,20 @@
 //! `read::text`: `LineFormat::parse` never panics on any format; `read_text` never panics, and
 //! every non-blank line is accounted for, once: in a record's entry ids or in `unmatched`.
 #![no_main]
-use fuzz_support::check_text_accounting;
+use fuzz_support::{check_text_accounting, LINE_FORMATS};
 use libfuzzer_sys::fuzz_target;
 use log_gardener::read::text::LineFormat;
 
 #[path = "../../tests/fuzz_support/mod.rs"]
 mod fuzz_support;
 
-const FORMATS: [&str; 6] = [
-    "<Content>",
-    "<Date> <Time> <Pid> <Level> <Component>: <Content>",
-    r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
-    r"\[<Level>\] <Content>",
-    "<Timestamp> <Level> <Content>",
-    "<Date> <Time>,<Ms> <Level> [<Component>] <Content>",
-];
-
 fuzz_target!(|data: &[u8]| {
     if data.is_empty() {
         return;
     }
     // First byte picks the format: a fixed one, or the first line of the input itself.
-    let (format, body) = match data[0] as usize % (FORMATS.len() + 1) {
-        i if i < FORMATS.len() => (LineFormat::parse(FORMATS[i]).unwrap(), &data[1..]),
+    let (format, body) = match data[0] as usize % (LINE_FORMATS.len() + 1) {
+        i if i < LINE_FORMATS.len() => (LineFormat::parse(LINE_FORMATS[i]).unwrap(), &data[1..]),
         _ => {
             let rest = &data[1..];
             let nl = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());

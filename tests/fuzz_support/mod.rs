@@ -14,6 +14,16 @@ use log_gardener::read::{read_all, InputFormat, ReadOptions, Source};
 use serde_json::Value;
 use std::io::Write;
 
+/// Line formats (Loghub notation) that text inputs are read with.
+pub const LINE_FORMATS: &[&str] = &[
+    "<Content>",
+    "<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
+    r"\[<Level>\] <Content>",
+    "<Timestamp> <Level> <Content>",
+    "<Date> <Time>,<Ms> <Level> [<Component>] <Content>",
+];
+
 /// LogEntry field names, top level and nested, that LogEntry-like inputs are built from.
 pub const KEYS: &[&str] = &[
     "timestamp",
