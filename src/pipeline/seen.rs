@@ -36,6 +36,12 @@ fn store(rest: u128) -> Stored {
     rest.to_be_bytes()[16 - std::mem::size_of::<Stored>()..].try_into().expect("the low bytes")
 }
 
+/// Where `rest` would sit in a shard of `n` uniform values, in proportion to its top 32 bits.
+fn estimate(n: usize, rest: u128) -> usize {
+    let fraction = (rest >> (REST_BITS - 32)) as u64;
+    ((fraction * n as u64) >> 32) as usize
+}
+
 /// Where `rest` is in a sorted shard, or would go. Hashes are uniform, so the shard's values
 /// are spread evenly over their range: the search starts where `rest` would sit in proportion
 /// and walks a few steps, touching a cache line or two (a binary search touched five or six,
@@ -45,8 +51,7 @@ fn position(shard: &[Stored], rest: u128) -> Result<usize, usize> {
     if n == 0 {
         return Err(0);
     }
-    let fraction = (rest >> (REST_BITS - 32)) as u64; // the top 32 bits of the rest
-    let mut i = ((fraction * n as u64) >> 32) as usize;
+    let mut i = estimate(n, rest);
     if value(&shard[i]) < rest {
         i += 1;
         while i < n && value(&shard[i]) < rest {
@@ -102,8 +107,7 @@ impl Seen {
                 let (shard, rest) = split(near);
                 let shard = &self.shards[shard];
                 if !shard.is_empty() {
-                    let fraction = (rest >> (REST_BITS - 32)) as u64;
-                    prefetch(&shard[((fraction * shard.len() as u64) >> 32) as usize]);
+                    prefetch(&shard[estimate(shard.len(), rest)]);
                 }
             }
             fresh.push(self.insert(hashes[i]));
