@@ -15,11 +15,12 @@ sizes=("${@:-256 1024}")
 [ $# -eq 0 ] && sizes=(256 1024)
 work=${BENCH_DIR:-/tmp/log-gardener-bench}
 mkdir -p "$work"
-cargo build --release --quiet
+cargo build --release --quiet --workspace
 bin=target/release/log-gardener
+gen=target/release/log-gardener-gen
 
 # Entries per MB, from a calibration dump.
-"$bin" generate --entries 20000 --format ndjson --out "$work/calib.ndjson" 2>/dev/null
+"$gen" --entries 20000 --format ndjson --out "$work/calib.ndjson" 2>/dev/null
 per_mb=$(( 20000 * 1048576 / $(stat -c %s "$work/calib.ndjson") ))
 
 runs=${RUNS:-3}
@@ -45,8 +46,8 @@ elif python3 -c "import duckdb" 2>/dev/null; then have_duckdb=python; fi
 for mb in "${sizes[@]}"; do
   n=$(( mb * per_mb ))
   nd="$work/sink-${mb}MB.ndjson"; js="$work/gcloud-${mb}MB.json"; gz="$nd.gz"
-  [ -f "$nd" ] || "$bin" generate --entries "$n" --format ndjson --seed 42 --span 7d --out "$nd" 2>/dev/null
-  [ -f "$js" ] || "$bin" generate --entries "$n" --format json --seed 42 --span 7d --out "$js" 2>/dev/null
+  [ -f "$nd" ] || "$gen" --entries "$n" --format ndjson --seed 42 --span 7d --out "$nd" 2>/dev/null
+  [ -f "$js" ] || "$gen" --entries "$n" --format json --seed 42 --span 7d --out "$js" 2>/dev/null
   [ -f "$gz" ] || gzip -1 -c "$nd" > "$gz"
   cat "$nd" "$js" "$gz" >/dev/null # into the page cache, alike for every tool
   size=$(stat -c %s "$nd")

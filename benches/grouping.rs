@@ -26,12 +26,12 @@
 //!
 //! Results are lines per second. Nothing here asserts on time.
 
-use log_gardener::generate::{generate, DumpFormat, GenerateOptions};
 use log_gardener::group::{self, mask, miner};
 use log_gardener::normalize::multiline;
 use log_gardener::normalize::redact::default_redactor;
 use log_gardener::normalize::Record;
 use log_gardener::read::{self, InputFormat, ReadOptions};
+use log_gardener_gen::{generate, DumpFormat, GenerateOptions};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -30,13 +30,13 @@
 //! Exit status: 0 when every set folder was found and every dump could be evaluated; 1 when a set
 //! folder or file is missing or unreadable (the message names it).
 
-use log_gardener::generate::{generate, DumpFormat, GenerateOptions};
 use log_gardener::group::{mask, miner};
 use log_gardener::normalize::redact::default_redactor;
 use log_gardener::normalize::Severity;
 use log_gardener::pipeline::{self, Options};
 use log_gardener::read::text::{read_text, LineFormat};
 use log_gardener::read::InputFormat;
+use log_gardener_gen::{generate, DumpFormat, GenerateOptions};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,6 @@
 pub mod aggregate;
 pub mod cli;
 pub mod config;
-pub mod generate;
 pub mod group;
 pub mod judge;
 pub mod normalize;

@@ -26,9 +26,6 @@ fn main() -> ExitCode {
             print!("{}", log_gardener::config::DEFAULT_RULES);
             Ok(())
         }
-        Command::Generate(args) => {
-            cli::generate::run(args).map_err(|e| Failure::Fatal(format!("{e:#}")))
-        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use log_gardener::generate::{generate, DumpFormat, GenerateOptions, GroundTruth};
+use log_gardener_gen::{generate, DumpFormat, GenerateOptions, GroundTruth};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 

@@ -1,7 +1,6 @@
 //! The command line: one module per subcommand, each with its flags documented once, in the
 //! clap definitions that `--help` prints. `main.rs` only dispatches and maps errors to exit codes.
 
-pub mod generate;
 pub mod report;
 
 use clap::{Parser, Subcommand};
@@ -22,8 +21,6 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Print the documented default rules file (start your gardener.toml from it).
     Rules,
-    /// Write a synthetic Cloud Run dump with planted issues (the sample, and benchmark inputs).
-    Generate(generate::GenerateArgs),
 }
 
 /// How a subcommand failed; `main` maps it to the exit status of docs/conventions.

@@ -25,6 +25,26 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use content::{Ctx, Ev, Kind, Out, Sev, BACKEND, BURST_RATE, ISSUES, NOISE_WEIGHTS};
 use json::{mix, push_timestamp, Rng, V};
 
+/// A span of time as log-gardener's `--since`/`--until` take it: a whole number and a unit, `s`,
+/// `m` (or `min`), `h`, `d` or `w` (`90m`, `2h`, `7d`); nanoseconds. The product's tests check
+/// that both accept the same texts with the same values.
+pub fn parse_span(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let bad =
+        || format!("`{text}` is not a span: use a whole number and a unit (90s, 30m, 2h, 7d, 1w)");
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(secs).and_then(|s| s.checked_mul(1_000_000_000)).ok_or_else(bad)
+}
+
 /// How the dump is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DumpFormat {
@@ -372,6 +392,18 @@ mod tests {
                 other => panic!("unknown severity {other}"),
             }),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn spans_take_a_whole_number_and_a_unit() {
+        assert_eq!(parse_span("2h"), Ok(2 * 3_600_000_000_000));
+        assert_eq!(parse_span("90m"), Ok(90 * 60_000_000_000));
+        assert_eq!(parse_span("7d"), Ok(7 * 86_400_000_000_000));
+        assert_eq!(parse_span("1w"), Ok(7 * 86_400_000_000_000));
+        assert_eq!(parse_span("45s"), Ok(45_000_000_000));
+        for bad in ["", "h", "2x", "-3h", "0.5", "2", "abc"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
         }
     }
 

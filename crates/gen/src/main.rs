@@ -1,5 +1,10 @@
-//! The `generate` subcommand: writes a synthetic Cloud Logging dump with planted issues (the
-//! bundled sample, test fixtures, benchmark inputs) and optionally its ground truth CSV.
+//! `log-gardener-gen`: writes a synthetic Cloud Logging dump with planted issues (the bundled
+//! sample, test fixtures, benchmark inputs) and optionally its ground truth CSV.
+//!
+//! ```text
+//! log-gardener-gen [--entries N] [--seed S] [--start RFC3339] [--span 2h] [--format json|ndjson]
+//!                  [--gzip] [--project ID] [--out FILE] [--truth FILE]
+//! ```
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -8,7 +13,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::generate::{generate, write_truth_csv, DumpFormat, GenerateOptions};
+use clap::Parser;
+use log_gardener_gen::{generate, parse_span, write_truth_csv, DumpFormat, GenerateOptions};
 
 /// Layout of the generated dump.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +25,10 @@ pub enum FormatArg {
     Ndjson,
 }
 
-/// Write a synthetic Cloud Run log dump with planted issues.
-#[derive(clap::Args, Debug)]
+/// Writes a synthetic Cloud Run log dump with planted issues (the sample, test and benchmark
+/// inputs of log-gardener), and optionally its ground truth.
+#[derive(Parser, Debug)]
+#[command(name = "log-gardener-gen", version, about, long_about = None)]
 pub struct GenerateArgs {
     /// Number of log entries to write. Planted issues scale with it; at the default every issue
     /// occurs several times (below ~60 entries the issues alone may exceed it).
@@ -35,9 +43,9 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "2025-09-11T05:00:00Z", value_parser = parse_start, value_name = "RFC3339")]
     pub start: DateTime<Utc>,
 
-    /// Length of the time window: hours as a plain number (`2`, `0.5`) or a duration with a unit
-    /// `s`, `m`, `h` or `d` (`90m`, `2h`, `7d`).
-    #[arg(long, default_value = "2h", value_parser = parse_span, value_name = "DURATION")]
+    /// Length of the time window: a whole number with a unit, `s`, `m`, `h`, `d` or `w` (`90m`,
+    /// `2h`, `7d`), as log-gardener's `--since` takes spans.
+    #[arg(long, default_value = "2h", value_parser = parse_span_arg, value_name = "DURATION")]
     pub span: Duration,
 
     /// Layout of the dump.
@@ -68,30 +76,25 @@ fn parse_start(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("not an RFC 3339 timestamp ({e}); e.g. 2025-09-11T05:00:00Z"))
 }
 
-/// Parses `2`, `1.5` (hours) or `90s`, `30m`, `2h`, `7d`.
-pub fn parse_span(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit_secs) = match s.char_indices().last() {
-        Some((i, 's')) => (&s[..i], 1.0),
-        Some((i, 'm')) => (&s[..i], 60.0),
-        Some((i, 'h')) => (&s[..i], 3600.0),
-        Some((i, 'd')) => (&s[..i], 86_400.0),
-        _ => (s, 3600.0),
-    };
-    let value: f64 = num.trim().parse().map_err(|_| {
-        format!("`{s}` is not a duration; use hours (`2`) or a number with s/m/h/d (`90m`, `7d`)")
-    })?;
-    let nanos = value * unit_secs * 1e9;
-    if !(1e9..1e9 * 86_400.0 * 3650.0).contains(&nanos) {
-        return Err(format!(
-            "`{s}` is out of range: the span must be between 1 second and 10 years"
-        ));
+fn parse_span_arg(s: &str) -> Result<Duration, String> {
+    match parse_span(s)? {
+        0 => Err(format!("`{s}` is an empty span")),
+        nanos => Ok(Duration::nanoseconds(nanos)),
     }
-    Ok(Duration::nanoseconds(nanos as i64))
+}
+
+fn main() -> std::process::ExitCode {
+    match run(&GenerateArgs::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("log-gardener-gen: error: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
 }
 
 /// Runs `generate`.
-pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let opts = GenerateOptions {
         entries: args.entries,
         seed: args.seed,
@@ -152,31 +155,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spans() {
-        assert_eq!(parse_span("2").unwrap(), Duration::hours(2));
-        assert_eq!(parse_span("0.5").unwrap(), Duration::minutes(30));
-        assert_eq!(parse_span("2h").unwrap(), Duration::hours(2));
-        assert_eq!(parse_span("90m").unwrap(), Duration::minutes(90));
-        assert_eq!(parse_span("7d").unwrap(), Duration::days(7));
-        assert_eq!(parse_span("45s").unwrap(), Duration::seconds(45));
-        for bad in ["", "h", "2x", "-3h", "0", "abc"] {
-            assert!(parse_span(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn gzip_and_truth_files() {
-        use clap::Parser;
-        #[derive(clap::Parser)]
-        struct Cli {
-            #[command(flatten)]
-            args: GenerateArgs,
-        }
         let dir = std::env::temp_dir().join(format!("loggen-cli-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let out = dir.join("dump.ndjson.gz");
         let truth = dir.join("truth.csv");
-        let cli = Cli::try_parse_from([
+        let args = GenerateArgs::try_parse_from([
             "x",
             "--entries",
             "120",
@@ -191,7 +175,7 @@ mod tests {
             truth.to_str().unwrap(),
         ])
         .unwrap();
-        run(&cli.args).unwrap();
+        run(&args).unwrap();
         let mut text = String::new();
         io::Read::read_to_string(
             &mut flate2::read::GzDecoder::new(File::open(&out).unwrap()),
