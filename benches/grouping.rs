@@ -28,8 +28,8 @@
 
 use log_gardener::group::{self, mask, miner};
 use log_gardener::normalize::multiline;
-use log_gardener::normalize::redact::default_redactor;
-use log_gardener::normalize::Record;
+use log_gardener::normalize::{Normalizer, Record};
+use log_gardener::pipeline;
 use log_gardener::read::{self, InputFormat, ReadOptions};
 use log_gardener_gen::{generate, DumpFormat, GenerateOptions};
 use std::collections::HashMap;
@@ -145,8 +145,8 @@ fn cloud_run_records(entries: usize) -> Vec<Record<'static>> {
     }
     let (sources, _) = read::discover(&[tmp.path().to_path_buf()]);
     let options = ReadOptions { input_format: InputFormat::Gcp, ..ReadOptions::default() };
-    let result = read::read_all(&sources, &options, default_redactor());
-    multiline::reassemble(result.records)
+    let (records, _, _) = pipeline::read_records(&sources, &options, &Normalizer::default());
+    multiline::reassemble(records)
 }
 
 /// Mask every line, dedup (counting), mine the distinct masked messages.

@@ -32,10 +32,12 @@
 
 use log_gardener::group::{mask, miner};
 use log_gardener::normalize::redact::default_redactor;
+use log_gardener::normalize::text::LineFormat;
+use log_gardener::normalize::Normalizer;
 use log_gardener::normalize::Severity;
 use log_gardener::pipeline::{self, Options};
-use log_gardener::read::text::{read_text, LineFormat};
 use log_gardener::read::InputFormat;
+use log_gardener::read::{ReadOptions, Source};
 use log_gardener_gen::{generate, DumpFormat, GenerateOptions};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -231,8 +233,9 @@ fn evaluate_set(
             assignments: true,
             progress: None,
         },
-        &log_gardener::config::Rules::defaults(),
+        &log_gardener::config::Config::defaults().rules,
         default_redactor(),
+        None,
     )
     .map_err(|e| format!("{}: {e}", log.display()))?;
     let secs = start.elapsed().as_secs_f64();
@@ -256,12 +259,14 @@ fn evaluate_set(
     let (ga_csv, _) = grouping_accuracy(&labels.events, &csv_pred);
 
     // Diagnostics: the reader's parse against the CSV.
-    let bytes = std::fs::read(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let lf = LineFormat::parse(format).map_err(|e| format!("{name}: {e}"))?;
-    let read = read_text(&bytes, &label, 0, &lf, default_redactor());
+    let normalizer = Normalizer { line_format: Some(lf), entry_ids: true, ..Normalizer::default() };
+    let read_options = ReadOptions { input_format: InputFormat::Text, ..ReadOptions::default() };
+    let (records, _, problems) =
+        pipeline::read_records(&[Source::File(log.clone())], &read_options, &normalizer);
     let mut message_of_line: HashMap<u64, &str> = HashMap::new();
-    let mut joined = read.unmatched.len();
-    for rec in &read.records {
+    let mut joined = problems.len();
+    for rec in &records {
         joined += rec.entry_ids.len() - 1;
         message_of_line.insert(rec.origin.line, rec.message.as_ref());
     }
@@ -361,8 +366,9 @@ fn evaluate_dump(entries: usize, seed: u64) -> Result<DumpResult, String> {
             assignments: true,
             progress: None,
         },
-        &log_gardener::config::Rules::defaults(),
+        &log_gardener::config::Config::defaults().rules,
         default_redactor(),
+        None,
     )
     .map_err(|e| format!("pipeline on the generated dump: {e}"))?;
     let secs = start.elapsed().as_secs_f64();
@@ -386,7 +392,7 @@ fn evaluate_dump(entries: usize, seed: u64) -> Result<DumpResult, String> {
 
     // Each planted issue: exactly one report issue, holding all and only its entries, with the
     // planted event count and first-seen time.
-    let report = log_gardener::render::model::build(&analysis, String::new());
+    let report = log_gardener::render::build::build(&analysis, String::new());
     let by_id: HashMap<&str, &log_gardener::render::model::Issue> =
         report.issues.iter().map(|i| (i.id.as_str(), i)).collect();
     let mut entries_of_issue: HashMap<&str, usize> = HashMap::new();

@@ -252,14 +252,14 @@ fn command_line_mistakes_exit_2() {
 }
 
 #[test]
-fn bad_since_and_line_format_are_clear_errors() {
+fn bad_since_and_line_format_are_command_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("good.json"), three_entries().join("\n")).unwrap();
     let run = run_in(dir.path(), &["report", "good.json", "--since", "yesterday"]);
-    assert_eq!(run.status, 1);
+    assert_eq!(run.status, 2, "a wrong command line exits 2: {}", run.stderr);
     assert!(run.stderr.contains("--since") && run.stderr.contains("RFC 3339"), "{}", run.stderr);
     let run = run_in(dir.path(), &["report", "good.json", "--line-format", "<Date> <Level>"]);
-    assert_eq!(run.status, 1);
+    assert_eq!(run.status, 2, "a wrong command line exits 2: {}", run.stderr);
     assert!(
         run.stderr.contains("--line-format") && run.stderr.contains("Content"),
         "{}",

@@ -1,6 +1,6 @@
-//! `read::read_all` and `pipeline::run` on a file holding arbitrary bytes: never panic; exit-level
+//! `pipeline::read_records` and `pipeline::run` on a file holding arbitrary bytes: never panic; exit-level
 //! errors are `Err(Fatal)`; the books balance: entries read = skipped + duplicates + out of
-//! scope + in scope (as `render::model::build` reports them), and every entry read is either
+//! scope + in scope (as `render::build::build` reports them), and every entry read is either
 //! in a record or counted as skipped.
 #![no_main]
 use fuzz_support::check_pipeline;

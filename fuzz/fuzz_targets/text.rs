@@ -1,9 +1,9 @@
-//! `read::text`: `LineFormat::parse` never panics on any format; `read_text` never panics, and
-//! every non-blank line is accounted for, once: in a record's entry ids or in `unmatched`.
+//! `normalize::text`: `LineFormat::parse` never panics on any format; reading a text input never panics, and
+//! every non-blank line is accounted for, once: in a record's entry ids or in a problem.
 #![no_main]
 use fuzz_support::{check_text_accounting, LINE_FORMATS};
 use libfuzzer_sys::fuzz_target;
-use log_gardener::read::text::LineFormat;
+use log_gardener::normalize::text::LineFormat;
 
 #[path = "../../tests/fuzz_support/mod.rs"]
 mod fuzz_support;

@@ -6,23 +6,23 @@ use polars::prelude::*;
 /// component, revision, status and minute) counted together. Ids index the interned string
 /// tables kept by the caller; 0 means "none" for component and revision.
 #[derive(Debug, Clone, Copy)]
-pub struct EventRow {
+pub(crate) struct EventRow {
     /// Index of the event's issue (meaningful only when `in_scope`).
-    pub issue: u32,
+    pub(crate) issue: u32,
     /// The first and the last time of the events the row stands for.
-    pub time: Option<i64>,
-    pub last: Option<i64>,
+    pub(crate) time: Option<i64>,
+    pub(crate) last: Option<i64>,
     /// Events the row stands for.
-    pub events: u32,
-    pub severity: u8,
-    pub service: u32,
-    pub component: u32,
-    pub revision: u32,
+    pub(crate) events: u32,
+    pub(crate) severity: u8,
+    pub(crate) service: u32,
+    pub(crate) component: u32,
+    pub(crate) revision: u32,
     /// HTTP status of a request log, 0 otherwise.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Log entries the event stands for (a reassembled traceback is several).
-    pub entries: u32,
-    pub in_scope: bool,
+    pub(crate) entries: u32,
+    pub(crate) in_scope: bool,
 }
 
 impl Default for EventRow {
@@ -45,59 +45,59 @@ impl Default for EventRow {
 
 /// Per-issue numbers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IssueStats {
-    pub events: u64,
-    pub entries: u64,
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub max_severity: u8,
+pub(crate) struct IssueStats {
+    pub(crate) events: u64,
+    pub(crate) entries: u64,
+    pub(crate) first_seen: Option<i64>,
+    pub(crate) last_seen: Option<i64>,
+    pub(crate) max_severity: u8,
     /// (revision id, events, first seen) sorted by first seen.
-    pub revisions: Vec<(u32, u64, Option<i64>)>,
+    pub(crate) revisions: Vec<(u32, u64, Option<i64>)>,
     /// (component id, events), most events first.
-    pub components: Vec<(u32, u64)>,
+    pub(crate) components: Vec<(u32, u64)>,
     /// Events per time bucket, over the whole window.
-    pub buckets: Vec<u64>,
+    pub(crate) buckets: Vec<u64>,
 }
 
 /// Per-service numbers over every event read in the window (in scope or not), since health
 /// needs the successful requests too.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServiceStats {
-    pub service: u32,
-    pub events: u64,
-    pub in_scope: u64,
-    pub errors: u64,
-    pub warnings: u64,
-    pub requests: u64,
-    pub requests_5xx: u64,
-    pub requests_4xx: u64,
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
+pub(crate) struct ServiceStats {
+    pub(crate) service: u32,
+    pub(crate) events: u64,
+    pub(crate) in_scope: u64,
+    pub(crate) errors: u64,
+    pub(crate) warnings: u64,
+    pub(crate) requests: u64,
+    pub(crate) requests_5xx: u64,
+    pub(crate) requests_4xx: u64,
+    pub(crate) first_seen: Option<i64>,
+    pub(crate) last_seen: Option<i64>,
 }
 
 /// What the report needs from the frame.
 #[derive(Debug, Clone, Default)]
-pub struct Aggregates {
-    pub issues: Vec<IssueStats>,
-    pub services: Vec<ServiceStats>,
+pub(crate) struct Aggregates {
+    pub(crate) issues: Vec<IssueStats>,
+    pub(crate) services: Vec<ServiceStats>,
     /// (severity, service id, component id, events) for in-scope events, most first.
-    pub distribution: Vec<(u8, u32, u32, u64)>,
+    pub(crate) distribution: Vec<(u8, u32, u32, u64)>,
     /// In-scope events per severity and time bucket: (severity, bucket, events).
-    pub timeline: Vec<(u8, u32, u64)>,
-    pub bucket_start: i64,
-    pub bucket_width: i64,
-    pub bucket_count: u32,
+    pub(crate) timeline: Vec<(u8, u32, u64)>,
+    pub(crate) bucket_start: i64,
+    pub(crate) bucket_width: i64,
+    pub(crate) bucket_count: u32,
     /// In-scope (service, bucket, errors, warnings), for the per-service breakdown.
-    pub service_timeline: Vec<(u32, u32, u64, u64)>,
+    pub(crate) service_timeline: Vec<(u32, u32, u64, u64)>,
     /// Every revision's first entry in the window (any severity): (revision, service, time).
-    pub revision_starts: Vec<(u32, u32, Option<i64>)>,
+    pub(crate) revision_starts: Vec<(u32, u32, Option<i64>)>,
 }
 
 /// Runs every aggregation. `window` is the report window (start, end) in ns; `issue_count` the
 /// number of issues (issue indices are dense).
 /// `rows` yields the frame's rows; it is called once per column, so that no row vector is ever
 /// held beside the columns (on a million events that copy was the largest allocation).
-pub fn aggregate<I: Iterator<Item = EventRow>>(
+pub(crate) fn aggregate<I: Iterator<Item = EventRow>>(
     rows: impl Fn() -> I,
     issue_count: usize,
     window: (i64, i64),
@@ -107,9 +107,41 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
     let df = frame(&rows, window.0, bucket_width, bucket_count)?;
     // The in-scope rows once, shared by every query below.
     let scoped = df.clone().lazy().filter(col("in_scope")).collect()?.lazy();
+    let mut issues = per_issue(&scoped, issue_count)?;
+    for (issue, key, events, first) in per_issue_and(&scoped, "revision", by_first())? {
+        if key != 0 {
+            issues[issue as usize].revisions.push((key, events, first));
+        }
+    }
+    for (issue, key, events, _) in per_issue_and(&scoped, "component", by_events())? {
+        if key != 0 {
+            issues[issue as usize].components.push((key, events));
+        }
+    }
+    for s in issues.iter_mut() {
+        s.buckets = vec![0; bucket_count as usize];
+    }
+    let bucketed = scoped.clone().filter(col("bucket").is_not_null());
+    for (issue, bucket, events, _) in per_issue_and(&bucketed, "bucket", None)? {
+        issues[issue as usize].buckets[bucket as usize] = events;
+    }
+    Ok(Aggregates {
+        service_timeline: service_timeline(&bucketed)?,
+        revision_starts: revision_starts(&df)?,
+        issues,
+        services: services(&df)?,
+        distribution: distribution(&scoped)?,
+        timeline: timeline(&bucketed)?,
+        bucket_start: window.0,
+        bucket_width,
+        bucket_count,
+    })
+}
 
+/// Events, entries, first and last time and the highest severity of each issue.
+fn per_issue(scoped: &LazyFrame, issue_count: usize) -> PolarsResult<Vec<IssueStats>> {
     let mut issues = vec![IssueStats::default(); issue_count];
-    let per_issue = scoped
+    let df = scoped
         .clone()
         .group_by([col("issue")])
         .agg([
@@ -120,88 +152,77 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
             col("severity").max().alias("max_severity"),
         ])
         .collect()?;
-    {
-        let issue = per_issue.column("issue")?.u32()?;
-        let events = per_issue.column("events")?.cast(&DataType::UInt64)?;
-        let events = events.u64()?;
-        let entries = per_issue.column("entries")?.cast(&DataType::UInt64)?;
-        let entries = entries.u64()?;
-        let first = per_issue.column("first")?.i64()?;
-        let last = per_issue.column("last")?.i64()?;
-        let sev = per_issue.column("max_severity")?.u32()?;
-        for i in 0..per_issue.height() {
-            let s = &mut issues[issue.get(i).expect("issue is never null") as usize];
-            s.events = events.get(i).unwrap_or(0);
-            s.entries = entries.get(i).unwrap_or(0);
-            s.first_seen = first.get(i);
-            s.last_seen = last.get(i);
-            s.max_severity = sev.get(i).unwrap_or(0) as u8;
-        }
+    let issue = df.column("issue")?.u32()?;
+    let (events, entries) = (u64s(&df, "events")?, u64s(&df, "entries")?);
+    let first = df.column("first")?.i64()?;
+    let last = df.column("last")?.i64()?;
+    let sev = df.column("max_severity")?.u32()?;
+    for i in 0..df.height() {
+        let s = &mut issues[issue.get(i).expect("issue is never null") as usize];
+        s.events = events[i];
+        s.entries = entries[i];
+        s.first_seen = first.get(i);
+        s.last_seen = last.get(i);
+        s.max_severity = sev.get(i).unwrap_or(0) as u8;
     }
+    Ok(issues)
+}
 
-    let per_revision = scoped
-        .clone()
-        .group_by([col("issue"), col("revision")])
-        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
-        .sort(["first", "revision"], SortMultipleOptions::default().with_nulls_last(true))
-        .collect()?;
-    for (issue, key, events, first) in quads(&per_revision, "revision")? {
-        if key != 0 {
-            issues[issue as usize].revisions.push((key, events, first));
-        }
-    }
+/// How to order the rows of a query: by these columns, with these options.
+type Order = Option<(Vec<&'static str>, SortMultipleOptions)>;
 
-    let per_component = scoped
-        .clone()
-        .group_by([col("issue"), col("component")])
-        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
-        .sort(
-            ["events", "component"],
-            SortMultipleOptions::default().with_order_descending_multi([true, false]),
-        )
-        .collect()?;
-    for (issue, key, events, _) in quads(&per_component, "component")? {
-        if key != 0 {
-            issues[issue as usize].components.push((key, events));
-        }
-    }
+/// Order of rows: by first time, then key (revisions of an issue in the order they appeared).
+fn by_first() -> Order {
+    Some((vec!["first", "key"], SortMultipleOptions::default().with_nulls_last(true)))
+}
 
-    let per_bucket = scoped
-        .clone()
-        .filter(col("bucket").is_not_null())
-        .group_by([col("issue"), col("bucket")])
-        .agg([col("events").sum().alias("events"), col("time").min().alias("first")])
-        .collect()?;
-    for s in issues.iter_mut() {
-        s.buckets = vec![0; bucket_count as usize];
-    }
-    for (issue, bucket, events, _) in quads(&per_bucket, "bucket")? {
-        issues[issue as usize].buckets[bucket as usize] = events;
-    }
+/// Order of rows: most events first, then key.
+fn by_events() -> Order {
+    let order = SortMultipleOptions::default().with_order_descending_multi([true, false]);
+    Some((vec!["events", "key"], order))
+}
 
-    let timeline_df = scoped
+/// One row of [`per_issue_and`]: issue, key, events, first time.
+type IssueKeyRow = (u32, u32, u64, Option<i64>);
+
+/// Per issue and value of the column `key`: events and first time, in `order`.
+fn per_issue_and(frame: &LazyFrame, key: &str, order: Order) -> PolarsResult<Vec<IssueKeyRow>> {
+    let mut q = frame
         .clone()
-        .filter(col("bucket").is_not_null())
+        .group_by([col("issue"), col(key).alias("key")])
+        .agg([col("events").sum().alias("events"), col("time").min().alias("first")]);
+    if let Some((by, options)) = order {
+        q = q.sort(by, options);
+    }
+    let df = q.collect()?;
+    let issue = df.column("issue")?.u32()?;
+    let keys = df.column("key")?.u32()?;
+    let events = u64s(&df, "events")?;
+    let first = df.column("first")?.i64()?;
+    Ok((0..df.height())
+        .map(|i| (issue.get(i).unwrap_or(0), keys.get(i).unwrap_or(0), events[i], first.get(i)))
+        .collect())
+}
+
+/// In-scope events per severity and time bucket.
+fn timeline(bucketed: &LazyFrame) -> PolarsResult<Vec<(u8, u32, u64)>> {
+    let df = bucketed
+        .clone()
         .group_by([col("severity"), col("bucket")])
         .agg([col("events").sum().alias("events")])
         .sort(["severity", "bucket"], SortMultipleOptions::default())
         .collect()?;
-    let mut timeline = Vec::new();
-    {
-        let sev = timeline_df.column("severity")?.u32()?;
-        let bucket = timeline_df.column("bucket")?.u32()?;
-        let events = timeline_df.column("events")?.cast(&DataType::UInt64)?;
-        let events = events.u64()?;
-        for i in 0..timeline_df.height() {
-            timeline.push((
-                sev.get(i).unwrap_or(0) as u8,
-                bucket.get(i).unwrap_or(0),
-                events.get(i).unwrap_or(0),
-            ));
-        }
-    }
+    let sev = df.column("severity")?.u32()?;
+    let bucket = df.column("bucket")?.u32()?;
+    let events = u64s(&df, "events")?;
+    Ok((0..df.height())
+        .map(|i| (sev.get(i).unwrap_or(0) as u8, bucket.get(i).unwrap_or(0), events[i]))
+        .collect())
+}
 
-    let dist = scoped
+/// In-scope events per (severity, service, component), most first.
+fn distribution(scoped: &LazyFrame) -> PolarsResult<Vec<(u8, u32, u32, u64)>> {
+    let df = scoped
         .clone()
         .group_by([col("severity"), col("service"), col("component")])
         .agg([col("events").sum().alias("events")])
@@ -210,23 +231,20 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
             SortMultipleOptions::default().with_order_descending_multi([true, true, false, false]),
         )
         .collect()?;
-    let mut distribution = Vec::new();
-    {
-        let sev = dist.column("severity")?.u32()?;
-        let service = dist.column("service")?.u32()?;
-        let component = dist.column("component")?.u32()?;
-        let events = dist.column("events")?.cast(&DataType::UInt64)?;
-        let events = events.u64()?;
-        for i in 0..dist.height() {
-            distribution.push((
-                sev.get(i).unwrap_or(0) as u8,
-                service.get(i).unwrap_or(0),
-                component.get(i).unwrap_or(0),
-                events.get(i).unwrap_or(0),
-            ));
-        }
-    }
+    let sev = df.column("severity")?.u32()?;
+    let service = df.column("service")?.u32()?;
+    let component = df.column("component")?.u32()?;
+    let events = u64s(&df, "events")?;
+    Ok((0..df.height())
+        .map(|i| {
+            let severity = sev.get(i).unwrap_or(0) as u8;
+            (severity, service.get(i).unwrap_or(0), component.get(i).unwrap_or(0), events[i])
+        })
+        .collect())
+}
 
+/// Per service, over every event in the window (health needs the successful requests too).
+fn services(df: &DataFrame) -> PolarsResult<Vec<ServiceStats>> {
     let svc = df
         .clone()
         .lazy()
@@ -245,36 +263,31 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         ])
         .sort(["service"], SortMultipleOptions::default())
         .collect()?;
-    let mut services = Vec::new();
-    {
-        let u64col = |name: &str| -> PolarsResult<Vec<u64>> {
-            let c = svc.column(name)?.cast(&DataType::UInt64)?;
-            let c = c.u64()?;
-            Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
-        };
-        let service = svc.column("service")?.u32()?;
-        let (events, in_scope, errors, warnings) =
-            (u64col("events")?, u64col("in_scope")?, u64col("errors")?, u64col("warnings")?);
-        let (requests, r5, r4) =
-            (u64col("requests")?, u64col("requests_5xx")?, u64col("requests_4xx")?);
-        let first = svc.column("first")?.i64()?;
-        let last = svc.column("last")?.i64()?;
-        for i in 0..svc.height() {
-            services.push(ServiceStats {
-                service: service.get(i).unwrap_or(0),
-                events: events[i],
-                in_scope: in_scope[i],
-                errors: errors[i],
-                warnings: warnings[i],
-                requests: requests[i],
-                requests_5xx: r5[i],
-                requests_4xx: r4[i],
-                first_seen: first.get(i),
-                last_seen: last.get(i),
-            });
-        }
-    }
+    let service = svc.column("service")?.u32()?;
+    let (events, in_scope, errors) =
+        (u64s(&svc, "events")?, u64s(&svc, "in_scope")?, u64s(&svc, "errors")?);
+    let (warnings, requests) = (u64s(&svc, "warnings")?, u64s(&svc, "requests")?);
+    let (r5, r4) = (u64s(&svc, "requests_5xx")?, u64s(&svc, "requests_4xx")?);
+    let first = svc.column("first")?.i64()?;
+    let last = svc.column("last")?.i64()?;
+    Ok((0..svc.height())
+        .map(|i| ServiceStats {
+            service: service.get(i).unwrap_or(0),
+            events: events[i],
+            in_scope: in_scope[i],
+            errors: errors[i],
+            warnings: warnings[i],
+            requests: requests[i],
+            requests_5xx: r5[i],
+            requests_4xx: r4[i],
+            first_seen: first.get(i),
+            last_seen: last.get(i),
+        })
+        .collect())
+}
 
+/// Every revision's first entry in the window (any severity): (revision, service, time).
+fn revision_starts(df: &DataFrame) -> PolarsResult<Vec<(u32, u32, Option<i64>)>> {
     let rev = df
         .clone()
         .lazy()
@@ -283,18 +296,18 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         .agg([col("time").min().alias("first")])
         .sort(["revision", "service"], SortMultipleOptions::default())
         .collect()?;
-    let revision_starts = {
-        let r = rev.column("revision")?.u32()?;
-        let svc = rev.column("service")?.u32()?;
-        let first = rev.column("first")?.i64()?;
-        (0..rev.height())
-            .map(|i| (r.get(i).unwrap_or(0), svc.get(i).unwrap_or(0), first.get(i)))
-            .collect()
-    };
+    let r = rev.column("revision")?.u32()?;
+    let svc = rev.column("service")?.u32()?;
+    let first = rev.column("first")?.i64()?;
+    Ok((0..rev.height())
+        .map(|i| (r.get(i).unwrap_or(0), svc.get(i).unwrap_or(0), first.get(i)))
+        .collect())
+}
 
-    let st = scoped
+/// In-scope (service, bucket, errors, warnings).
+fn service_timeline(bucketed: &LazyFrame) -> PolarsResult<Vec<(u32, u32, u64, u64)>> {
+    let st = bucketed
         .clone()
-        .filter(col("bucket").is_not_null())
         .group_by([col("service"), col("bucket")])
         .agg([
             weighted(col("severity").gt_eq(lit(5u32))).alias("errors"),
@@ -302,36 +315,19 @@ pub fn aggregate<I: Iterator<Item = EventRow>>(
         ])
         .sort(["service", "bucket"], SortMultipleOptions::default())
         .collect()?;
-    let service_timeline = {
-        let svc = st.column("service")?.u32()?;
-        let bucket = st.column("bucket")?.u32()?;
-        let e = st.column("errors")?.cast(&DataType::UInt64)?;
-        let e = e.u64()?;
-        let w = st.column("warnings")?.cast(&DataType::UInt64)?;
-        let w = w.u64()?;
-        (0..st.height())
-            .map(|i| {
-                (
-                    svc.get(i).unwrap_or(0),
-                    bucket.get(i).unwrap_or(0),
-                    e.get(i).unwrap_or(0),
-                    w.get(i).unwrap_or(0),
-                )
-            })
-            .collect()
-    };
+    let svc = st.column("service")?.u32()?;
+    let bucket = st.column("bucket")?.u32()?;
+    let (e, w) = (u64s(&st, "errors")?, u64s(&st, "warnings")?);
+    Ok((0..st.height())
+        .map(|i| (svc.get(i).unwrap_or(0), bucket.get(i).unwrap_or(0), e[i], w[i]))
+        .collect())
+}
 
-    Ok(Aggregates {
-        service_timeline,
-        revision_starts,
-        issues,
-        services,
-        distribution,
-        timeline,
-        bucket_start: window.0,
-        bucket_width,
-        bucket_count,
-    })
+/// A column as u64 values (nulls as 0).
+fn u64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
+    let c = df.column(name)?.cast(&DataType::UInt64)?;
+    let c = c.u64()?;
+    Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
 }
 
 /// The events of the rows where `condition` holds.
@@ -379,25 +375,6 @@ fn frame<I: Iterator<Item = EventRow>>(
     DataFrame::new(height, columns)
 }
 
-/// Reads (issue, key column, events, first) rows of a group-by result.
-fn quads(df: &DataFrame, key: &str) -> PolarsResult<Vec<(u32, u32, u64, Option<i64>)>> {
-    let issue = df.column("issue")?.u32()?;
-    let keys = df.column(key)?.u32()?;
-    let events = df.column("events")?.cast(&DataType::UInt64)?;
-    let events = events.u64()?;
-    let first = df.column("first")?.i64()?;
-    Ok((0..df.height())
-        .map(|i| {
-            (
-                issue.get(i).unwrap_or(0),
-                keys.get(i).unwrap_or(0),
-                events.get(i).unwrap_or(0),
-                first.get(i),
-            )
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,7 +393,7 @@ mod tests {
 
     #[test]
     fn per_issue_numbers() {
-        let mut rows = vec![
+        let mut rows = [
             row(0, 10, 5, 1, true),
             row(0, 30, 4, 1, true),
             row(1, 20, 4, 2, true),

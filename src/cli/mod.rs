@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Read exported logs and write the worklog (Markdown) and its JSON into --out.
-    Report(report::ReportArgs),
+    Report(Box<report::ReportArgs>),
     /// Print the documented default rules file (start your gardener.toml from it).
     Rules,
 }

@@ -8,14 +8,16 @@
 //! ```
 
 use super::Failure;
-use crate::config::Rules;
+use crate::config::Config;
 use crate::judge::history;
 use crate::normalize::redact::Redactor;
+use crate::normalize::text::LineFormat;
+use crate::normalize::time::{parse_span_nanos, Timestamp};
 use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
 use crate::read::progress::Progress;
 use crate::read::InputFormat;
-use crate::render::{assignments, html, json, markdown, model};
+use crate::render::{assignments, build, html, json, markdown};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs;
@@ -30,73 +32,109 @@ pub struct ReportArgs {
     /// a `gcloud logging read --format=json` array, newline-delimited JSON from a Cloud Storage
     /// sink, and pretty-printed objects one after another are detected from the content.
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
 
     /// Where the report files go (created if missing). The paths written are printed on stdout.
     #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
 
     /// The lowest severity in scope: DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL,
     /// ALERT, EMERGENCY. DEFAULT puts every entry in scope.
     #[arg(long, value_name = "LEVEL", default_value = "WARNING")]
-    pub min_severity: Severity,
+    pub(crate) min_severity: Severity,
 
     /// Start of the window: an RFC 3339 time, or a span back from the newest entry (30m, 6h, 2d).
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
+    pub(crate) since: Option<String>,
 
     /// End of the window: an RFC 3339 time, or a span back from the newest entry.
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
+    pub(crate) until: Option<String>,
 
     /// Only this service (repeat for several).
     #[arg(long = "service", value_name = "NAME")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
 
     /// What the inputs hold: auto (detect), gcp (Cloud Logging JSON only), text (plain lines).
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "auto")]
-    pub input_format: InputFormat,
+    pub(crate) input_format: InputFormatArg,
 
     /// For plain-text logs, the line format in the Loghub notation, e.g.
     /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
-    #[arg(long, value_name = "FORMAT")]
-    pub line_format: Option<String>,
+    #[arg(long, value_name = "FORMAT", value_parser = line_format)]
+    pub(crate) line_format: Option<String>,
 
     /// Report files to write, comma-separated: md, json, html.
     #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "md,json")]
-    pub format: Vec<OutputFormat>,
+    pub(crate) format: Vec<OutputFormat>,
 
     /// A template of your own for the Markdown report (data model: docs/template-model.md).
     #[arg(long, value_name = "FILE")]
-    pub template: Option<PathBuf>,
+    pub(crate) template: Option<PathBuf>,
 
     /// Also write a CSV `entry,issue` naming the issue of every entry in scope.
     #[arg(long, value_name = "FILE")]
-    pub assignments: Option<PathBuf>,
+    pub(crate) assignments: Option<PathBuf>,
 
     /// The rules file (priorities, impact, owners, links, ignores, secret patterns, playbook).
     /// Default: `gardener.toml` in the current folder, when there is one. `log-gardener rules`
     /// prints the documented defaults to start from.
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// An earlier run's JSON report: each issue gets a status (NEW, REGRESSED, ESCALATING,
     /// ONGOING, DECLINING) and the report opens with the changes since then.
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
 
     /// No progress bar and no summary on stderr (problems with the input are still reported).
     /// The progress bar is drawn only when stderr is a terminal.
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
+}
+
+/// `--input-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormatArg {
+    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    Auto,
+    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
+    Gcp,
+    /// Plain-text lines, cut into fields by --line-format.
+    Text,
+}
+
+impl From<InputFormatArg> for InputFormat {
+    fn from(arg: InputFormatArg) -> InputFormat {
+        match arg {
+            InputFormatArg::Auto => InputFormat::Auto,
+            InputFormatArg::Gcp => InputFormat::Gcp,
+            InputFormatArg::Text => InputFormat::Text,
+        }
+    }
+}
+
+/// `--since`/`--until`: an RFC 3339 time or a span, checked before anything is read.
+fn time_or_span(text: &str) -> Result<String, String> {
+    if Timestamp::parse(text).is_some() || parse_span_nanos(text).is_some() {
+        return Ok(text.to_string());
+    }
+    Err(format!(
+        "'{text}' is neither an RFC 3339 time (2025-09-11T05:00:00Z) nor a span (30m, 6h, 2d)"
+    ))
+}
+
+/// `--line-format`: checked before anything is read.
+fn line_format(text: &str) -> Result<String, String> {
+    LineFormat::parse(text).map(|_| text.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Md,
     Json,
     Html,
@@ -117,8 +155,8 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,
         None => markdown::DEFAULT_TEMPLATE.to_string(),
     };
-    let rules = Rules::load(args.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&rules.redact)
+    let config = Config::load(args.config.as_deref()).map_err(Failure::Usage)?;
+    let redactor = Redactor::new(&config.redact)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let baseline =
         args.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
@@ -129,21 +167,22 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         since: args.since.clone(),
         until: args.until.clone(),
         services: args.services.clone(),
-        input_format: args.input_format,
+        input_format: args.input_format.into(),
         line_format: args.line_format.clone(),
         assignments: args.assignments.is_some(),
         progress: None,
     };
-    let analysis = if !args.quiet && std::io::stderr().is_terminal() {
-        with_progress_bar(options, |options| pipeline::run(options, &rules, &redactor))?
+    let run = |options| pipeline::run(options, &config.rules, &redactor, baseline.as_ref());
+    let verdict = if !args.quiet && std::io::stderr().is_terminal() {
+        with_progress_bar(options, run)?
     } else {
-        pipeline::run(options, &rules, &redactor)?
+        run(options)?
     };
 
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
-    summarize_problems(&analysis.problems);
+    summarize_problems(&verdict.problems);
 
-    let report = model::build_with_baseline(&analysis, generated_at(), baseline.as_ref());
+    let report = build::build(&verdict, generated_at());
     fs::create_dir_all(&args.out).map_err(|e| {
         Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
     })?;
@@ -162,7 +201,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.assignments {
         let mut buf = Vec::new();
-        assignments::write(&analysis.assignments, &mut buf)
+        assignments::write(&verdict.assignments, &mut buf)
             .map_err(|e| Failure::Fatal(format!("{}: {e}", path.display())))?;
         write_file(path, &buf)?;
     }
@@ -171,7 +210,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         println!("{}", path.display());
     }
     if !args.quiet {
-        let (t, issues) = (&report.totals.books, report.totals.issues);
+        let (t, issues) = (&report.totals, report.totals.issues);
         eprintln!(
             "log-gardener: {} entries read from {} input{}, {} in scope, {} issue{}, {} skipped, {} duplicates, in {:.2}s",
             t.entries_read,

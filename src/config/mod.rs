@@ -1,4 +1,5 @@
-//! The rules file (`gardener.toml`): the user's judgement, read and checked before any input is.
+//! The rules file (`gardener.toml`): the user's judgement, read and checked before any input is,
+//! into the rules `judge` applies and the secret patterns `normalize` redacts with.
 //!
 //! The built-in defaults (`default_rules.toml`, printed by `log-gardener rules`) are the same
 //! format; the user's rules come first and the defaults after them. A mistake in the file is an
@@ -7,6 +8,7 @@
 use crate::group::IssueKind;
 use crate::judge::classify::ErrorClass;
 use crate::judge::priority::Priority;
+use crate::judge::rules::{Matcher, Rule, Rules};
 use crate::normalize::Severity;
 use regex::Regex;
 use serde::Deserialize;
@@ -71,186 +73,83 @@ struct RedactSpec {
     pattern: Spanned<String>,
 }
 
-/// A checked rule, ready to match.
-#[derive(Debug, Clone)]
-pub struct Rule {
-    /// How the report names it: its `name`, else "rule at FILE:LINE".
-    pub name: String,
-    /// "gardener.toml:12" or "default rules".
-    pub source: String,
-    pub matcher: Matcher,
-    pub priority: Option<Priority>,
-    pub severity: Option<Severity>,
-    pub ignore: bool,
-    pub impact: Option<String>,
-    pub owner: Option<String>,
-    pub link: Option<String>,
-}
-
+/// Everything the rules files say: the rules to judge by, and extra secret patterns.
 #[derive(Debug, Clone, Default)]
-pub struct Matcher {
-    pub id: Option<String>,
-    pub template: Option<Regex>,
-    pub text: Option<Regex>,
-    pub service: Option<Regex>,
-    pub component: Option<Regex>,
-    pub min_severity: Option<Severity>,
-    pub error_classes: Option<Vec<ErrorClass>>,
-    pub kind: Option<IssueKind>,
-    pub min_count: Option<u64>,
-    pub min_rate_per_hour: Option<f64>,
-}
-
-/// Everything the rules files say, user rules first.
-#[derive(Debug, Clone, Default)]
-pub struct Rules {
-    pub rules: Vec<Rule>,
-    /// Extra (kind, regex) secret patterns.
+pub struct Config {
+    pub rules: Rules,
+    /// Extra (kind, regex) secret patterns, from `[[redact]]`.
     pub redact: Vec<(String, String)>,
-    /// "What to check" per error class.
-    pub playbook: BTreeMap<ErrorClass, Vec<String>>,
-    /// The user's file, if one was read.
-    pub file: Option<String>,
 }
 
-impl Rules {
+/// Where a checked rules file's errors point: "FILE:LINE".
+struct Source<'t> {
+    label: &'t str,
+    text: &'t str,
+}
+
+impl Source<'_> {
+    fn at(&self, span: std::ops::Range<usize>) -> String {
+        format!("{}:{}", self.label, line_of(self.text, span.start))
+    }
+
+    fn regex(&self, s: &Spanned<String>, key: &str) -> Result<Regex, String> {
+        Regex::new(s.get_ref()).map_err(|e| {
+            format!("{}: `{key}` is not a valid regular expression: {e}", self.at(s.span()))
+        })
+    }
+
+    fn severity(&self, s: &Spanned<String>, key: &str) -> Result<Severity, String> {
+        exact_severity(s.get_ref()).ok_or_else(|| {
+            format!("{}: `{key}` must be a severity name (DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY), not {:?}", self.at(s.span()), s.get_ref())
+        })
+    }
+}
+
+impl Config {
     /// The defaults alone.
-    pub fn defaults() -> Rules {
-        let mut rules = Rules::default();
-        rules.add(DEFAULT_RULES, "default rules", false).expect("the built-in rules are valid");
-        rules
+    pub fn defaults() -> Config {
+        let mut config = Config::default();
+        config.add(DEFAULT_RULES, "default rules", false).expect("the built-in rules are valid");
+        config
     }
 
     /// The user's file (if any) and then the defaults. `explicit` is `--config`; without it,
     /// `gardener.toml` in the current folder is read when present.
-    pub fn load(explicit: Option<&Path>) -> Result<Rules, String> {
+    pub fn load(explicit: Option<&Path>) -> Result<Config, String> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => Some(Path::new("gardener.toml").to_path_buf()).filter(|p| p.is_file()),
         };
-        let mut rules = Rules::default();
+        let mut config = Config::default();
         if let Some(path) = path {
             let label = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("{label}: cannot read the rules file: {e}"))?;
-            rules.add(&text, &label, true)?;
-            rules.file = Some(label);
+            config.add(&text, &label, true)?;
+            config.rules.file = Some(label);
         }
-        let defaults = Rules::defaults();
-        rules.rules.extend(defaults.rules);
+        let defaults = Config::defaults().rules;
+        config.rules.rules.extend(defaults.rules);
         for (class, steps) in defaults.playbook {
-            rules.playbook.entry(class).or_insert(steps);
+            config.rules.playbook.entry(class).or_insert(steps);
         }
-        Ok(rules)
+        Ok(config)
     }
 
     /// Parses and checks one rules file, appending its rules.
     pub fn add(&mut self, text: &str, label: &str, is_user: bool) -> Result<(), String> {
         let file: RulesFile =
             toml::from_str(text).map_err(|e| format!("{label}: {}", e.to_string().trim_end()))?;
-        let at = |span: std::ops::Range<usize>| format!("{label}:{}", line_of(text, span.start));
-        let regex = |s: &Spanned<String>, key: &str| -> Result<Regex, String> {
-            Regex::new(s.get_ref()).map_err(|e| {
-                format!("{}: `{key}` is not a valid regular expression: {e}", at(s.span()))
-            })
-        };
+        let src = Source { label, text };
         for spec in file.rule {
-            let m = &spec.matcher;
-            let anchor = spec
-                .priority
-                .as_ref()
-                .map(|p| p.span())
-                .or(m.template.as_ref().map(|t| t.span()))
-                .or(spec.severity.as_ref().map(|s| s.span()))
-                .unwrap_or(0..0);
-            let source = if is_user { at(anchor.clone()) } else { label.to_string() };
-            let severity_of = |s: &Spanned<String>, key: &str| -> Result<Severity, String> {
-                exact_severity(s.get_ref()).ok_or_else(|| {
-                    format!("{}: `{key}` must be a severity name (DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY), not {:?}", at(s.span()), s.get_ref())
-                })
-            };
-            let matcher = Matcher {
-                id: m.id.clone(),
-                template: m.template.as_ref().map(|s| regex(s, "match.template")).transpose()?,
-                text: m.text.as_ref().map(|s| regex(s, "match.text")).transpose()?,
-                service: m.service.as_ref().map(|s| regex(s, "match.service")).transpose()?,
-                component: m.component.as_ref().map(|s| regex(s, "match.component")).transpose()?,
-                min_severity: m
-                    .severity
-                    .as_ref()
-                    .map(|s| severity_of(s, "match.severity"))
-                    .transpose()?,
-                error_classes: m
-                    .error_class
-                    .as_ref()
-                    .map(|s| {
-                        let names = match s.get_ref() {
-                            OneOrMany::One(n) => vec![n.clone()],
-                            OneOrMany::Many(v) => v.clone(),
-                        };
-                        names
-                            .iter()
-                            .map(|n| {
-                                ErrorClass::from_name(n).ok_or_else(|| {
-                                    format!(
-                                        "{}: unknown error class {n:?} (known: {})",
-                                        at(s.span()),
-                                        ErrorClass::NAMES.join(", ")
-                                    )
-                                })
-                            })
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                    .transpose()?,
-                kind: m
-                    .kind
-                    .as_ref()
-                    .map(|s| match s.get_ref().as_str() {
-                        "message" => Ok(IssueKind::Message),
-                        "traceback" => Ok(IssueKind::Traceback),
-                        "request" => Ok(IssueKind::Request),
-                        other => Err(format!(
-                            "{}: `match.kind` must be message, traceback or request, not {other:?}",
-                            at(s.span())
-                        )),
-                    })
-                    .transpose()?,
-                min_count: m.min_count,
-                min_rate_per_hour: m.min_rate_per_hour,
-            };
-            let priority = spec
-                .priority
-                .as_ref()
-                .map(|p| {
-                    Priority::from_name(p.get_ref()).ok_or_else(|| {
-                        format!(
-                            "{}: `priority` must be P0, P1, P2 or P3, not {:?}",
-                            at(p.span()),
-                            p.get_ref()
-                        )
-                    })
-                })
-                .transpose()?;
-            let severity =
-                spec.severity.as_ref().map(|s| severity_of(s, "severity")).transpose()?;
-            let name = spec.name.clone().unwrap_or_else(|| format!("rule at {source}"));
-            self.rules.push(Rule {
-                name,
-                source,
-                matcher,
-                priority,
-                severity,
-                ignore: spec.ignore.unwrap_or(false),
-                impact: spec.impact,
-                owner: spec.owner,
-                link: spec.link,
-            });
+            let rule = rule_of(spec, &src, is_user)?;
+            self.rules.rules.push(rule);
         }
         for r in file.redact {
             Regex::new(r.pattern.get_ref()).map_err(|e| {
                 format!(
                     "{}: `pattern` of [[redact]] {:?} is not a valid regular expression: {e}",
-                    at(r.pattern.span()),
+                    src.at(r.pattern.span()),
                     r.kind
                 )
             })?;
@@ -263,9 +162,98 @@ impl Rules {
                     ErrorClass::NAMES.join(", ")
                 )
             })?;
-            self.playbook.insert(c, steps);
+            self.rules.playbook.insert(c, steps);
         }
         Ok(())
+    }
+}
+
+/// One `[[rule]]`, checked.
+fn rule_of(spec: RuleSpec, src: &Source, is_user: bool) -> Result<Rule, String> {
+    let m = &spec.matcher;
+    let anchor = spec
+        .priority
+        .as_ref()
+        .map(|p| p.span())
+        .or(m.template.as_ref().map(|t| t.span()))
+        .or(spec.severity.as_ref().map(|s| s.span()))
+        .unwrap_or(0..0);
+    let source = if is_user { src.at(anchor) } else { src.label.to_string() };
+    let priority = spec
+        .priority
+        .as_ref()
+        .map(|p| {
+            Priority::from_name(p.get_ref()).ok_or_else(|| {
+                format!(
+                    "{}: `priority` must be P0, P1, P2 or P3, not {:?}",
+                    src.at(p.span()),
+                    p.get_ref()
+                )
+            })
+        })
+        .transpose()?;
+    let matcher = matcher_of(m, src)?;
+    let severity = spec.severity.as_ref().map(|s| src.severity(s, "severity")).transpose()?;
+    let name = spec.name.clone().unwrap_or_else(|| format!("rule at {source}"));
+    Ok(Rule {
+        name,
+        source,
+        matcher,
+        priority,
+        severity,
+        ignore: spec.ignore.unwrap_or(false),
+        impact: spec.impact,
+        owner: spec.owner,
+        link: spec.link,
+    })
+}
+
+/// A rule's `match`, checked.
+fn matcher_of(m: &MatchSpec, src: &Source) -> Result<Matcher, String> {
+    let regex =
+        |s: &Option<Spanned<String>>, key| s.as_ref().map(|s| src.regex(s, key)).transpose();
+    Ok(Matcher {
+        id: m.id.clone(),
+        template: regex(&m.template, "match.template")?,
+        text: regex(&m.text, "match.text")?,
+        service: regex(&m.service, "match.service")?,
+        component: regex(&m.component, "match.component")?,
+        min_severity: m.severity.as_ref().map(|s| src.severity(s, "match.severity")).transpose()?,
+        error_classes: m.error_class.as_ref().map(|s| error_classes(s, src)).transpose()?,
+        kind: m.kind.as_ref().map(|s| kind_of(s, src)).transpose()?,
+        min_count: m.min_count,
+        min_rate_per_hour: m.min_rate_per_hour,
+    })
+}
+
+fn error_classes(s: &Spanned<OneOrMany>, src: &Source) -> Result<Vec<ErrorClass>, String> {
+    let names = match s.get_ref() {
+        OneOrMany::One(n) => vec![n.clone()],
+        OneOrMany::Many(v) => v.clone(),
+    };
+    names
+        .iter()
+        .map(|n| {
+            ErrorClass::from_name(n).ok_or_else(|| {
+                format!(
+                    "{}: unknown error class {n:?} (known: {})",
+                    src.at(s.span()),
+                    ErrorClass::NAMES.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+fn kind_of(s: &Spanned<String>, src: &Source) -> Result<IssueKind, String> {
+    match s.get_ref().as_str() {
+        "message" => Ok(IssueKind::Message),
+        "traceback" => Ok(IssueKind::Traceback),
+        "request" => Ok(IssueKind::Request),
+        other => Err(format!(
+            "{}: `match.kind` must be message, traceback or request, not {other:?}",
+            src.at(s.span())
+        )),
     }
 }
 
@@ -281,10 +269,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::judge::rules::{judge, IssueFacts};
 
     #[test]
     fn defaults_parse_and_cover_every_issue() {
-        let r = Rules::defaults();
+        let r = Config::defaults().rules;
         assert_eq!(r.rules.len(), 6);
         assert!(
             r.rules.last().unwrap().matcher.min_severity.is_none(),
@@ -295,7 +284,7 @@ mod tests {
 
     #[test]
     fn mistakes_name_the_line() {
-        let mut r = Rules::default();
+        let mut r = Config::default();
         let err = r.add("[[rule]]\nname = \"x\"\npriority = \"P9\"\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml:3: `priority` must be P0"), "{err}");
         let err = r
@@ -318,5 +307,82 @@ mod tests {
         assert!(err.contains("unknown error class \"oops\""), "{err}");
         let err = r.add("[[rule\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml: TOML parse error at line 1"), "{err}");
+    }
+
+    // The rules applied (judge::rules) as the rules files give them.
+    fn facts<'a>(
+        severity: Severity,
+        class: Option<ErrorClass>,
+        count: u64,
+        rate: f64,
+    ) -> IssueFacts<'a> {
+        IssueFacts {
+            id: "lg-0000000001",
+            kind: IssueKind::Message,
+            service: "netra-backend-staging",
+            template: "Agent handler setup failed: No module named <*>",
+            examples: &[],
+            components: &[],
+            severity,
+            class,
+            count,
+            rate_per_hour: rate,
+        }
+    }
+
+    #[test]
+    fn default_rules_in_order() {
+        let r = Config::defaults().rules;
+        let p = |f: IssueFacts| judge(&r, &f).priority;
+        assert_eq!(p(facts(Severity::Critical, None, 1, 0.1)), Priority::P0);
+        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1)), Priority::P0);
+        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::Timeout), 1, 0.1)), Priority::P1);
+        assert_eq!(p(facts(Severity::Warning, None, 100, 50.0)), Priority::P1);
+        assert_eq!(p(facts(Severity::Warning, None, 5, 50.0)), Priority::P2);
+        assert_eq!(p(facts(Severity::Info, None, 5, 50.0)), Priority::P3);
+        let j = judge(&r, &facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1));
+        assert_eq!(j.priority_rule, "ERROR from a code defect (default rules)");
+        assert!(!j.playbook.is_empty());
+        assert_eq!(judge(&r, &facts(Severity::Error, None, 1, 0.1)).playbook, Vec::<String>::new());
+    }
+
+    #[test]
+    fn user_rules_come_first_and_set_fields_independently() {
+        let mut c = Config::default();
+        c.add(
+            r##"
+[[rule]]
+name = "chat blockers"
+match = { template = "No module named", service = "^netra-backend" }
+priority = "P0"
+impact = "Chat is down"
+link = "#290"
+
+[[rule]]
+match = { service = "backend" }
+owner = "@team-realtime"
+priority = "P3"
+
+[[rule]]
+match = { template = "Session" }
+ignore = true
+"##,
+            "g.toml",
+            true,
+        )
+        .unwrap();
+        let mut r = c.rules;
+        r.rules.extend(Config::defaults().rules.rules);
+        let j = judge(&r, &facts(Severity::Warning, None, 1, 0.1));
+        assert_eq!(j.priority, Priority::P0);
+        assert_eq!(j.priority_rule, "chat blockers (g.toml:5)");
+        assert_eq!(j.impact.as_deref(), Some("Chat is down"));
+        assert_eq!(j.link.as_deref(), Some("#290"));
+        assert_eq!(
+            j.owner.as_deref(),
+            Some("@team-realtime"),
+            "a later rule fills what the first left open"
+        );
+        assert_eq!(j.ignored_by, None);
     }
 }

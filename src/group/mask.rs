@@ -13,7 +13,7 @@
 //! Whitespace is normalised to single spaces.
 
 /// The placeholder written for every variable part.
-pub const VAR: &str = "<*>";
+pub(crate) const VAR: &str = "<*>";
 
 /// Replaces every variable part of `message` with `<*>`, returning the masked text.
 pub fn mask_message(message: &str) -> String {

@@ -4,12 +4,12 @@
 use crate::normalize::record::Request;
 
 /// `HTTP 503 POST /api/threads/<*>/messages`.
-pub fn template(req: &Request) -> String {
+pub(crate) fn template(req: &Request) -> String {
     format!("HTTP {} {} {}", req.status, req.method, route(&req.path))
 }
 
 /// The path with every segment that looks like an id replaced by `<*>`.
-pub fn route(path: &str) -> String {
+pub(crate) fn route(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').collect();
     segments.iter().map(|s| mask_segment(s)).collect::<Vec<_>>().join("/")
 }

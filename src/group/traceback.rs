@@ -4,20 +4,20 @@
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trace {
+pub(crate) struct Trace {
     /// `KeyError`, `java.lang.NullPointerException`, `panic`.
-    pub exception: String,
+    pub(crate) exception: String,
     /// The exception's message (the text after `Type: `), unmasked.
-    pub message: String,
+    pub(crate) message: String,
     /// Innermost frames first, as `file:function` (no line numbers: they move with every edit).
-    pub frames: Vec<String>,
+    pub(crate) frames: Vec<String>,
 }
 
 /// How many innermost frames make the fingerprint.
 const FINGERPRINT_FRAMES: usize = 3;
 
 impl Trace {
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let frames: Vec<&str> =
             self.frames.iter().take(FINGERPRINT_FRAMES).map(String::as_str).collect();
         format!("{} @ {}", self.exception, frames.join(" < "))
@@ -26,7 +26,7 @@ impl Trace {
 
 /// Parses a Python traceback, a Java stack trace or a Go panic out of a message; None when the
 /// message holds none.
-pub fn parse(message: &str) -> Option<Trace> {
+pub(crate) fn parse(message: &str) -> Option<Trace> {
     // Every stack trace has more than one line; most messages have one.
     if !message.contains('\n') {
         return None;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
+pub(crate) enum ErrorClass {
     /// `ModuleNotFoundError`, `ImportError`, `No module named`, `cannot import name`.
     ImportError,
     /// Wrong call signature, awaiting a non-awaitable, calling a non-callable.
@@ -28,7 +28,7 @@ pub enum ErrorClass {
 
 impl ErrorClass {
     /// The names rules files use, in the order of the enum.
-    pub const NAMES: [&'static str; 9] = [
+    pub(crate) const NAMES: [&'static str; 9] = [
         "import_error",
         "type_error",
         "attribute_error",
@@ -51,15 +51,11 @@ impl ErrorClass {
         ErrorClass::AuthFailure,
     ];
 
-    pub fn name(self) -> &'static str {
-        Self::NAMES[Self::ALL.iter().position(|&c| c == self).expect("every class is listed")]
-    }
-
-    pub fn from_name(name: &str) -> Option<ErrorClass> {
+    pub(crate) fn from_name(name: &str) -> Option<ErrorClass> {
         Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ErrorClass::ImportError => "import error",
             ErrorClass::TypeError => "type error (wrong call or await)",
@@ -72,22 +68,10 @@ impl ErrorClass {
             ErrorClass::AuthFailure => "authentication/authorization failure",
         }
     }
-
-    /// Classes that are defects in the deployed code: they fail every time the path runs.
-    pub fn is_code_defect(self) -> bool {
-        matches!(
-            self,
-            ErrorClass::ImportError
-                | ErrorClass::TypeError
-                | ErrorClass::AttributeError
-                | ErrorClass::NameError
-                | ErrorClass::StartupFailure
-        )
-    }
 }
 
 /// The class of a message (template or example) and, for tracebacks, its exception type.
-pub fn classify(
+pub(crate) fn classify(
     text: &str,
     exception: Option<&str>,
     http_status: Option<u16>,

@@ -15,36 +15,36 @@
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
-pub const SAME_START_NANOS: i64 = 1_000_000_000;
-pub const MIN_SHARED_TRACES: usize = 2;
-pub const MIN_BURST_CORRELATION: f64 = 0.9;
-pub const MIN_ACTIVE_BUCKETS: usize = 4;
+pub(crate) const SAME_START_NANOS: i64 = 1_000_000_000;
+pub(crate) const MIN_SHARED_TRACES: usize = 2;
+pub(crate) const MIN_BURST_CORRELATION: f64 = 0.9;
+pub(crate) const MIN_ACTIVE_BUCKETS: usize = 4;
 
 /// What correlation looks at for one issue.
-pub struct IssueSignal<'a> {
-    pub service: &'a str,
-    pub first_seen: Option<i64>,
+pub(crate) struct IssueSignal<'a> {
+    pub(crate) service: &'a str,
+    pub(crate) first_seen: Option<i64>,
     /// Revision ids it occurs in, with their first occurrence; the first is where it began.
-    pub revisions: &'a [(u32, u64, Option<i64>)],
-    pub traces: &'a BTreeSet<u64>,
-    pub buckets: &'a [u64],
+    pub(crate) revisions: &'a [(u32, u64, Option<i64>)],
+    pub(crate) traces: &'a BTreeSet<u64>,
+    pub(crate) buckets: &'a [u64],
 }
 
 /// One cluster: member indices (into the slice given) and why they belong together.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Cluster {
-    pub members: Vec<usize>,
+pub(crate) struct Cluster {
+    pub(crate) members: Vec<usize>,
     /// The members that began close together (a subset of `members`).
-    pub began_together: Vec<usize>,
+    pub(crate) began_together: Vec<usize>,
     /// Milliseconds between the earliest and the latest first occurrence of those.
-    pub start_spread_ms: Option<f64>,
+    pub(crate) start_spread_ms: Option<f64>,
     /// The revision all members began in, if they share one (revision id).
-    pub common_revision: Option<u32>,
-    pub shared_traces: usize,
-    pub reasons: Vec<&'static str>,
+    pub(crate) common_revision: Option<u32>,
+    pub(crate) shared_traces: usize,
+    pub(crate) reasons: Vec<&'static str>,
 }
 
-pub fn clusters(issues: &[IssueSignal]) -> Vec<Cluster> {
+pub(crate) fn clusters(issues: &[IssueSignal]) -> Vec<Cluster> {
     let n = issues.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut reasons: HashMap<(usize, usize), BTreeSet<&'static str>> = HashMap::new();
@@ -168,7 +168,7 @@ fn burst_correlation(a: &[u64], b: &[u64]) -> Option<f64> {
 
 /// The revision an issue appeared with, as the module doc defines it. `revision_start` maps a
 /// revision id to (service, its first entry in the window).
-pub fn appeared_with(
+pub(crate) fn appeared_with(
     issue: &IssueSignal,
     revision_start: &HashMap<u32, (String, i64)>,
 ) -> Option<u32> {

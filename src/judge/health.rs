@@ -9,8 +9,34 @@
 //! | OPERATIONAL | otherwise |
 
 use super::priority::Priority;
+use super::verdict::{Evidence, JudgedIssue};
 use crate::aggregate::ServiceStats;
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A service's health, with the numbers it rests on.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceVerdict {
+    pub(crate) name: String,
+    pub(crate) stats: ServiceStats,
+    pub(crate) status: Health,
+    pub(crate) reason: String,
+    /// Shown issues of the service.
+    pub(crate) issues: u64,
+}
+
+/// A component's health: where the data names components (the logger most of an issue's events
+/// carry), FAILING with a P0 issue, DEGRADED with a P1, else OPERATIONAL.
+#[derive(Debug, Clone)]
+pub(crate) struct ComponentVerdict {
+    pub(crate) service: String,
+    pub(crate) component: String,
+    pub(crate) status: Health,
+    pub(crate) reason: String,
+    /// Issues whose most frequent component this is, and their events.
+    pub(crate) issues: u64,
+    pub(crate) events: u64,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -22,16 +48,7 @@ pub enum Health {
 }
 
 impl Health {
-    pub fn name(self) -> &'static str {
-        match self {
-            Health::Operational => "OPERATIONAL",
-            Health::Degraded => "DEGRADED",
-            Health::Failing => "FAILING",
-            Health::Down => "DOWN",
-        }
-    }
-
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Health::Operational => "✅",
             Health::Degraded => "⚠️",
@@ -42,7 +59,7 @@ impl Health {
 }
 
 /// The status and its reason. `p0`/`p1` count the service's issues at those priorities.
-pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
+pub(crate) fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
     let share = (stats.requests > 0).then(|| stats.requests_5xx as f64 / stats.requests as f64);
     let pct = |s: f64| format!("{:.1}%", s * 100.0);
     if let Some(s) = share {
@@ -54,7 +71,7 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
         }
     }
     if p0 > 0 {
-        return (Health::Failing, format!("{p0} P0 issue{}", if p0 == 1 { "" } else { "s" }));
+        return (Health::Failing, format!("{p0} P0 issue{}", plural(p0)));
     }
     if let Some(s) = share.filter(|s| *s >= 0.20) {
         return (
@@ -63,7 +80,7 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
         );
     }
     if p1 > 0 {
-        return (Health::Degraded, format!("{p1} P1 issue{}", if p1 == 1 { "" } else { "s" }));
+        return (Health::Degraded, format!("{p1} P1 issue{}", plural(p1)));
     }
     if let Some(s) = share.filter(|s| *s >= 0.01) {
         return (
@@ -80,9 +97,69 @@ pub fn health(stats: &ServiceStats, p0: usize, p1: usize) -> (Health, String) {
     (Health::Operational, reason)
 }
 
-/// Convenience for counting a service's issues per priority.
-pub fn count(priorities: &[Priority], p: Priority) -> usize {
-    priorities.iter().filter(|&&x| x == p).count()
+/// Every service's health, worst first. `shown` are the issues the report shows, with their
+/// service.
+pub(crate) fn service_health(
+    stats: &[ServiceStats],
+    names: &[String],
+    shown: &[(&str, &JudgedIssue)],
+) -> Vec<ServiceVerdict> {
+    let mut out: Vec<ServiceVerdict> = stats
+        .iter()
+        .map(|st| {
+            let name = names[st.service as usize].clone();
+            let own: Vec<&JudgedIssue> =
+                shown.iter().filter(|(s, _)| *s == name).map(|(_, j)| *j).collect();
+            let at = |p| own.iter().filter(|j| j.judgement.priority == p).count();
+            let (status, reason) = health(st, at(Priority::P0), at(Priority::P1));
+            ServiceVerdict { name, stats: st.clone(), status, reason, issues: own.len() as u64 }
+        })
+        .collect();
+    out.sort_by(|x, y| y.status.cmp(&x.status).then(x.name.cmp(&y.name)));
+    out
+}
+
+/// The health of each (service, component) the shown issues name, worst first.
+pub(crate) fn component_health(
+    shown: &[(&str, &JudgedIssue)],
+    ev: &Evidence,
+) -> Vec<ComponentVerdict> {
+    let mut by: BTreeMap<(String, String), (usize, usize, u64, u64)> = BTreeMap::new();
+    for (service, j) in shown {
+        let stats = &ev.aggregates.issues[j.index];
+        let Some(&(component, _)) = stats.components.first() else { continue };
+        let component = ev.names.components[component as usize].clone();
+        let e = by.entry((service.to_string(), component)).or_default();
+        e.0 += (j.judgement.priority == Priority::P0) as usize;
+        e.1 += (j.judgement.priority == Priority::P1) as usize;
+        e.2 += 1;
+        e.3 += stats.events;
+    }
+    let mut out: Vec<ComponentVerdict> = by
+        .into_iter()
+        .map(|((service, component), (p0, p1, issues, events))| {
+            let (status, reason) = if p0 > 0 {
+                (Health::Failing, format!("{p0} P0 issue{}", plural(p0)))
+            } else if p1 > 0 {
+                (Health::Degraded, format!("{p1} P1 issue{}", plural(p1)))
+            } else {
+                (Health::Operational, "no P0/P1 issue".to_string())
+            };
+            ComponentVerdict { service, component, status, reason, issues, events }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.status.cmp(&x.status).then(x.service.cmp(&y.service)).then(x.component.cmp(&y.component))
+    });
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 #[cfg(test)]

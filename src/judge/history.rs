@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// A rate at least this many times the baseline's is ESCALATING.
-pub const ESCALATING_FACTOR: f64 = 1.5;
+pub(crate) const ESCALATING_FACTOR: f64 = 1.5;
 /// ... provided there are at least this many events now (2 → 3 events is noise, not a trend).
-pub const ESCALATING_MIN_EVENTS: u64 = 5;
+pub(crate) const ESCALATING_MIN_EVENTS: u64 = 5;
 /// A rate at most this share of the baseline's is DECLINING.
-pub const DECLINING_FACTOR: f64 = 0.5;
+pub(crate) const DECLINING_FACTOR: f64 = 0.5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -32,85 +32,73 @@ pub enum Status {
     Declining,
 }
 
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::New => "NEW",
-            Status::Regressed => "REGRESSED",
-            Status::Escalating => "ESCALATING",
-            Status::Ongoing => "ONGOING",
-            Status::Declining => "DECLINING",
-        }
-    }
-}
-
 /// The parts of an earlier report's JSON that history needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Baseline {
-    pub window: BaselineWindow,
-    pub issues: Vec<BaselineIssue>,
+    pub(crate) window: BaselineWindow,
+    pub(crate) issues: Vec<BaselineIssue>,
     #[serde(default)]
-    pub history: Vec<HistoryEntry>,
+    pub(crate) history: Vec<HistoryEntry>,
     #[serde(default)]
-    pub generated_at: Option<String>,
+    pub(crate) generated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct BaselineWindow {
-    pub start: Option<String>,
-    pub end: Option<String>,
+pub(crate) struct BaselineWindow {
+    pub(crate) start: Option<String>,
+    pub(crate) end: Option<String>,
     #[serde(default)]
-    pub hours: f64,
+    pub(crate) hours: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct BaselineIssue {
-    pub id: String,
-    pub title: String,
-    pub count: u64,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) count: u64,
     #[serde(default)]
-    pub rate_per_hour: f64,
+    pub(crate) rate_per_hour: f64,
     #[serde(default)]
-    pub priority: Option<String>,
+    pub(crate) priority: Option<String>,
     #[serde(default)]
-    pub first_seen: Option<String>,
+    pub(crate) first_seen: Option<String>,
     #[serde(default)]
-    pub last_seen: Option<String>,
+    pub(crate) last_seen: Option<String>,
     #[serde(default)]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
 }
 
 /// One issue in the ledger of everything seen so far.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct HistoryEntry {
-    pub id: String,
-    pub title: String,
+    pub(crate) id: String,
+    pub(crate) title: String,
     /// Earliest and latest occurrence known to any report in the chain.
-    pub first_seen: Option<String>,
-    pub last_seen: Option<String>,
+    pub(crate) first_seen: Option<String>,
+    pub(crate) last_seen: Option<String>,
     /// Reports (runs) the issue appeared in.
-    pub reports: u64,
+    pub(crate) reports: u64,
 }
 
 /// One current issue, as history needs it.
-pub struct Current<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub count: u64,
-    pub rate_per_hour: f64,
-    pub first_seen: Option<&'a str>,
-    pub last_seen: Option<&'a str>,
+pub(crate) struct Current<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) count: u64,
+    pub(crate) rate_per_hour: f64,
+    pub(crate) first_seen: Option<&'a str>,
+    pub(crate) last_seen: Option<&'a str>,
 }
 
 /// The comparison's result.
 #[derive(Debug, Clone, Default)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// Per current issue (same order as given): the status and the baseline's rate, if any.
-    pub statuses: Vec<(Status, Option<f64>)>,
+    pub(crate) statuses: Vec<(Status, Option<f64>)>,
     /// Baseline issues absent now.
-    pub resolved: Vec<BaselineIssue>,
+    pub(crate) resolved: Vec<BaselineIssue>,
     /// The ledger for this report's JSON.
-    pub history: Vec<HistoryEntry>,
+    pub(crate) history: Vec<HistoryEntry>,
 }
 
 pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
@@ -120,7 +108,7 @@ pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
         .map_err(|e| format!("--baseline {}: not a log-gardener JSON report ({e})", path.display()))
 }
 
-pub fn compare(current: &[Current], baseline: Option<&Baseline>) -> Comparison {
+pub(crate) fn compare(current: &[Current], baseline: Option<&Baseline>) -> Comparison {
     let mut ledger: BTreeMap<String, HistoryEntry> = BTreeMap::new();
     let Some(base) = baseline else {
         for c in current {

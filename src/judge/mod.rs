@@ -2,9 +2,10 @@
 //! the data (severity, error class, volume); service health from error shares and priorities.
 //! Every judgement carries its reason, so a reader can disagree with the rule, not guess it.
 
-pub mod classify;
-pub mod correlate;
+pub(crate) mod classify;
+pub(crate) mod correlate;
 pub mod health;
 pub mod history;
 pub mod priority;
 pub mod rules;
+pub mod verdict;

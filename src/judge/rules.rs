@@ -4,42 +4,85 @@
 
 use super::classify::ErrorClass;
 use super::priority::Priority;
-use crate::config::{Matcher, Rules};
 use crate::group::IssueKind;
 use crate::normalize::Severity;
+use regex::Regex;
+use std::collections::BTreeMap;
+
+/// The rules to judge by, the user's first and the defaults after them (`config` reads them
+/// from the rules files).
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub(crate) rules: Vec<Rule>,
+    /// "What to check" per error class.
+    pub(crate) playbook: BTreeMap<ErrorClass, Vec<String>>,
+    /// The user's file, if one was read.
+    pub(crate) file: Option<String>,
+}
+
+/// A checked rule, ready to match.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    /// How the report names it: its `name`, else "rule at FILE:LINE".
+    pub(crate) name: String,
+    /// "gardener.toml:12" or "default rules".
+    pub(crate) source: String,
+    pub(crate) matcher: Matcher,
+    pub(crate) priority: Option<Priority>,
+    pub(crate) severity: Option<Severity>,
+    pub(crate) ignore: bool,
+    pub(crate) impact: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) link: Option<String>,
+}
+
+/// What a rule matches; every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Matcher {
+    pub(crate) id: Option<String>,
+    pub(crate) template: Option<Regex>,
+    pub(crate) text: Option<Regex>,
+    pub(crate) service: Option<Regex>,
+    pub(crate) component: Option<Regex>,
+    pub(crate) min_severity: Option<Severity>,
+    pub(crate) error_classes: Option<Vec<ErrorClass>>,
+    pub(crate) kind: Option<IssueKind>,
+    pub(crate) min_count: Option<u64>,
+    pub(crate) min_rate_per_hour: Option<f64>,
+}
 
 /// What the rules look at.
-pub struct IssueFacts<'a> {
-    pub id: &'a str,
-    pub kind: IssueKind,
-    pub service: &'a str,
-    pub template: &'a str,
-    pub examples: &'a [String],
-    pub components: &'a [String],
-    pub severity: Severity,
-    pub class: Option<ErrorClass>,
-    pub count: u64,
-    pub rate_per_hour: f64,
+pub(crate) struct IssueFacts<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: IssueKind,
+    pub(crate) service: &'a str,
+    pub(crate) template: &'a str,
+    pub(crate) examples: &'a [String],
+    pub(crate) components: &'a [String],
+    pub(crate) severity: Severity,
+    pub(crate) class: Option<ErrorClass>,
+    pub(crate) count: u64,
+    pub(crate) rate_per_hour: f64,
 }
 
 /// What the rules decided.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Judgement {
-    pub severity: Severity,
+pub(crate) struct Judgement {
+    pub(crate) severity: Severity,
     /// Set when a rule overrode the severity: the rule's name.
-    pub severity_rule: Option<String>,
-    pub priority: Priority,
+    pub(crate) severity_rule: Option<String>,
+    pub(crate) priority: Priority,
     /// "rule NAME (SOURCE)".
-    pub priority_rule: String,
-    pub ignored_by: Option<String>,
-    pub impact: Option<String>,
-    pub owner: Option<String>,
-    pub link: Option<String>,
+    pub(crate) priority_rule: String,
+    pub(crate) ignored_by: Option<String>,
+    pub(crate) impact: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) link: Option<String>,
     /// "What to check", only where the error class is certain.
-    pub playbook: Vec<String>,
+    pub(crate) playbook: Vec<String>,
 }
 
-pub fn judge(rules: &Rules, facts: &IssueFacts) -> Judgement {
+pub(crate) fn judge(rules: &Rules, facts: &IssueFacts) -> Judgement {
     let mut severity = facts.severity;
     let mut severity_rule = None;
     if let Some(rule) =
@@ -59,7 +102,7 @@ pub fn judge(rules: &Rules, facts: &IssueFacts) -> Judgement {
         .find(|r| r.priority.is_some() && matches(&r.matcher, facts, severity))
         .map(|r| (r.priority.expect("filtered on priority"), describe(&r.name, &r.source)))
         .unwrap_or((Priority::P3, "no rule matched".to_string()));
-    let first = |get: fn(&crate::config::Rule) -> Option<&String>| {
+    let first = |get: fn(&Rule) -> Option<&String>| {
         rules
             .rules
             .iter()
@@ -88,7 +131,7 @@ fn describe(name: &str, source: &str) -> String {
 }
 
 /// Every condition of the matcher holds. `severity` is the issue's severity after overrides.
-pub fn matches(m: &Matcher, f: &IssueFacts, severity: Severity) -> bool {
+pub(crate) fn matches(m: &Matcher, f: &IssueFacts, severity: Severity) -> bool {
     m.id.as_deref().is_none_or(|id| id == f.id)
         && m.template.as_ref().is_none_or(|re| re.is_match(f.template))
         && m.text
@@ -101,84 +144,4 @@ pub fn matches(m: &Matcher, f: &IssueFacts, severity: Severity) -> bool {
         && m.kind.is_none_or(|k| k == f.kind)
         && m.min_count.is_none_or(|n| f.count >= n)
         && m.min_rate_per_hour.is_none_or(|r| f.rate_per_hour >= r)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn facts<'a>(
-        severity: Severity,
-        class: Option<ErrorClass>,
-        count: u64,
-        rate: f64,
-    ) -> IssueFacts<'a> {
-        IssueFacts {
-            id: "lg-0000000001",
-            kind: IssueKind::Message,
-            service: "netra-backend-staging",
-            template: "Agent handler setup failed: No module named <*>",
-            examples: &[],
-            components: &[],
-            severity,
-            class,
-            count,
-            rate_per_hour: rate,
-        }
-    }
-
-    #[test]
-    fn default_rules_in_order() {
-        let r = Rules::defaults();
-        let p = |f: IssueFacts| judge(&r, &f).priority;
-        assert_eq!(p(facts(Severity::Critical, None, 1, 0.1)), Priority::P0);
-        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1)), Priority::P0);
-        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::Timeout), 1, 0.1)), Priority::P1);
-        assert_eq!(p(facts(Severity::Warning, None, 100, 50.0)), Priority::P1);
-        assert_eq!(p(facts(Severity::Warning, None, 5, 50.0)), Priority::P2);
-        assert_eq!(p(facts(Severity::Info, None, 5, 50.0)), Priority::P3);
-        let j = judge(&r, &facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1));
-        assert_eq!(j.priority_rule, "ERROR from a code defect (default rules)");
-        assert!(!j.playbook.is_empty());
-        assert_eq!(judge(&r, &facts(Severity::Error, None, 1, 0.1)).playbook, Vec::<String>::new());
-    }
-
-    #[test]
-    fn user_rules_come_first_and_set_fields_independently() {
-        let mut r = Rules::default();
-        r.add(
-            r##"
-[[rule]]
-name = "chat blockers"
-match = { template = "No module named", service = "^netra-backend" }
-priority = "P0"
-impact = "Chat is down"
-link = "#290"
-
-[[rule]]
-match = { service = "backend" }
-owner = "@team-realtime"
-priority = "P3"
-
-[[rule]]
-match = { template = "Session" }
-ignore = true
-"##,
-            "g.toml",
-            true,
-        )
-        .unwrap();
-        r.rules.extend(Rules::defaults().rules);
-        let j = judge(&r, &facts(Severity::Warning, None, 1, 0.1));
-        assert_eq!(j.priority, Priority::P0);
-        assert_eq!(j.priority_rule, "chat blockers (g.toml:5)");
-        assert_eq!(j.impact.as_deref(), Some("Chat is down"));
-        assert_eq!(j.link.as_deref(), Some("#290"));
-        assert_eq!(
-            j.owner.as_deref(),
-            Some("@team-realtime"),
-            "a later rule fills what the first left open"
-        );
-        assert_eq!(j.ignored_by, None);
-    }
 }

@@ -174,7 +174,7 @@ pub fn parse_entry<'a>(json: &'a [u8], redactor: &Redactor) -> Result<Record<'a>
 /// Parses one LogEntry, leaving out the text of entries whose declared severity is below
 /// `text_from`: they count for volumes and request health but never reach an issue, and their
 /// message (extraction, redaction, inference) was a third of the parsing time on typical exports.
-pub fn parse_entry_from<'a>(
+pub(crate) fn parse_entry_from<'a>(
     json: &'a [u8],
     redactor: &Redactor,
     text_from: Severity,
@@ -452,7 +452,7 @@ fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
 }
 
 /// The path of a URL, without scheme, host, query and fragment (queries carry ids and tokens).
-pub fn path_of_url(url: &str) -> String {
+pub(crate) fn path_of_url(url: &str) -> String {
     let rest = match url.find("://") {
         Some(i) => {
             let after = &url[i + 3..];

@@ -9,7 +9,7 @@ use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 const ON_STACK: usize = 256;
 
 /// xxh3-128 of `parts` joined by 0x1f.
-pub fn joined128(parts: &[&[u8]]) -> u128 {
+pub(crate) fn joined128(parts: &[&[u8]]) -> u128 {
     match on_stack(parts) {
         Some((buf, len)) => xxh3_128(&buf[..len]),
         None => streaming(parts).digest128(),
@@ -17,7 +17,7 @@ pub fn joined128(parts: &[&[u8]]) -> u128 {
 }
 
 /// xxh3-64 of `parts` joined by 0x1f.
-pub fn joined64(parts: &[&[u8]]) -> u64 {
+pub(crate) fn joined64(parts: &[&[u8]]) -> u64 {
     match on_stack(parts) {
         Some((buf, len)) => xxh3_64(&buf[..len]),
         None => streaming(parts).digest(),

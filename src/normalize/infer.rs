@@ -6,12 +6,12 @@ use super::severity::Severity;
 
 /// What the text says about itself.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct TextHint<'a> {
-    pub severity: Option<Severity>,
-    pub logger: Option<&'a str>,
+pub(crate) struct TextHint<'a> {
+    pub(crate) severity: Option<Severity>,
+    pub(crate) logger: Option<&'a str>,
 }
 
-pub fn from_text(text: &str) -> TextHint<'_> {
+pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     let line = text.trim_start();
     let first_line = line.lines().next().unwrap_or("");
 

@@ -1,19 +1,168 @@
-//! Normalize: turns every source's entries into one [`Record`] type.
+//! Normalize: turns every raw entry that reading hands on into one [`Record`] type, the same
+//! whatever the source.
 //!
-//! `gcp` maps a Cloud Logging LogEntry, `severity` and `time` own the two fields every source
-//! must agree on, `infer` recovers a severity from the payload where the entry carries none,
-//! `multiline` reassembles tracebacks written one line per entry, `redact` removes secrets
-//! before anything downstream sees a message, and `hash` makes the identities of entries and
-//! streams.
+//! `gcp` maps a Cloud Logging LogEntry, `text` a plain-text line cut by a line format,
+//! `severity` and `time` own the two fields every source must agree on, `infer` recovers a
+//! severity from the payload where the entry carries none, `multiline` decides which records
+//! are lines of one traceback written one line per entry, `redact` removes secrets before
+//! anything downstream sees a message, and `hash` makes the identities of entries and streams.
 
 pub mod gcp;
-pub mod hash;
-pub mod infer;
+pub(crate) mod hash;
+pub(crate) mod infer;
 pub mod multiline;
 pub mod record;
 pub mod redact;
 pub mod severity;
+pub mod text;
 pub mod time;
 
+use crate::read::{At, RawEntry, RawText, Rejected};
 pub use record::Record;
+use redact::Redactor;
 pub use severity::Severity;
+
+/// How raw entries become records: the same for every input of a run.
+pub struct Normalizer<'r> {
+    pub redactor: &'r Redactor,
+    /// Entries whose declared severity is below this are read without their text (they never
+    /// reach an issue); `DEFAULT` reads every text.
+    pub text_from: Severity,
+    /// The line format of plain-text inputs (`None`: the whole line is the message).
+    pub line_format: Option<text::LineFormat>,
+    /// Fill each record's `entry_ids` (`--assignments`, tools); counting uses `entries`.
+    pub entry_ids: bool,
+}
+
+impl Default for Normalizer<'static> {
+    fn default() -> Self {
+        Normalizer {
+            redactor: redact::default_redactor(),
+            text_from: Severity::Default,
+            line_format: None,
+            entry_ids: false,
+        }
+    }
+}
+
+impl<'r> Normalizer<'r> {
+    /// The records of `raw`, in order; what cannot be read goes into `rejected`. Plain-text lines
+    /// that do not match the line format continue the record before them.
+    pub fn records<'a, 'i>(
+        &'i self,
+        raw: &'i mut dyn Iterator<Item = RawEntry<'a>>,
+        rejected: &'i mut Vec<Rejected>,
+    ) -> impl Iterator<Item = Record<'a>> + 'i
+    where
+        'a: 'i,
+    {
+        Records { normalizer: self, raw, rejected, pending: None }
+    }
+
+    /// A LogEntry's record. An entry with invalid UTF-8 is still read, with the bad bytes
+    /// replaced, and noted.
+    fn json<'a>(
+        &self,
+        raw: &RawEntry<'a>,
+        bytes: &'a [u8],
+        rejected: &mut Vec<Rejected>,
+    ) -> Option<Record<'a>> {
+        let at = |inside: usize| match raw.line {
+            0 => At::Byte(raw.offset + inside as u64),
+            line => At::Line(line),
+        };
+        let mut rec = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+            Ok(rec) => rec,
+            Err(e) => {
+                let lost =
+                    Rejected { at: at(0), reason: e.reason.into(), detail: e.detail, entries: 1 };
+                let Err(bad) = std::str::from_utf8(bytes) else {
+                    rejected.push(lost);
+                    return None;
+                };
+                let text = String::from_utf8_lossy(bytes);
+                let Ok(rec) = gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
+                else {
+                    rejected.push(lost);
+                    return None;
+                };
+                rejected.push(Rejected {
+                    at: at(bad.valid_up_to()),
+                    reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
+                    detail: "the entry is in the report; fix the encoding to see the original text"
+                        .into(),
+                    entries: 0,
+                });
+                rec.into_owned()
+            }
+        };
+        rec.origin = record::Origin { input: raw.input, line: raw.line, offset: raw.offset };
+        if self.entry_ids {
+            let id = match &rec.insert_id {
+                Some(id) => id.to_string(),
+                None => raw.fallback_id(),
+            };
+            rec.entry_ids = vec![id];
+        }
+        Some(rec)
+    }
+
+    fn line_format(&self) -> &text::LineFormat {
+        static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
+        self.line_format
+            .as_ref()
+            .unwrap_or_else(|| WHOLE_LINE.get_or_init(text::LineFormat::whole_line))
+    }
+}
+
+/// The iterator behind [`Normalizer::records`]: a text record is handed on once the line after
+/// it shows it is complete.
+struct Records<'a, 'i> {
+    normalizer: &'i Normalizer<'i>,
+    raw: &'i mut dyn Iterator<Item = RawEntry<'a>>,
+    rejected: &'i mut Vec<Rejected>,
+    /// The text record being continued.
+    pending: Option<Record<'a>>,
+}
+
+impl<'a> Iterator for Records<'a, '_> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        let n = self.normalizer;
+        loop {
+            let Some(raw) = self.raw.next() else { return self.pending.take() };
+            let line = match raw.text {
+                RawText::Json(bytes) => match n.json(&raw, bytes, self.rejected) {
+                    Some(rec) => return Some(rec),
+                    None => continue,
+                },
+                RawText::Line(line) => line,
+            };
+            match text::record_of_line(&raw, line, n.line_format(), n.redactor) {
+                Some(mut rec) => {
+                    if n.entry_ids {
+                        rec.entry_ids = vec![raw.fallback_id()];
+                    }
+                    if let Some(done) = self.pending.replace(rec) {
+                        return Some(done);
+                    }
+                }
+                None => match &mut self.pending {
+                    Some(prev) => {
+                        text::continue_record(prev, line, n.redactor);
+                        if n.entry_ids {
+                            prev.entry_ids.push(raw.fallback_id());
+                        }
+                    }
+                    None => self.rejected.push(Rejected {
+                        at: At::Line(raw.line),
+                        reason: "line does not match --line-format".into(),
+                        detail: "no entry before it to continue".into(),
+                        entries: 1,
+                    }),
+                },
+            }
+        }
+    }
+}

@@ -10,27 +10,27 @@ use super::record::Record;
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
-pub const MAX_GAP_NANOS: i64 = 50_000_000;
+pub(crate) const MAX_GAP_NANOS: i64 = 50_000_000;
 /// A `Traceback` line joins a preceding log line (as `logger.exception` writes them) only when
 /// it follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
 
 /// What reassembly looks at for one line.
-pub struct LineView<'a> {
+pub(crate) struct LineView<'a> {
     /// Lines join only within a stream (service, revision, instance, log).
-    pub stream: u64,
-    pub time: Option<i64>,
+    pub(crate) stream: u64,
+    pub(crate) time: Option<i64>,
     /// The entry carried a severity of its own (it cannot continue another line).
-    pub declared: bool,
-    pub severity: Severity,
-    pub message: &'a str,
+    pub(crate) declared: bool,
+    pub(crate) severity: Severity,
+    pub(crate) message: &'a str,
     /// Input order, to break ties between lines with the same time.
-    pub order: (u32, u64),
+    pub(crate) order: (u32, u64),
 }
 
 /// For each line, the line that starts its event (`None` for lines that start one). Children
 /// follow their head in time order.
-pub fn plan(lines: &[LineView]) -> Vec<Option<usize>> {
+pub(crate) fn plan(lines: &[LineView]) -> Vec<Option<usize>> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
@@ -98,7 +98,7 @@ pub fn plan(lines: &[LineView]) -> Vec<Option<usize>> {
 }
 
 /// The children of each head, in time order (the order [`plan`] walked them).
-pub fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..lines.len()).filter(|&i| parent[i].is_some()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
@@ -112,7 +112,7 @@ pub fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usiz
 }
 
 /// A hash of the stream a record was written to.
-pub fn stream_hash(rec: &Record) -> u64 {
+pub(crate) fn stream_hash(rec: &Record) -> u64 {
     fn text(t: Option<&str>) -> &[u8] {
         t.unwrap_or("").as_bytes()
     }
@@ -169,7 +169,7 @@ pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
 /// looks like part of a traceback, or a text line whose severity was read from its text (the
 /// message `logger.exception` writes before the traceback). Only these are kept whole until the
 /// end of the input.
-pub fn may_join(rec: &Record) -> bool {
+pub(crate) fn may_join(rec: &Record) -> bool {
     if declared_severity(rec) {
         return false;
     }
@@ -190,7 +190,7 @@ enum State {
     Chained,
 }
 
-pub fn declared_severity(rec: &Record) -> bool {
+pub(crate) fn declared_severity(rec: &Record) -> bool {
     rec.severity != Severity::Default && !rec.severity_inferred
 }
 
@@ -204,7 +204,7 @@ fn is_frame_line(line: &str) -> bool {
 }
 
 /// `KeyError: '"timestamp"'`, `ValueError`, `pkg.mod.CustomError: text`.
-pub fn is_exception_line(line: &str) -> bool {
+pub(crate) fn is_exception_line(line: &str) -> bool {
     let name = line.split(':').next().unwrap_or("");
     let last = name.rsplit('.').next().unwrap_or("");
     !name.is_empty()

@@ -781,7 +781,7 @@ fn classify_words(words: &mut Vec<String>) -> Option<&'static str> {
 /// name (`db_password`, `githubToken`, `AWS_SECRET_ACCESS_KEY`), case-insensitive and
 /// `-`/`_`/camelCase agnostic. Words merely containing one stay non-sensitive:
 /// `auth_token_validator`, `SessionMiddleware`, `prompt_tokens`, `token_count`.
-pub fn is_sensitive_key(key: &str) -> bool {
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
     classify_key(key).is_some()
 }
 
@@ -915,14 +915,13 @@ pub fn default_redactor() -> &'static Redactor {
     DEFAULT.get_or_init(|| Redactor::new(&[]).expect("built-in redaction patterns compile"))
 }
 
-/// Convenience: default_redactor().redact(text)
-pub fn redact(text: &str) -> Cow<'_, str> {
-    default_redactor().redact(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn redact(text: &str) -> Cow<'_, str> {
+        default_redactor().redact(text)
+    }
 
     const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
     const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi4Q1W4y\nq8Ws0J4s9XKlfZ6yqe7vJ0dWq3Zb4PiJ1fM\n-----END RSA PRIVATE KEY-----";

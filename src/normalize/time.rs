@@ -18,7 +18,7 @@ impl Timestamp {
         Some(Timestamp { nanos, digits: fraction_digits(text) })
     }
 
-    pub fn from_nanos(nanos: i64, digits: u8) -> Timestamp {
+    pub(crate) fn from_nanos(nanos: i64, digits: u8) -> Timestamp {
         Timestamp { nanos, digits }
     }
 
@@ -48,7 +48,7 @@ fn fraction_digits(text: &str) -> u8 {
 
 /// Parses `--since`/`--until`: an RFC 3339 time, or a span back from `newest` (`30m`, `6h`, `2d`,
 /// `90s`, `1w`).
-pub fn parse_time_or_span(text: &str, newest: Option<i64>) -> Result<i64, String> {
+pub(crate) fn parse_time_or_span(text: &str, newest: Option<i64>) -> Result<i64, String> {
     if let Some(ts) = Timestamp::parse(text) {
         return Ok(ts.nanos);
     }

@@ -174,7 +174,7 @@ fn looks_like_yaml_export(bytes: &[u8]) -> bool {
 }
 
 /// The first few characters of some content, for error messages.
-pub fn preview(bytes: &[u8]) -> String {
+pub(crate) fn preview(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]);
     text.lines().next().unwrap_or("").to_string()
 }

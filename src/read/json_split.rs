@@ -118,6 +118,79 @@ pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
+/// Resumable splitting of a JSON array or concatenated objects across chunks: each call takes
+/// the complete values of the buffer and says where the next call must resume.
+#[derive(Default)]
+pub struct Splitter {
+    /// The array's `[` has been passed.
+    opened: bool,
+    /// Set when splitting must stop (the end, or a problem).
+    pub stop: Option<End>,
+}
+
+impl Splitter {
+    /// Complete values in `buf`, and where to resume (the start of an incomplete value).
+    pub fn split(&mut self, buf: &[u8], array: bool, eof: bool) -> (Vec<Span>, usize) {
+        let mut spans = Vec::new();
+        let mut i = 0;
+        if array && !self.opened {
+            i = skip_ws(buf, 0);
+            if buf.get(i) == Some(&b'[') {
+                self.opened = true;
+                i += 1;
+            }
+        }
+        loop {
+            i = skip_ws(buf, i);
+            let Some(&first) = buf.get(i) else {
+                if eof {
+                    self.stop = Some(if array { End::UnclosedArray } else { End::Clean });
+                }
+                return (spans, i);
+            };
+            match first {
+                b',' => i += 1,
+                b']' if array => {
+                    let rest = skip_ws(buf, i + 1);
+                    self.stop = Some(match buf.get(rest) {
+                        None => End::Clean,
+                        Some(&byte) => End::Unexpected { offset: rest, byte },
+                    });
+                    return (spans, rest);
+                }
+                b if !array && b != b'{' && b != b'[' => {
+                    self.stop = Some(End::Unexpected { offset: i, byte: b });
+                    return (spans, i);
+                }
+                b'}' => {
+                    self.stop = Some(End::Unexpected { offset: i, byte: b'}' });
+                    return (spans, i);
+                }
+                _ => match value_end(buf, i) {
+                    // A scalar that runs to the end of the buffer may continue in the next chunk.
+                    Some(end) if end == buf.len() && !matches!(first, b'{' | b'[' | b'"') => {
+                        return self.incomplete(spans, i, eof);
+                    }
+                    Some(end) => {
+                        spans.push(Span { start: i, end });
+                        i = end;
+                    }
+                    None => return self.incomplete(spans, i, eof),
+                },
+            }
+        }
+    }
+
+    /// A value that starts at `start` and is not complete in the buffer: cut off at the end of
+    /// the input, or to be resumed with the next chunk.
+    fn incomplete(&mut self, spans: Vec<Span>, start: usize, eof: bool) -> (Vec<Span>, usize) {
+        if eof {
+            self.stop = Some(End::Truncated { start });
+        }
+        (spans, start)
+    }
+}
+
 /// The end (exclusive) of the string whose opening quote is at `start`.
 fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;

@@ -6,17 +6,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Default)]
 pub struct Progress {
     /// Bytes read from the inputs as stored (before decompression).
-    pub bytes: AtomicU64,
+    pub(crate) bytes: AtomicU64,
     /// Entries found so far.
-    pub entries: AtomicU64,
+    pub(crate) entries: AtomicU64,
 }
 
 impl Progress {
-    pub fn add_bytes(&self, n: u64) {
+    pub(crate) fn add_bytes(&self, n: u64) {
         self.bytes.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn add_entries(&self, n: u64) {
+    pub(crate) fn add_entries(&self, n: u64) {
         self.entries.fetch_add(n, Ordering::Relaxed);
     }
 

@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 /// Bytes per chunk handed to the parser (decompressed). 4 MB measured faster than 1, 2, 8 and
 /// 16 MB here (docs/performance.md): big enough to parse in parallel, small enough to stay warm.
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub(crate) const CHUNK_BYTES: usize = 4 << 20;
 
 /// The chunk size: [`CHUNK_BYTES`], or `LOG_GARDENER_CHUNK_BYTES` (tests use tiny chunks to put
 /// entries across chunk boundaries).
-pub fn chunk_bytes() -> usize {
+pub(crate) fn chunk_bytes() -> usize {
     std::env::var("LOG_GARDENER_CHUNK_BYTES")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
@@ -25,7 +25,7 @@ pub fn chunk_bytes() -> usize {
 }
 
 /// What the reading thread sends: a chunk, or how the input ended early.
-pub enum Piece {
+pub(crate) enum Piece {
     Chunk(Vec<u8>),
     /// The gzip stream broke after the chunks already sent.
     GzipError(String),
@@ -34,11 +34,11 @@ pub enum Piece {
 /// A started reader: chunks arrive on `chunks`; `raw_bytes` counts bytes as stored. Buffers
 /// sent back through [`Chunks::recycle`] are reused: fresh chunk buffers cost page faults and
 /// zeroing that showed as a quarter of the run time in a profile (docs/performance.md).
-pub struct Chunks {
-    pub chunks: Receiver<Piece>,
+pub(crate) struct Chunks {
+    pub(crate) chunks: Receiver<Piece>,
     recycled: SyncSender<Vec<u8>>,
-    pub gzip: bool,
-    pub raw_bytes: Arc<AtomicU64>,
+    pub(crate) gzip: bool,
+    pub(crate) raw_bytes: Arc<AtomicU64>,
 }
 
 struct Counting<R> {
@@ -61,7 +61,7 @@ impl<R: Read> Read for Counting<R> {
 /// Opens `source` and starts a thread that sends its (decompressed) bytes in chunks. Fails only
 /// when the input cannot be opened; read errors later end the stream with a [`Piece::GzipError`]
 /// or, for plain inputs, are reported the same way.
-pub fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chunks> {
+pub(crate) fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chunks> {
     let count = Arc::new(AtomicU64::new(0));
     let inner: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(io::stdin()),
@@ -110,7 +110,7 @@ pub fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Result<Chu
 
 impl Chunks {
     /// Hands a buffer back for the next chunk (dropped if enough are waiting).
-    pub fn recycle(&self, mut buffer: Vec<u8>) {
+    pub(crate) fn recycle(&self, mut buffer: Vec<u8>) {
         if buffer.capacity() >= 1 << 20 {
             buffer.clear();
             let _ = self.recycled.try_send(buffer);

@@ -1,243 +1,48 @@
-//! Plain-text logs: one entry a line, its fields cut out by a line format in the Loghub notation
-//! (`<Date> <Time> <Level> <Component>: <Content>`): `<Name>` is a field matched lazily, a run of
-//! spaces matches a run of whitespace, anything else is a regular expression, and the whole line
-//! must match. `Content` is the message, `Level` the severity, `Component` the component,
-//! `Date`/`Time`/`Timestamp` the time where they parse. A line that does not match continues the
-//! entry before it (a stack trace in a text log), as log viewers treat it.
+//! Plain-text logs: the lines of an input, as raw entries. Cutting a line into fields (the
+//! `--line-format`) and joining continuation lines is `normalize::text`'s job.
 
-use crate::normalize::infer;
-use crate::normalize::record::{clip_message, Origin, Record};
-use crate::normalize::redact::Redactor;
-use crate::normalize::severity::Severity;
-use crate::normalize::time::Timestamp;
-use chrono::NaiveDateTime;
-use regex::Regex;
-use std::borrow::Cow;
+use super::entry::{RawEntry, RawText};
 
-/// A compiled line format.
-#[derive(Debug, Clone)]
-pub struct LineFormat {
-    regex: Regex,
+/// The text of a whole input, its invalid UTF-8 replaced (a text log is read as text).
+pub fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
-impl LineFormat {
-    pub fn parse(format: &str) -> Result<LineFormat, String> {
-        let field = Regex::new(r"<([^<>]+)>").expect("static regex");
-        let spaces = Regex::new(r" +").expect("static regex");
-        let mut pattern = String::from("^");
-        let mut fields = Vec::new();
-        let mut last = 0;
-        for cap in field.captures_iter(format) {
-            let whole = cap.get(0).expect("group 0");
-            pattern.push_str(&spaces.replace_all(&format[last..whole.start()], r"\s+"));
-            let name = &cap[1];
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("field name <{name}> may hold only letters, digits and _"));
-            }
-            if fields.iter().any(|f| f == name) {
-                return Err(format!("field <{name}> appears twice"));
-            }
-            pattern.push_str(&format!("(?P<{name}>.*?)"));
-            fields.push(name.to_string());
-            last = whole.end();
-        }
-        pattern.push_str(&spaces.replace_all(&format[last..], r"\s+"));
-        pattern.push('$');
-        if !fields.iter().any(|f| f == "Content") {
-            return Err("the line format has no <Content> field (the message)".into());
-        }
-        let regex = Regex::new(&pattern).map_err(|e| format!("not a valid pattern: {e}"))?;
-        Ok(LineFormat { regex })
-    }
-
-    /// The format that takes each whole line as the message.
-    pub fn whole_line() -> LineFormat {
-        LineFormat::parse("<Content>").expect("static format")
-    }
-}
-
-/// What reading a text input gave.
-pub struct TextRead {
-    pub records: Vec<Record<'static>>,
-    /// Lines before the first line that matched the format (nothing to attach them to).
-    pub unmatched: Vec<u64>,
-    pub lines: u64,
-}
-
-/// Reads text `bytes`; `label` names the input in entry ids (`PATH:LINE`).
-pub fn read_text(
-    bytes: &[u8],
-    label: &str,
+/// The non-blank lines of `text`, without their line ends (`\n` or `\r\n`), with 1-based line
+/// numbers and byte offsets.
+pub fn lines<'a>(
+    text: &'a str,
+    source: &'a str,
     input: u32,
-    format: &LineFormat,
-    redactor: &Redactor,
-) -> TextRead {
-    let text = String::from_utf8_lossy(bytes);
-    let mut records: Vec<Record<'static>> = Vec::new();
-    let mut unmatched = Vec::new();
+) -> impl Iterator<Item = RawEntry<'a>> + Clone {
     let mut offset = 0u64;
-    let mut lines = 0u64;
-    for (i, raw_line) in text.split('\n').enumerate() {
-        let line_no = i as u64 + 1;
-        let line_offset = offset;
-        offset += raw_line.len() as u64 + 1;
-        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
-        if line.trim().is_empty() {
-            continue;
-        }
-        lines += 1;
-        let id = format!("{label}:{line_no}");
-        match format.regex.captures(line) {
-            Some(caps) => {
-                let get = |name: &str| caps.name(name).map(|m| m.as_str().trim());
-                let content = get("Content").unwrap_or("");
-                let mut rec = Record {
-                    message: clip_message(Cow::Owned(redactor.redact(content).into_owned())),
-                    component: get("Component")
-                        .filter(|c| !c.is_empty())
-                        .map(|c| Cow::Owned(c.to_string())),
-                    service: Cow::Owned(label_service(label)),
-                    origin: Origin { input, line: line_no, offset: line_offset },
-                    entries: 1,
-                    entry_ids: vec![id],
-                    time: time_of(&get),
-                    ..Record::default()
-                };
-                match get("Level").and_then(Severity::parse_loose) {
-                    Some(sev) => rec.severity = sev,
-                    None => {
-                        if let Some(sev) = infer::from_text(content).severity {
-                            rec.severity = sev;
-                            rec.severity_inferred = true;
-                        }
-                    }
-                }
-                records.push(rec);
-            }
-            None => match records.last_mut() {
-                Some(prev) => {
-                    let message = prev.message.to_mut();
-                    message.push('\n');
-                    message.push_str(&redactor.redact(line));
-                    prev.entries += 1;
-                    prev.entry_ids.push(id);
-                }
-                None => unmatched.push(line_no),
-            },
-        }
-    }
-    TextRead { records, unmatched, lines }
-}
-
-/// Text logs have no service field; the file's name (without folders and extensions) stands in.
-fn label_service(label: &str) -> String {
-    if label == "-" {
-        return "stdin".into();
-    }
-    let name = label.rsplit(['/', '\\']).next().unwrap_or(label);
-    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name).to_string()
-}
-
-/// A time from the `Timestamp`, `Date` and `Time` fields, in the formats common in text logs.
-/// Year-less formats (syslog's `Jun 14 15:16:01`) give no time: a guessed year would be invented.
-fn time_of<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Option<Timestamp> {
-    if let Some(ts) = get("Timestamp") {
-        if let Some(t) = Timestamp::parse(ts) {
-            return Some(t);
-        }
-        if let Ok(secs) = ts.parse::<i64>() {
-            if (946_684_800..4_102_444_800).contains(&secs) {
-                return Some(Timestamp::from_nanos(secs * 1_000_000_000, 0));
-            }
-        }
-    }
-    let joined = match (get("Date"), get("Time")) {
-        (Some(d), Some(t)) => format!("{d} {t}"),
-        (Some(d), None) => d.to_string(),
-        (None, Some(t)) => t.to_string(),
-        (None, None) => return None,
-    };
-    let joined = joined.trim_end_matches(',');
-    if let Some(t) =
-        Timestamp::parse(joined).or_else(|| Timestamp::parse(&joined.replacen(' ', "T", 1)))
-    {
-        return Some(t);
-    }
-    const FORMATS: [&str; 8] = [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S,%f",
-        "%Y/%m/%d %H:%M:%S%.f",
-        "%y/%m/%d %H:%M:%S",
-        "%y%m%d %H%M%S",
-        "%Y%m%d-%H:%M:%S:%3f",
-        "%Y-%m-%d-%H.%M.%S%.f",
-        "%d/%b/%Y:%H:%M:%S",
-    ];
-    for f in FORMATS {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(joined, f) {
-            let digits = joined.rsplit(['.', ',', ':']).next().map_or(0, |frac| {
-                if f.ends_with("%f") || f.ends_with("%.f") || f.ends_with("%3f") {
-                    frac.len().min(9) as u8
-                } else {
-                    0
-                }
-            });
-            let nanos = dt.and_utc().timestamp_nanos_opt()?;
-            return Some(Timestamp::from_nanos(nanos, digits));
-        }
-    }
-    None
+    text.split('\n').enumerate().filter_map(move |(i, raw)| {
+        let at = offset;
+        offset += raw.len() as u64 + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        (!line.trim().is_empty()).then_some(RawEntry {
+            text: RawText::Line(line),
+            source,
+            input,
+            line: i as u64 + 1,
+            offset: at,
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::redact::default_redactor;
-
-    fn read(format: &str, text: &str) -> TextRead {
-        let format = LineFormat::parse(format).unwrap();
-        read_text(text.as_bytes(), "logs/app.log", 0, &format, default_redactor())
-    }
 
     #[test]
-    fn loghub_hdfs_line() {
-        let out = read(
-            "<Date> <Time> <Pid> <Level> <Component>: <Content>",
-            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating\n",
-        );
-        let rec = &out.records[0];
-        assert_eq!(rec.severity, Severity::Info);
-        assert_eq!(rec.component.as_deref(), Some("dfs.DataNode$PacketResponder"));
-        assert!(rec.message.starts_with("PacketResponder 1 for block"));
-        assert_eq!(rec.time.unwrap().to_rfc3339(), "2008-11-09T20:36:15Z");
-        assert_eq!(rec.entry_ids, vec!["logs/app.log:1"]);
-        assert_eq!(rec.service, "app");
-    }
-
-    #[test]
-    fn brackets_optional_groups_and_continuations() {
-        let out = read(
-            r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
-            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure\r\n\tcontinued\nJun 14 15:16:02 combo kernel: ok\n",
-        );
-        assert_eq!(out.records.len(), 2);
-        assert_eq!(out.records[0].component.as_deref(), Some("sshd(pam_unix)"));
-        assert_eq!(out.records[0].entry_ids, vec!["logs/app.log:1", "logs/app.log:2"]);
-        assert_eq!(out.records[0].time, None, "a year-less date gives no time");
-        assert_eq!(out.lines, 3);
-    }
-
-    #[test]
-    fn levels_in_the_usual_spellings_and_unmatched_head() {
-        let out = read(r"\[<Level>\] <Content>", "garbage\n[W] disk low\n[SEVERE] db down\n");
-        assert_eq!(out.unmatched, vec![1]);
-        assert_eq!(out.records[0].severity, Severity::Warning);
-        assert_eq!(out.records[1].severity, Severity::Error);
-    }
-
-    #[test]
-    fn bad_formats_are_refused() {
-        assert!(LineFormat::parse("<Date> <Level>").unwrap_err().contains("Content"));
-        assert!(LineFormat::parse("<Date> <Date> <Content>").unwrap_err().contains("twice"));
+    fn lines_skip_blanks_and_strip_line_ends() {
+        let text = "a\r\n\n  \nb\nc";
+        let got: Vec<(u64, u64, &str)> = lines(text, "x.log", 0)
+            .map(|e| match e.text {
+                RawText::Line(l) => (e.line, e.offset, l),
+                RawText::Json(_) => unreachable!(),
+            })
+            .collect();
+        assert_eq!(got, [(1, 0, "a"), (4, 7, "b"), (5, 9, "c")]);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-pub fn write(rows: &[(String, String)], out: impl Write) -> io::Result<()> {
+pub(crate) fn write(rows: &[(String, String)], out: impl Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["entry", "issue"])?;
     for (entry, issue) in rows {

@@ -10,7 +10,7 @@
 //! holds `n / 65,536` entries (70 at 4.6 million) spread evenly over its range.
 
 /// Hashes seen, in sorted shards.
-pub struct Seen {
+pub(crate) struct Seen {
     shards: Vec<Vec<Stored>>,
     len: usize,
 }
@@ -77,7 +77,7 @@ impl Default for Seen {
 
 impl Seen {
     /// Adds `hash`; false when it was there already.
-    pub fn insert(&mut self, hash: u128) -> bool {
+    pub(crate) fn insert(&mut self, hash: u128) -> bool {
         let (shard, rest) = split(hash);
         let shard = &mut self.shards[shard];
         let at = match position(shard, rest) {
@@ -97,7 +97,7 @@ impl Seen {
     /// Adds each hash in turn (as [`Seen::insert`]), telling for each whether it was new. The
     /// set is far larger than the cache and each hash lands in a random shard, so the shards of
     /// the hashes a few steps ahead are fetched while the current one is inserted.
-    pub fn insert_all(&mut self, hashes: &[u128], fresh: &mut Vec<bool>) {
+    pub(crate) fn insert_all(&mut self, hashes: &[u128], fresh: &mut Vec<bool>) {
         const AHEAD: usize = 8;
         for i in 0..hashes.len() {
             if let Some(&ahead) = hashes.get(i + AHEAD) {
@@ -114,12 +114,9 @@ impl Seen {
         }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 

@@ -1,0 +1,225 @@
+//! Plain-text logs: one entry a line, its fields cut out by a line format in the Loghub notation
+//! (`<Date> <Time> <Level> <Component>: <Content>`): `<Name>` is a field matched lazily, a run of
+//! spaces matches a run of whitespace, anything else is a regular expression, and the whole line
+//! must match. `Content` is the message, `Level` the severity, `Component` the component,
+//! `Date`/`Time`/`Timestamp` the time where they parse. A line that does not match continues the
+//! entry before it (a stack trace in a text log), as log viewers treat it.
+
+use super::infer;
+use super::record::{clip_message, Origin, Record};
+use super::redact::Redactor;
+use super::severity::Severity;
+use super::time::Timestamp;
+use crate::read::RawEntry;
+use chrono::NaiveDateTime;
+use regex::Regex;
+use std::borrow::Cow;
+
+/// A compiled line format.
+#[derive(Debug, Clone)]
+pub struct LineFormat {
+    regex: Regex,
+}
+
+impl LineFormat {
+    pub fn parse(format: &str) -> Result<LineFormat, String> {
+        let field = Regex::new(r"<([^<>]+)>").expect("static regex");
+        let spaces = Regex::new(r" +").expect("static regex");
+        let mut pattern = String::from("^");
+        let mut fields = Vec::new();
+        let mut last = 0;
+        for cap in field.captures_iter(format) {
+            let whole = cap.get(0).expect("group 0");
+            pattern.push_str(&spaces.replace_all(&format[last..whole.start()], r"\s+"));
+            let name = &cap[1];
+            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("field name <{name}> may hold only letters, digits and _"));
+            }
+            if fields.iter().any(|f| f == name) {
+                return Err(format!("field <{name}> appears twice"));
+            }
+            pattern.push_str(&format!("(?P<{name}>.*?)"));
+            fields.push(name.to_string());
+            last = whole.end();
+        }
+        pattern.push_str(&spaces.replace_all(&format[last..], r"\s+"));
+        pattern.push('$');
+        if !fields.iter().any(|f| f == "Content") {
+            return Err("the line format has no <Content> field (the message)".into());
+        }
+        let regex = Regex::new(&pattern).map_err(|e| format!("not a valid pattern: {e}"))?;
+        Ok(LineFormat { regex })
+    }
+
+    /// The format that takes each whole line as the message.
+    pub(crate) fn whole_line() -> LineFormat {
+        LineFormat::parse("<Content>").expect("static format")
+    }
+}
+
+/// The record a line starts, or `None` when the line does not match the format (it continues the
+/// entry before it).
+pub(crate) fn record_of_line<'a>(
+    raw: &RawEntry<'a>,
+    line: &str,
+    format: &LineFormat,
+    redactor: &Redactor,
+) -> Option<Record<'a>> {
+    let caps = format.regex.captures(line)?;
+    let get = |name: &str| caps.name(name).map(|m| m.as_str().trim());
+    let content = get("Content").unwrap_or("");
+    let mut rec = Record {
+        message: clip_message(Cow::Owned(redactor.redact(content).into_owned())),
+        component: get("Component").filter(|c| !c.is_empty()).map(|c| Cow::Owned(c.to_string())),
+        service: Cow::Owned(label_service(raw.source)),
+        origin: Origin { input: raw.input, line: raw.line, offset: raw.offset },
+        entries: 1,
+        time: time_of(&get),
+        ..Record::default()
+    };
+    match get("Level").and_then(Severity::parse_loose) {
+        Some(sev) => rec.severity = sev,
+        None => {
+            if let Some(sev) = infer::from_text(content).severity {
+                rec.severity = sev;
+                rec.severity_inferred = true;
+            }
+        }
+    }
+    Some(rec)
+}
+
+/// Adds a line that does not match the format to the entry before it.
+pub(crate) fn continue_record(rec: &mut Record, line: &str, redactor: &Redactor) {
+    let message = rec.message.to_mut();
+    message.push('\n');
+    message.push_str(&redactor.redact(line));
+    rec.entries += 1;
+}
+
+/// Text logs have no service field; the file's name (without folders and extensions) stands in.
+fn label_service(label: &str) -> String {
+    if label == "-" {
+        return "stdin".into();
+    }
+    let name = label.rsplit(['/', '\\']).next().unwrap_or(label);
+    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name).to_string()
+}
+
+/// A time from the `Timestamp`, `Date` and `Time` fields, in the formats common in text logs.
+/// Year-less formats (syslog's `Jun 14 15:16:01`) give no time: a guessed year would be invented.
+fn time_of<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Option<Timestamp> {
+    if let Some(ts) = get("Timestamp") {
+        if let Some(t) = Timestamp::parse(ts) {
+            return Some(t);
+        }
+        if let Ok(secs) = ts.parse::<i64>() {
+            if (946_684_800..4_102_444_800).contains(&secs) {
+                return Some(Timestamp::from_nanos(secs * 1_000_000_000, 0));
+            }
+        }
+    }
+    let joined = match (get("Date"), get("Time")) {
+        (Some(d), Some(t)) => format!("{d} {t}"),
+        (Some(d), None) => d.to_string(),
+        (None, Some(t)) => t.to_string(),
+        (None, None) => return None,
+    };
+    let joined = joined.trim_end_matches(',');
+    if let Some(t) =
+        Timestamp::parse(joined).or_else(|| Timestamp::parse(&joined.replacen(' ', "T", 1)))
+    {
+        return Some(t);
+    }
+    const FORMATS: [&str; 8] = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S,%f",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%y/%m/%d %H:%M:%S",
+        "%y%m%d %H%M%S",
+        "%Y%m%d-%H:%M:%S:%3f",
+        "%Y-%m-%d-%H.%M.%S%.f",
+        "%d/%b/%Y:%H:%M:%S",
+    ];
+    for f in FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(joined, f) {
+            let digits = joined.rsplit(['.', ',', ':']).next().map_or(0, |frac| {
+                if f.ends_with("%f") || f.ends_with("%.f") || f.ends_with("%3f") {
+                    frac.len().min(9) as u8
+                } else {
+                    0
+                }
+            });
+            let nanos = dt.and_utc().timestamp_nanos_opt()?;
+            return Some(Timestamp::from_nanos(nanos, digits));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::redact::default_redactor;
+    use crate::normalize::Normalizer;
+    use crate::read::Rejected;
+
+    /// The records of a text input, and the lines that started no record.
+    fn read(format: &str, text: &str) -> (Vec<Record<'static>>, Vec<Rejected>) {
+        let format = LineFormat::parse(format).unwrap();
+        let normalizer = Normalizer {
+            redactor: default_redactor(),
+            line_format: Some(format),
+            entry_ids: true,
+            ..Normalizer::default()
+        };
+        let mut raw = crate::read::text::lines(text, "logs/app.log", 0);
+        let mut rejected = Vec::new();
+        let records = normalizer.records(&mut raw, &mut rejected).map(Record::into_owned).collect();
+        (records, rejected)
+    }
+
+    #[test]
+    fn loghub_hdfs_line() {
+        let (records, _) = read(
+            "<Date> <Time> <Pid> <Level> <Component>: <Content>",
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating\n",
+        );
+        let rec = &records[0];
+        assert_eq!(rec.severity, Severity::Info);
+        assert_eq!(rec.component.as_deref(), Some("dfs.DataNode$PacketResponder"));
+        assert!(rec.message.starts_with("PacketResponder 1 for block"));
+        assert_eq!(rec.time.unwrap().to_rfc3339(), "2008-11-09T20:36:15Z");
+        assert_eq!(rec.entry_ids, vec!["logs/app.log:1"]);
+        assert_eq!(rec.service, "app");
+    }
+
+    #[test]
+    fn brackets_optional_groups_and_continuations() {
+        let (records, _) = read(
+            r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>",
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure\r\n\tcontinued\nJun 14 15:16:02 combo kernel: ok\n",
+        );
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].component.as_deref(), Some("sshd(pam_unix)"));
+        assert_eq!(records[0].entry_ids, vec!["logs/app.log:1", "logs/app.log:2"]);
+        assert_eq!(records[0].entries, 2);
+        assert_eq!(records[0].time, None, "a year-less date gives no time");
+    }
+
+    #[test]
+    fn levels_in_the_usual_spellings_and_unmatched_head() {
+        let (records, rejected) =
+            read(r"\[<Level>\] <Content>", "garbage\n[W] disk low\n[SEVERE] db down\n");
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].at, crate::read::At::Line(1));
+        assert_eq!(records[0].severity, Severity::Warning);
+        assert_eq!(records[1].severity, Severity::Error);
+    }
+
+    #[test]
+    fn bad_formats_are_refused() {
+        assert!(LineFormat::parse("<Date> <Level>").unwrap_err().contains("Content"));
+        assert!(LineFormat::parse("<Date> <Date> <Content>").unwrap_err().contains("twice"));
+    }
+}

@@ -1,0 +1,151 @@
+//! Chunks handed to the caller's reduction in parallel, and their results handed on in input
+//! order. The reading thread launches each chunk on the pool and goes on to the next instead of
+//! waiting: a wait for every chunk left a core idle while the chunk's last batch finished and
+//! while the next chunk was read and split.
+
+use super::entry::{At, RawEntry, RawText, Rejected};
+use super::json_split::Span;
+use super::position::Base;
+use super::{stream, Problem, Reduce};
+use rayon::prelude::*;
+use std::collections::VecDeque;
+
+/// Entries reduced per batch (the unit of parallel work).
+pub(crate) const BATCH: usize = 512;
+
+/// What every batch of one input shares.
+pub(crate) struct Ctx<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) index: u32,
+    pub(crate) progress: Option<&'a super::progress::Progress>,
+}
+
+impl Ctx<'_> {
+    /// A rejected entry as a problem, its position counted in `buf` (which starts at `base`).
+    pub(crate) fn problem(&self, rejected: Rejected, buf: &[u8], base: Base) -> Problem {
+        let position = match rejected.at {
+            At::Byte(offset) => base.position(buf, offset.saturating_sub(base.offset) as usize),
+            At::Line(line) => format!("line {line}"),
+        };
+        Problem {
+            input: self.label.to_string(),
+            position,
+            reason: rejected.reason,
+            detail: rejected.detail,
+            entries: rejected.entries,
+        }
+    }
+}
+
+/// Hands the JSON values at `spans` of `buf` to `reduce`, batch by batch in parallel, keeping
+/// their order; what could not be read comes back as problems.
+pub(crate) fn reduce_spans<T: Send>(
+    buf: &[u8],
+    spans: &[Span],
+    ctx: &Ctx,
+    base: Base,
+    reduce: Reduce<T>,
+) -> (Vec<T>, Vec<Problem>) {
+    if let Some(p) = &ctx.progress {
+        p.add_entries(spans.len() as u64);
+    }
+    let parsed: Vec<(T, Vec<Rejected>)> = spans
+        .par_chunks(BATCH)
+        .map(|batch| {
+            let mut rejected = Vec::new();
+            let mut entries = batch.iter().map(|span| RawEntry {
+                text: RawText::Json(&buf[span.start..span.end]),
+                source: ctx.label,
+                input: ctx.index,
+                line: 0,
+                offset: base.offset + span.start as u64,
+            });
+            let reduced = reduce(&mut entries, &mut rejected);
+            (reduced, rejected)
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (reduced, rejected) in parsed {
+        problems.extend(rejected.into_iter().map(|r| ctx.problem(r, buf, base)));
+        out.push(reduced);
+    }
+    (out, problems)
+}
+
+/// A chunk's parse: its reduced batches, its problems, and its buffer to recycle.
+type Parsed<T> = (Vec<T>, Vec<Problem>, Vec<u8>);
+
+/// Chunks being parsed on the pool, oldest first.
+pub(crate) struct InFlight<T> {
+    pending: VecDeque<std::sync::mpsc::Receiver<Parsed<T>>>,
+    /// Chunks in flight before the reader waits for the oldest (bounds memory).
+    limit: usize,
+}
+
+/// Where finished chunks go: the caller's sink for reduced batches, the input's problems, and
+/// the stream that takes buffers back.
+pub(crate) struct Outlet<'o, T> {
+    pub(crate) sink: &'o mut dyn FnMut(Vec<T>),
+    pub(crate) problems: &'o mut Vec<Problem>,
+    pub(crate) chunks: &'o stream::Chunks,
+}
+
+impl<T: Send> InFlight<T> {
+    pub(crate) fn new() -> InFlight<T> {
+        InFlight { pending: VecDeque::new(), limit: rayon::current_num_threads() + 1 }
+    }
+
+    /// Reduces `buffer[start..]`'s `spans` on the pool.
+    pub(crate) fn launch<'s>(
+        &mut self,
+        scope: &rayon::Scope<'s>,
+        (buffer, start): (Vec<u8>, usize),
+        spans: Vec<Span>,
+        base: Base,
+        ctx: &'s Ctx<'s>,
+        reduce: Reduce<'s, T>,
+    ) where
+        T: 's,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move |_| {
+            let (reduced, problems) = reduce_spans(&buffer[start..], &spans, ctx, base, reduce);
+            // The receiver lives until the result is taken.
+            let _ = tx.send((reduced, problems, buffer));
+        });
+        self.pending.push_back(rx);
+    }
+
+    /// Hands on the finished chunks at the front, in order; waits for the oldest while too many
+    /// are in flight.
+    pub(crate) fn deliver(&mut self, out: &mut Outlet<T>) {
+        self.take(self.limit, out);
+    }
+
+    /// Waits for every chunk in flight and hands them on.
+    pub(crate) fn finish(&mut self, out: &mut Outlet<T>) {
+        self.take(0, out);
+    }
+
+    fn take(&mut self, keep: usize, out: &mut Outlet<T>) {
+        while let Some(oldest) = self.pending.front() {
+            let parsed = if self.pending.len() > keep {
+                oldest.recv().ok()
+            } else {
+                match oldest.try_recv() {
+                    Ok(parsed) => Some(parsed),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                    // The parse panicked; the scope re-raises the panic when it ends.
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                }
+            };
+            self.pending.pop_front();
+            if let Some((reduced, found, buffer)) = parsed {
+                out.problems.extend(found);
+                (out.sink)(reduced);
+                out.chunks.recycle(buffer);
+            }
+        }
+    }
+}

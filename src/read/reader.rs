@@ -1,0 +1,452 @@
+//! One input, start to end: chunks from the stream, the format decided once there is enough to
+//! look at, entries cut per format and handed to the caller's reduction in input order.
+
+use super::detect::{detect, Format};
+use super::entry::{At, RawEntry, RawText, Rejected};
+use super::flight::{Ctx, InFlight, Outlet, BATCH};
+use super::json_split::{End, Span, Splitter};
+use super::position::Base;
+use super::Source;
+use super::{csv_export, stream, text, InputFormat, InputReport, Problem, ReadOptions, Reduce};
+use rayon::prelude::*;
+
+/// Reads one source in chunks: each chunk's entries are handed to `reduce` in batches, in
+/// parallel, and each chunk's reduced batches, in input order, to `sink`. Returns what the input
+/// gave and its problems.
+pub fn read_source<T: Send>(
+    source: &Source,
+    index: u32,
+    options: &ReadOptions,
+    reduce: Reduce<T>,
+    sink: &mut dyn FnMut(Vec<T>),
+) -> (InputReport, Vec<Problem>) {
+    let label = source.label();
+    let mut report = InputReport { label: label.clone(), ..InputReport::default() };
+    let chunks = match stream::start(source, options.progress.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let detail = e.to_string();
+            report.error = Some(detail.clone());
+            return (report, vec![Problem::whole_input(&label, "could not be read", detail)]);
+        }
+    };
+    report.gzip = chunks.gzip;
+    let ctx = Ctx { label: &label, index, progress: options.progress.as_deref() };
+    let mut reader = Reader {
+        ctx: &ctx,
+        format: None,
+        buf: Vec::new(),
+        base: Base::default(),
+        skip: 0,
+        splitter: Splitter::default(),
+        report,
+        problems: Vec::new(),
+    };
+    let gzip_error = reader.run(&chunks, options.input_format, reduce, sink);
+    let Reader { mut report, mut problems, base, buf, .. } = reader;
+    if let Some(e) = gzip_error {
+        problems.push(Problem {
+            input: label.clone(),
+            position: format!("byte {} (decompressed)", base.offset + buf.len() as u64),
+            reason: "gzip cut off".into(),
+            detail: format!(
+                "the gzip data is corrupt or cut off ({e}); the entries before that point were read"
+            ),
+            entries: 0,
+        });
+    }
+    report.bytes = chunks.raw_bytes.load(std::sync::atomic::Ordering::Relaxed);
+    report.skipped = problems.iter().map(|p| p.entries).sum();
+    (report, problems)
+}
+
+/// The state of reading one input.
+struct Reader<'c> {
+    ctx: &'c Ctx<'c>,
+    format: Option<Format>,
+    /// What is read and not yet handed on; `buf[..skip]` was handed on already (the head of a
+    /// chunk that finished a carried NDJSON line).
+    buf: Vec<u8>,
+    base: Base,
+    skip: usize,
+    splitter: Splitter,
+    report: InputReport,
+    problems: Vec<Problem>,
+}
+
+/// What looking at the head of an input decided.
+enum Decision {
+    Decided,
+    /// Not enough to look at yet.
+    Undecided,
+    /// Not a log export: a problem says why, and nothing of it is read.
+    Refused,
+}
+
+/// What a step of the loop says about going on.
+#[derive(PartialEq, Eq)]
+enum Next {
+    Continue,
+    Stop,
+}
+
+impl<'c> Reader<'c> {
+    /// The loop over chunks. Chunks are parsed on the pool while this thread reads and splits
+    /// the next ones; their results are handed on in input order. Returns a gzip error, if the
+    /// stream ended with one.
+    fn run<T: Send>(
+        &mut self,
+        chunks: &stream::Chunks,
+        input_format: InputFormat,
+        reduce: Reduce<'c, T>,
+        sink: &mut dyn FnMut(Vec<T>),
+    ) -> Option<String> {
+        let mut flight = InFlight::new();
+        let mut gzip_error = None;
+        let mut problems = Vec::new();
+        let mut out = Outlet { sink, problems: &mut problems, chunks };
+        let mut first = true;
+        rayon::in_place_scope(|scope| loop {
+            let eof = match chunks.chunks.recv() {
+                Ok(stream::Piece::Chunk(chunk)) => {
+                    self.take_chunk(chunk, first, scope, &mut flight, &mut out, reduce);
+                    first = false;
+                    false
+                }
+                Ok(stream::Piece::GzipError(e)) => {
+                    gzip_error = Some(e);
+                    true
+                }
+                Err(_) => true,
+            };
+            if self.format.is_none() {
+                match self.decide_format(eof, input_format, chunks) {
+                    Decision::Decided => {}
+                    Decision::Undecided if !eof => continue,
+                    Decision::Undecided | Decision::Refused => break,
+                }
+            }
+            let next = match self.format.expect("decided") {
+                Format::Ndjson => self.step_ndjson(eof, scope, &mut flight, &mut out, reduce),
+                Format::JsonArray | Format::ConcatenatedJson => {
+                    self.step_json(eof, scope, &mut flight, &mut out, reduce)
+                }
+                // Whole-input formats: small in practice; read to the end first.
+                _ if !eof => Next::Continue,
+                Format::Text => self.whole_text(&mut out, reduce),
+                Format::Csv => self.whole_csv(&mut out, reduce),
+                Format::Empty => self.empty(),
+            };
+            if next == Next::Stop || eof {
+                flight.finish(&mut out);
+                if next == Next::Stop && !eof {
+                    drain(chunks);
+                }
+                break;
+            }
+        });
+        self.problems.splice(0..0, problems);
+        gzip_error
+    }
+
+    /// Takes a chunk into the buffer. An NDJSON line carried over from the last chunk is
+    /// finished with the head of this one and launched, and the chunk is then taken as it is
+    /// instead of being copied behind the carry (a profile showed the copy).
+    fn take_chunk<'s, T>(
+        &mut self,
+        chunk: Vec<u8>,
+        first: bool,
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) where
+        'c: 's,
+        T: Send + 's,
+    {
+        if first && chunk.starts_with(b"\xEF\xBB\xBF") {
+            self.buf.extend_from_slice(&chunk[3..]);
+            self.base.offset = 3;
+        } else if self.buf.is_empty() {
+            // No copy when nothing is carried over; the old buffer goes back for reuse.
+            out.chunks.recycle(std::mem::replace(&mut self.buf, chunk));
+        } else if let (Some(Format::Ndjson), Some(nl)) =
+            (self.format, memchr::memchr(b'\n', &chunk))
+        {
+            self.buf.extend_from_slice(&chunk[..=nl]);
+            let spans = ndjson_spans(&self.buf);
+            self.report.entries += spans.len() as u64;
+            let at = self.base;
+            self.base.advance(&self.buf, self.buf.len());
+            let carried = std::mem::replace(&mut self.buf, chunk);
+            flight.launch(scope, (carried, 0), spans, at, self.ctx, reduce);
+            flight.deliver(out);
+            self.skip = nl + 1;
+        } else {
+            self.buf.extend_from_slice(&chunk);
+            out.chunks.recycle(chunk);
+        }
+    }
+
+    /// Decides the format once there is enough to look at (64 KB, or everything there is). An
+    /// input that is not a log export becomes a problem.
+    fn decide_format(
+        &mut self,
+        eof: bool,
+        wanted: InputFormat,
+        chunks: &stream::Chunks,
+    ) -> Decision {
+        if !eof && self.buf.len() < 64 * 1024 {
+            return Decision::Undecided;
+        }
+        let detected = match wanted {
+            InputFormat::Text => Ok(Format::Text),
+            InputFormat::Auto => detect(&self.buf, true),
+            InputFormat::Gcp => detect(&self.buf, false),
+        };
+        match detected {
+            Ok(Format::Empty) if !eof => Decision::Undecided,
+            Ok(f) => {
+                self.format = Some(f);
+                self.report.format = f.name().to_string();
+                Decision::Decided
+            }
+            Err(unreadable) => {
+                self.report.format = "unreadable".into();
+                self.report.error = Some(unreadable.message.clone());
+                self.problems.push(Problem {
+                    input: self.ctx.label.to_string(),
+                    position: self.base.position(&self.buf, unreadable.offset),
+                    reason: "not a log export".into(),
+                    detail: unreadable.message,
+                    entries: 0,
+                });
+                drain(chunks);
+                Decision::Refused
+            }
+        }
+    }
+
+    /// Hands on the complete lines of the buffer (all of it at the end of the input).
+    fn step_ndjson<'s, T>(
+        &mut self,
+        eof: bool,
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) -> Next
+    where
+        'c: 's,
+        T: Send + 's,
+    {
+        let skip = self.skip;
+        let data = &self.buf[skip..];
+        let end = if eof {
+            data.len()
+        } else {
+            match memchr::memrchr(b'\n', data) {
+                Some(nl) => nl + 1,
+                None => {
+                    self.buf.drain(..skip);
+                    self.skip = 0;
+                    return Next::Continue;
+                }
+            }
+        };
+        let spans = ndjson_spans(&data[..end]);
+        self.report.entries += spans.len() as u64;
+        let at = self.base;
+        self.base.advance(data, end);
+        // The parse takes the buffer; only the unfinished last line stays.
+        let rest = self.buf[skip + end..].to_vec();
+        let whole = std::mem::replace(&mut self.buf, rest);
+        flight.launch(scope, (whole, skip), spans, at, self.ctx, reduce);
+        flight.deliver(out);
+        self.skip = 0;
+        Next::Continue
+    }
+
+    /// Hands on the complete values of a JSON array or of concatenated objects.
+    fn step_json<'s, T>(
+        &mut self,
+        eof: bool,
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) -> Next
+    where
+        'c: 's,
+        T: Send + 's,
+    {
+        let array = self.format == Some(Format::JsonArray);
+        let (spans, resume) = self.splitter.split(&self.buf, array, eof);
+        self.report.entries += spans.len() as u64;
+        if let Some(stop) = self.splitter.stop.take() {
+            let last = self.stop_problem(stop);
+            let whole = std::mem::take(&mut self.buf);
+            flight.launch(scope, (whole, 0), spans, self.base, self.ctx, reduce);
+            flight.finish(out);
+            self.problems.extend(last);
+            return Next::Stop;
+        }
+        let at = self.base;
+        self.base.advance(&self.buf, resume);
+        let rest = self.buf[resume..].to_vec();
+        let whole = std::mem::replace(&mut self.buf, rest);
+        flight.launch(scope, (whole, 0), spans, at, self.ctx, reduce);
+        flight.deliver(out);
+        Next::Continue
+    }
+
+    /// Why splitting JSON stopped, as a problem (none for a clean end).
+    fn stop_problem(&mut self, stop: End) -> Option<Problem> {
+        let (buf, base, label) = (&self.buf, self.base, self.ctx.label.to_string());
+        match stop {
+            End::Clean => None,
+            End::UnclosedArray => Some(Problem {
+                input: label,
+                position: base.position(buf, buf.len()),
+                reason: "array not closed".into(),
+                detail: "the JSON array has no closing `]`; every complete entry was read".into(),
+                entries: 0,
+            }),
+            End::Truncated { start } => {
+                self.report.entries += 1;
+                Some(Problem {
+                    input: label,
+                    position: base.position(buf, start),
+                    reason: "export cut off".into(),
+                    detail: format!(
+                        "the input ends inside the entry that starts here ({} bytes of it); the {} complete entries before it were read",
+                        buf.len() - start,
+                        self.report.entries - 1
+                    ),
+                    entries: 1,
+                })
+            }
+            End::Unexpected { offset, byte } => {
+                // What follows is not JSON we can split; count it as one lost entry.
+                self.report.entries += 1;
+                Some(Problem {
+                    input: label,
+                    position: base.position(buf, offset),
+                    reason: "invalid JSON".into(),
+                    detail: format!(
+                        "unexpected {:?} between entries; reading of this input stopped here",
+                        byte as char
+                    ),
+                    entries: 1,
+                })
+            }
+        }
+    }
+
+    /// A whole plain-text input, as lines in one ordered batch (the caller joins continuation
+    /// lines, which needs them in order).
+    fn whole_text<T: Send>(&mut self, out: &mut Outlet<T>, reduce: Reduce<T>) -> Next {
+        let buf = std::mem::take(&mut self.buf);
+        let decoded = text::decode(&buf);
+        let mut lines = text::lines(&decoded, self.ctx.label, self.ctx.index);
+        self.report.entries = lines.clone().count() as u64;
+        let mut rejected = Vec::new();
+        let reduced = reduce(&mut lines, &mut rejected);
+        self.hand_on(vec![(reduced, rejected)], out);
+        Next::Stop
+    }
+
+    /// A whole Logs Explorer CSV: rows folded into LogEntry JSON, reduced in batches.
+    fn whole_csv<T: Send>(&mut self, out: &mut Outlet<T>, reduce: Reduce<T>) -> Next {
+        let csv = csv_export::read_csv(&self.buf);
+        self.report.entries = csv.count;
+        // Problems in row order, whether the CSV or the entry in it was broken.
+        let mut rejected: Vec<Rejected> = csv
+            .errors
+            .into_iter()
+            .map(|e| Rejected {
+                at: At::Line(e.line),
+                reason: e.reason.to_string(),
+                detail: e.detail,
+                entries: 1,
+            })
+            .collect();
+        let (label, index) = (self.ctx.label, self.ctx.index);
+        let entries: Vec<RawEntry> = csv
+            .rows
+            .iter()
+            .map(|row| RawEntry {
+                text: RawText::Json(row.json.as_bytes()),
+                source: label,
+                input: index,
+                line: row.line,
+                offset: row.offset,
+            })
+            .collect();
+        let batches: Vec<(T, Vec<Rejected>)> = entries
+            .par_chunks(BATCH)
+            .map(|batch| {
+                let mut rejected = Vec::new();
+                (reduce(&mut batch.iter().copied(), &mut rejected), rejected)
+            })
+            .collect();
+        let mut reduced = Vec::with_capacity(batches.len());
+        for (t, found) in batches {
+            rejected.extend(found);
+            reduced.push(t);
+        }
+        rejected.sort_by_key(|r| match r.at {
+            At::Line(line) => line,
+            At::Byte(_) => 0,
+        });
+        for r in rejected {
+            self.problems.push(self.ctx.problem(r, &self.buf, self.base));
+        }
+        (out.sink)(reduced);
+        Next::Stop
+    }
+
+    /// Hands reduced batches on, and their rejected entries as problems.
+    fn hand_on<T: Send>(&mut self, batches: Vec<(T, Vec<Rejected>)>, out: &mut Outlet<T>) {
+        let mut reduced = Vec::with_capacity(batches.len());
+        for (t, rejected) in batches {
+            for r in rejected {
+                self.problems.push(self.ctx.problem(r, &self.buf, self.base));
+            }
+            reduced.push(t);
+        }
+        (out.sink)(reduced);
+    }
+
+    fn empty(&mut self) -> Next {
+        self.problems.push(Problem::whole_input(
+            self.ctx.label,
+            "empty input",
+            "the input holds no entries".into(),
+        ));
+        Next::Stop
+    }
+}
+
+/// Lets the reading thread finish when we stop early.
+fn drain(chunks: &stream::Chunks) {
+    while chunks.chunks.recv().is_ok() {}
+}
+
+/// The lines of NDJSON text as spans, blank lines left out.
+fn ndjson_spans(bytes: &[u8]) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if start > bytes.len() {
+            break;
+        }
+        let line = &bytes[start..end];
+        let first = start + line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if first < end {
+            spans.push(Span { start: first, end });
+        }
+        start = end + 1;
+    }
+    spans
+}

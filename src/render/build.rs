@@ -1,0 +1,535 @@
+//! Fills the report model from the verdict: names looked up, times formatted at their entry's
+//! precision, sections laid out. Nothing here decides; the verdict did.
+
+use super::model::*;
+use crate::group::title::{clip, title_of};
+use crate::judge::history::Status;
+use crate::judge::priority::Priority;
+use crate::judge::verdict::Verdict;
+use crate::normalize::time::format_nanos;
+use crate::normalize::Severity;
+use std::collections::{BTreeMap, HashMap};
+
+/// Builds the model. `generated_at` is passed in so runs can be reproducible.
+pub fn build(v: &Verdict, generated_at: String) -> Report {
+    let mut issues: Vec<Issue> =
+        v.order.iter().enumerate().map(|(pos, &i)| issue(v, pos + 1, i)).collect();
+    let clusters = clusters(v, &mut issues);
+    apply_statuses(v, &mut issues);
+    let services: Vec<String> = {
+        let mut s = v.names.services.clone();
+        s.sort();
+        s
+    };
+    let stem = stem(&v.projects, &services, v.window.map(|w| w.0));
+    let hours = v.window.map_or(0.0, |(s, e)| (e - s) as f64 / 3.6e12);
+    Report {
+        tool: Tool { name: "log-gardener", version: env!("CARGO_PKG_VERSION") },
+        generated_at,
+        title: title(&v.projects, &services),
+        stem,
+        projects: v.projects.clone(),
+        services,
+        window: Window {
+            start: v.time.format(v.window.map(|w| w.0)),
+            end: v.time.format(v.window.map(|w| w.1)),
+            hours: (hours * 100.0).round() / 100.0,
+        },
+        scope: scope(v),
+        inputs: inputs(v),
+        totals: totals(v, issues.len()),
+        skipped: skipped(v),
+        priorities: priorities(&issues),
+        distribution: distribution(v),
+        service_health: service_health(v),
+        component_health: component_health(v),
+        timeline: timeline(v),
+        clusters,
+        changes: changes(v, &issues),
+        history: v.history.history.clone(),
+        issues,
+    }
+}
+
+/// One issue, shown at report position `number`.
+fn issue(v: &Verdict, number: usize, i: usize) -> Issue {
+    let def = &v.grouping.issues[i];
+    let j = &v.issues[i];
+    let s = &v.aggregates.issues[i];
+    let fmt = |t| v.time.format(t);
+    Issue {
+        number,
+        id: def.id.clone(),
+        title: title_of(&def.template),
+        kind: def.kind,
+        severity: j.judgement.severity,
+        priority: j.judgement.priority,
+        priority_reason: j.judgement.priority_rule.clone(),
+        severity_rule: j.judgement.severity_rule.clone(),
+        impact: j.judgement.impact.clone(),
+        owner: j.judgement.owner.clone(),
+        link: j.judgement.link.clone(),
+        error_class: j.class.map(|c| c.label().to_string()),
+        what_to_check: j.judgement.playbook.clone(),
+        count: s.events,
+        entries: s.entries,
+        rate_per_hour: v.shown_rate(i),
+        first_seen: fmt(s.first_seen),
+        last_seen: fmt(s.last_seen),
+        template: def.template.clone(),
+        examples: j.examples.iter().map(|e| clip(e, 1200)).collect(),
+        services: vec![def.service.clone()],
+        revisions: s
+            .revisions
+            .iter()
+            .map(|&(r, count, first)| RevisionCount {
+                revision: v.names.revisions[r as usize].clone(),
+                count,
+                first_seen: fmt(first),
+            })
+            .collect(),
+        components: s
+            .components
+            .iter()
+            .map(|&(c, _)| v.names.components[c as usize].clone())
+            .collect(),
+        exception: def.exception.clone(),
+        frames: def.frames.clone(),
+        appeared_with: v.appeared_with[i].map(|r| RevisionStart {
+            revision: v.names.revisions[r as usize].clone(),
+            started: fmt(v.revision_start.get(&r).map(|x| x.1)),
+        }),
+        cluster: None,
+        status: None,
+        baseline_rate_per_hour: None,
+        sparkline: sparkline(&s.buckets),
+        buckets: s.buckets.clone(),
+    }
+}
+
+/// "Log Gardener Worklog - <the one service, or the one project>".
+fn title(projects: &[String], services: &[String]) -> String {
+    match (projects, services) {
+        (_, [one]) => format!("Log Gardener Worklog - {one}"),
+        ([p], _) => format!("Log Gardener Worklog - {p}"),
+        _ => "Log Gardener Worklog".to_string(),
+    }
+}
+
+fn inputs(v: &Verdict) -> Vec<Input> {
+    v.inputs
+        .iter()
+        .map(|i| Input {
+            path: i.label.clone(),
+            format: i.format.clone(),
+            gzip: i.gzip,
+            bytes: i.bytes,
+            entries: i.entries,
+            skipped: i.skipped,
+            error: i.error.clone(),
+        })
+        .collect()
+}
+
+fn totals(v: &Verdict, issues: usize) -> Totals {
+    let b = &v.books;
+    Totals {
+        files_read: v.inputs.iter().filter(|i| i.error.is_none()).count() as u64,
+        entries_read: b.entries_read,
+        entries_skipped: b.entries_skipped,
+        duplicates: b.duplicates,
+        below_min_severity: b.below_min_severity,
+        outside_window: b.outside_window,
+        service_not_selected: b.service_not_selected,
+        ignored_by_rule: b.ignored_by_rule,
+        entries_in_scope: b.entries_in_scope,
+        events_in_scope: b.events_in_scope,
+        severity_inferred: b.severity_inferred,
+        entries_without_time: b.entries_without_time,
+        entries_out_of_scope: b.out_of_scope(),
+        issues: issues as u64,
+    }
+}
+
+/// Per reason: the entries lost and the first three problems.
+fn skipped(v: &Verdict) -> Vec<SkipReason> {
+    let mut skipped: BTreeMap<String, SkipReason> = BTreeMap::new();
+    for p in &v.problems {
+        let e = skipped.entry(p.reason.clone()).or_insert_with(|| SkipReason {
+            reason: p.reason.clone(),
+            entries: 0,
+            examples: Vec::new(),
+        });
+        e.entries += p.entries;
+        if e.examples.len() < 3 {
+            e.examples.push(p.to_string());
+        }
+    }
+    skipped.into_values().collect()
+}
+
+fn priorities(issues: &[Issue]) -> Vec<PriorityGroup> {
+    [Priority::P0, Priority::P1, Priority::P2, Priority::P3]
+        .into_iter()
+        .map(|p| PriorityGroup {
+            priority: p,
+            heading: p.heading(),
+            issues: issues.iter().filter(|i| i.priority == p).map(issue_ref).collect(),
+        })
+        .filter(|g| !g.issues.is_empty())
+        .collect()
+}
+
+fn issue_ref(i: &Issue) -> IssueRef {
+    IssueRef {
+        number: i.number,
+        id: i.id.clone(),
+        title: i.title.clone(),
+        count: i.count,
+        reason: i.priority_reason.clone(),
+    }
+}
+
+/// Per severity (highest first): its events, and (events, "service/component") pairs.
+type BySeverity = BTreeMap<std::cmp::Reverse<u8>, (u64, Vec<(u64, String)>)>;
+
+/// Severity distribution with the top components per severity.
+fn distribution(v: &Verdict) -> Vec<DistributionRow> {
+    let mut by_sev = BySeverity::new();
+    for &(sev, service, component, events) in &v.aggregates.distribution {
+        let entry = by_sev.entry(std::cmp::Reverse(sev)).or_default();
+        entry.0 += events;
+        if component != 0 {
+            let name = format!(
+                "{}/{}",
+                v.names.services[service as usize], v.names.components[component as usize]
+            );
+            entry.1.push((events, name));
+        }
+    }
+    by_sev
+        .into_iter()
+        .map(|(std::cmp::Reverse(sev), (count, mut comps))| {
+            comps.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            DistributionRow {
+                severity: Severity::from_index(sev),
+                count,
+                primary_components: comps.into_iter().take(3).map(|(_, c)| c).collect(),
+            }
+        })
+        .collect()
+}
+
+fn service_health(v: &Verdict) -> Vec<ServiceHealth> {
+    v.service_health
+        .iter()
+        .map(|h| ServiceHealth {
+            service: h.name.clone(),
+            status: h.status,
+            symbol: h.status.symbol(),
+            reason: h.reason.clone(),
+            events: h.stats.in_scope,
+            errors: h.stats.errors,
+            warnings: h.stats.warnings,
+            requests: h.stats.requests,
+            requests_5xx: h.stats.requests_5xx,
+            issues: h.issues,
+            first_seen: v.time.format(h.stats.first_seen),
+            last_seen: v.time.format(h.stats.last_seen),
+        })
+        .collect()
+}
+
+fn component_health(v: &Verdict) -> Vec<ComponentHealth> {
+    v.component_health
+        .iter()
+        .map(|c| ComponentHealth {
+            service: c.service.clone(),
+            component: c.component.clone(),
+            status: c.status,
+            symbol: c.status.symbol(),
+            reason: c.reason.clone(),
+            issues: c.issues,
+            events: c.events,
+        })
+        .collect()
+}
+
+/// The clusters, numbered in the order of their first member in the report, and each member
+/// issue marked with its cluster's number.
+fn clusters(v: &Verdict, issues: &mut [Issue]) -> Vec<ClusterView> {
+    let number_of: HashMap<&str, usize> =
+        issues.iter().map(|i| (i.id.as_str(), i.number)).collect();
+    let number = |m: &usize| number_of[v.grouping.issues[*m].id.as_str()];
+    let mut clusters: Vec<ClusterView> = v
+        .clusters
+        .iter()
+        .map(|c| {
+            let mut members: Vec<(usize, String)> =
+                c.members.iter().map(|m| (number(m), v.grouping.issues[*m].id.clone())).collect();
+            members.sort();
+            let mut began_together: Vec<usize> = c.began_together.iter().map(number).collect();
+            began_together.sort();
+            ClusterView {
+                number: 0,
+                began_together,
+                issues: members.iter().map(|m| m.0).collect(),
+                ids: members.into_iter().map(|m| m.1).collect(),
+                reasons: c.reasons.clone(),
+                start_spread_ms: c.start_spread_ms,
+                revision: c.common_revision.map(|r| v.names.revisions[r as usize].clone()),
+                shared_traces: c.shared_traces,
+                summary: String::new(),
+            }
+        })
+        .collect();
+    clusters.sort_by_key(|c| c.issues[0]);
+    for (k, c) in clusters.iter_mut().enumerate() {
+        c.number = k + 1;
+        c.summary = cluster_summary(c);
+        for issue in issues.iter_mut().filter(|i| c.ids.contains(&i.id)) {
+            issue.cluster = Some(c.number);
+        }
+    }
+    clusters
+}
+
+/// Each shown issue's status against the baseline (the verdict's statuses are in report order).
+fn apply_statuses(v: &Verdict, issues: &mut [Issue]) {
+    for (issue, (status, before)) in issues.iter_mut().zip(&v.history.statuses) {
+        issue.status = Some(*status);
+        issue.baseline_rate_per_hour = before.map(|r| (r * 10.0).round() / 10.0);
+    }
+}
+
+fn changes(v: &Verdict, issues: &[Issue]) -> Option<Changes> {
+    let b = v.baseline.as_ref()?;
+    let count = |s: Status| issues.iter().filter(|i| i.status == Some(s)).count() as u64;
+    Some(Changes {
+        baseline_generated_at: b.generated_at.clone(),
+        baseline_window: Window {
+            start: b.window.start.clone(),
+            end: b.window.end.clone(),
+            hours: b.window.hours,
+        },
+        new: count(Status::New),
+        regressed: count(Status::Regressed),
+        escalating: count(Status::Escalating),
+        ongoing: count(Status::Ongoing),
+        declining: count(Status::Declining),
+        resolved: v.history.resolved.clone(),
+    })
+}
+
+/// "Issues 1, 2 and 4 began within 1.6 ms of each other in revision R; they share 3 traces."
+fn cluster_summary(c: &ClusterView) -> String {
+    let list = |numbers: &[usize]| {
+        let names: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        }
+    };
+    let mut text = format!("Issues {}", list(&c.issues));
+    let mut clauses = Vec::new();
+    if !c.began_together.is_empty() {
+        let spread = c
+            .start_spread_ms
+            .map_or(String::new(), |ms| format!(" within {} of each other", human_ms(ms)));
+        let rev = c.revision.as_ref().map_or(String::new(), |r| format!(" in revision {r}"));
+        let who = if c.began_together.len() == c.issues.len() {
+            String::new()
+        } else {
+            format!(" ({})", list(&c.began_together))
+        };
+        clauses.push(format!("began{spread}{rev}{who}"));
+    }
+    if c.shared_traces > 0 {
+        clauses.push(format!(
+            "share {} trace{}",
+            c.shared_traces,
+            if c.shared_traces == 1 { "" } else { "s" }
+        ));
+    } else if c.reasons.contains(&"same requests (traces)") {
+        clauses.push("share traces".to_string());
+    }
+    if c.reasons.contains(&"same burst pattern") {
+        clauses.push("rise and fall together over the window".to_string());
+    }
+    match clauses.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            text.push_str(&format!(" {}, and {last}", rest.join(", ")))
+        }
+        Some((last, _)) => text.push_str(&format!(" {last}")),
+        None => {}
+    }
+    text.push('.');
+    text
+}
+
+fn human_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{:.0} µs", ms * 1000.0)
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+fn scope(v: &Verdict) -> Scope {
+    let ignored_issues = v
+        .issues
+        .iter()
+        .filter_map(|j| {
+            let rule = j.judgement.ignored_by.clone()?;
+            let def = &v.grouping.issues[j.index];
+            Some(IssueRef {
+                number: 0,
+                id: def.id.clone(),
+                title: title_of(&def.template),
+                count: v.aggregates.issues[j.index].events,
+                reason: rule,
+            })
+        })
+        .collect();
+    let (f, asked) = (&v.asked.filters, &v.asked);
+    let mut parts = vec![format!("severity >= {}", f.min_severity)];
+    if let Some(s) = &f.since {
+        parts.push(format!("since {s}"));
+    }
+    if let Some(u) = &f.until {
+        parts.push(format!("until {u}"));
+    }
+    if !asked.services.is_empty() {
+        parts.push(format!("services {}", asked.services.join(", ")));
+    }
+    Scope {
+        min_severity: f.min_severity,
+        since: f.since.clone(),
+        until: f.until.clone(),
+        services: asked.services.clone(),
+        input_format: asked.input_format.name().to_string(),
+        line_format: asked.line_format.clone(),
+        rules_file: v.rules_file.clone(),
+        ignored_issues,
+        description: parts.join("; "),
+    }
+}
+
+fn timeline(v: &Verdict) -> Timeline {
+    let ag = &v.aggregates;
+    let n = if v.window.is_some() { ag.bucket_count as usize } else { 0 };
+    let mut errors = vec![0; n];
+    let mut warnings = vec![0; n];
+    for &(sev, bucket, events) in &ag.timeline {
+        let b = bucket as usize;
+        if b < n {
+            if sev >= Severity::Error as u8 {
+                errors[b] += events;
+            } else if sev == Severity::Warning as u8 {
+                warnings[b] += events;
+            }
+        }
+    }
+    let multi_day = ag.bucket_width * n as i64 > 86_400_000_000_000;
+    let labels = (0..n)
+        .map(|i| {
+            let t = format_nanos(ag.bucket_start + ag.bucket_width * i as i64, 0);
+            if multi_day {
+                format!("{} {}", &t[5..10], &t[11..16])
+            } else {
+                t[11..16].to_string()
+            }
+        })
+        .collect();
+    Timeline {
+        bucket_start: v.window.map(|w| format_nanos(w.0, 0)),
+        bucket_minutes: ag.bucket_width / 60_000_000_000,
+        labels,
+        errors_sparkline: sparkline(&errors),
+        warnings_sparkline: sparkline(&warnings),
+        max: errors.iter().chain(&warnings).copied().max().unwrap_or(0),
+        errors,
+        warnings,
+        services: service_timelines(v, n),
+    }
+}
+
+/// Per service, errors and warnings over the timeline's `n` buckets.
+fn service_timelines(v: &Verdict, n: usize) -> Vec<ServiceTimeline> {
+    let mut per_service: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
+    for &(svc, bucket, e, w) in &v.aggregates.service_timeline {
+        let entry = per_service
+            .entry(v.names.services[svc as usize].as_str())
+            .or_insert_with(|| (vec![0; n], vec![0; n]));
+        if (bucket as usize) < n {
+            entry.0[bucket as usize] += e;
+            entry.1[bucket as usize] += w;
+        }
+    }
+    per_service
+        .into_iter()
+        .map(|(name, (e, w))| ServiceTimeline {
+            service: name.to_string(),
+            errors: e.iter().sum(),
+            warnings: w.iter().sum(),
+            errors_sparkline: sparkline(&e),
+            warnings_sparkline: sparkline(&w),
+        })
+        .collect()
+}
+
+/// `<project or service>-<window start, UTC>`, so that weekly reports sort by date.
+pub(crate) fn stem(projects: &[String], services: &[String], start: Option<i64>) -> String {
+    let name = match (projects, services) {
+        ([p], _) => p.clone(),
+        (_, [s]) => s.clone(),
+        _ => "log-gardener".to_string(),
+    };
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
+    match start {
+        Some(t) => {
+            let s = format_nanos(t, 0); // 2025-09-11T05:00:00Z
+            format!("{name}-{}{}{}T{}{}Z", &s[0..4], &s[5..7], &s[8..10], &s[11..13], &s[14..16])
+        }
+        None => format!("{name}-undated"),
+    }
+}
+
+/// Eight-level bars, one per bucket; blank where nothing happened.
+pub(crate) fn sparkline(buckets: &[u64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = buckets.iter().copied().max().unwrap_or(0);
+    buckets
+        .iter()
+        .map(|&v| {
+            if v == 0 {
+                ' '
+            } else {
+                BARS[(((v as f64 / max as f64) * 7.0).round() as usize).min(7)]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_sort_by_date() {
+        let t = crate::normalize::time::Timestamp::parse("2025-09-11T05:17:11.5Z").unwrap().nanos;
+        assert_eq!(stem(&["netra-staging".into()], &[], Some(t)), "netra-staging-20250911T0517Z");
+        assert_eq!(stem(&[], &["a".into(), "b".into()], None), "log-gardener-undated");
+        assert_eq!(stem(&["x/y z".into()], &[], None), "x_y_z-undated");
+    }
+
+    #[test]
+    fn sparklines() {
+        assert_eq!(sparkline(&[0, 1, 8, 4]), " ▂█▅");
+    }
+}

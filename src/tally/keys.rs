@@ -1,0 +1,142 @@
+//! What is kept of each distinct key (a masked message, a traceback fingerprint or a request
+//! route, within one service): a few examples and some trace ids, chosen so that parts read in
+//! parallel merge into exactly what one pass would keep.
+
+use super::events::NO_TIME;
+use crate::group::Key;
+
+/// Trace ids kept per key, for correlation.
+const TRACES_PER_KEY: usize = 256;
+
+/// Keeps a trace id hash (0 is "none") among a key's first [`TRACES_PER_KEY`] distinct ones.
+pub(super) fn note_trace(traces: &mut Vec<u64>, trace: u64) {
+    if trace != 0 && traces.len() < TRACES_PER_KEY && !traces.contains(&trace) {
+        traces.push(trace);
+    }
+}
+
+/// A distinct (service, key).
+#[derive(Debug, Clone)]
+pub(crate) struct KeyInfo {
+    pub(crate) service: u32,
+    pub(crate) key: Key,
+    pub(crate) examples: Examples,
+}
+
+/// A few example messages of a key: the earliest and the latest distinct ones, so that a window
+/// chosen after reading (`--since 2d`) still finds examples inside it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Examples {
+    pub(crate) early: Vec<(i64, String)>,
+    pub(crate) late: Vec<(i64, String)>,
+}
+
+const EXAMPLES_KEPT: usize = 3;
+
+impl Examples {
+    pub(super) fn offer(&mut self, time: i64, message: &str) {
+        let t = if time == NO_TIME { i64::MAX } else { time };
+        keep(&mut self.early, t, message, early);
+        keep(&mut self.late, t, message, late);
+    }
+
+    /// Takes in another set of examples (of the same key, from a batch read in parallel).
+    pub(super) fn merge(&mut self, other: &Examples) {
+        for (t, m) in &other.early {
+            keep(&mut self.early, *t, m, early);
+        }
+        for (t, m) in &other.late {
+            keep(&mut self.late, *t, m, late);
+        }
+    }
+}
+
+fn early(t: i64) -> i64 {
+    t
+}
+
+fn late(t: i64) -> i64 {
+    t.saturating_neg()
+}
+
+/// Keeps the three distinct messages that come first by the `rank` of their best time, then by
+/// their text. A total order: the same three are kept whatever order (or batches) the messages
+/// are offered in, so examples found per batch in parallel merge into the same result.
+fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, rank: fn(i64) -> i64) {
+    if let Some(same) = list.iter_mut().find(|(_, m)| m == message) {
+        if rank(t) < rank(same.0) {
+            same.0 = t;
+        }
+        return;
+    }
+    if list.len() < EXAMPLES_KEPT {
+        list.push((t, message.to_string()));
+        return;
+    }
+    fn order(rank: fn(i64) -> i64, (t, m): &(i64, String)) -> (i64, &str) {
+        (rank(*t), m.as_str())
+    }
+    let worst =
+        (0..list.len()).max_by(|&a, &b| order(rank, &list[a]).cmp(&order(rank, &list[b]))).unwrap();
+    if (rank(t), message) < order(rank, &list[worst]) {
+        list[worst] = (t, message.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_keep_earliest_and_latest_distinct() {
+        let mut ex = Examples::default();
+        for (t, m) in [(5, "e"), (1, "a"), (3, "c"), (1, "a"), (9, "z"), (2, "b"), (7, "x")] {
+            ex.offer(t, m);
+        }
+        let mut early: Vec<_> = ex.early.iter().map(|(t, m)| (*t, m.as_str())).collect();
+        early.sort();
+        assert_eq!(early, [(1, "a"), (2, "b"), (3, "c")]);
+        let mut late: Vec<_> = ex.late.iter().map(|(t, m)| (*t, m.as_str())).collect();
+        late.sort();
+        assert_eq!(late, [(5, "e"), (7, "x"), (9, "z")]);
+    }
+
+    /// Examples gathered per batch (in parallel) and merged are those gathered in one pass, in
+    /// any order: ties in time and repeated messages included.
+    #[test]
+    fn examples_do_not_depend_on_order_or_batches() {
+        let offers: Vec<(i64, String)> = (0..60u64)
+            .map(|i| {
+                let x = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 50;
+                ((x % 7) as i64, format!("m{}", x % 11))
+            })
+            .chain([(NO_TIME, "untimed".to_string()), (3, "m0".to_string())])
+            .collect();
+        let sorted = |ex: &Examples| {
+            let mut e = ex.early.clone();
+            let mut l = ex.late.clone();
+            e.sort();
+            l.sort();
+            (e, l)
+        };
+        let mut whole = Examples::default();
+        for (t, m) in &offers {
+            whole.offer(*t, m);
+        }
+        let expected = sorted(&whole);
+        for (rotate, size) in [(0, 1), (5, 7), (13, 4), (31, 60), (59, 9)] {
+            let mut order = offers.clone();
+            order.rotate_left(rotate);
+            order.reverse();
+            let mut merged = Examples::default();
+            for part in order.chunks(size) {
+                let mut batch = Examples::default();
+                for (t, m) in part {
+                    batch.offer(*t, m);
+                }
+                merged.merge(&batch);
+            }
+            assert_eq!(sorted(&merged), expected, "rotate {rotate}, batches of {size}");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The parsing threads' half of tallying: a batch of records reduced, as soon as it is parsed, to
+//! compact lines: hashes of the duplicate identity, stream and trace, names numbered within the
+//! batch, the key of each record in scope with its examples and trace ids. The text is dropped
+//! here, except for lines that may belong to a traceback split over entries.
+
+use super::events::{NO_KEY, NO_TIME};
+use super::keys::{note_trace, Examples};
+use super::names::Interner;
+use crate::group::{key_of_parts, Key};
+use crate::normalize::multiline;
+use crate::normalize::record::Request;
+use crate::normalize::time::Timestamp;
+use crate::normalize::{Record, Severity};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// What is taken at all, known before reading, so that batches are reduced to what counts on
+/// the parsing threads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selection {
+    pub(crate) min_severity: Severity,
+    /// Services asked for (`--service`); empty for all.
+    pub(crate) services: HashSet<String>,
+    /// A window known before reading (`--since`/`--until` given as times), else open.
+    pub(crate) window: (Option<i64>, Option<i64>),
+    /// Keep entry ids (`--assignments`).
+    pub(crate) want_ids: bool,
+}
+
+/// A batch of records reduced by [`reduce`] to what the collector keeps. Names and keys are
+/// numbered within the batch; the collector maps them to its own ids.
+pub(crate) struct Batch {
+    pub(super) services: Interner,
+    pub(super) revisions: Interner,
+    pub(super) components: Interner,
+    pub(super) projects: Interner,
+    pub(super) keys: Vec<BatchKey>,
+    pub(super) lines: Vec<Reduced>,
+}
+
+/// A key as found in one batch: its examples and trace ids there.
+pub(super) struct BatchKey {
+    pub(super) key: Key,
+    pub(super) examples: Examples,
+    pub(super) traces: Vec<u64>,
+}
+
+/// Why a line is not taken (counted after the duplicate check, which only the collector can do).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fate {
+    Taken,
+    ServiceNotSelected,
+    OutsideWindow,
+}
+
+/// A line as reduced on a parsing thread, with what only the collector's first look needs: the
+/// duplicate hash (for entries with an insertId), its fate, and its key in the batch (unless it
+/// may join a traceback: then it is keyed once reassembled). Kept apart from [`Line`] so that
+/// the lines waiting for reassembly stay small.
+pub(super) struct Reduced {
+    pub(super) line: Line,
+    pub(super) dedup: Option<u128>,
+    pub(super) fate: Fate,
+    pub(super) joins: bool,
+    pub(super) key: u32,
+}
+
+/// Reduces parsed records to lines, on the parsing threads: hashes for duplicates, streams and
+/// traces, the key of each record in scope with its examples and trace ids per batch, and the
+/// text only of lines that may be reassembled.
+///
+/// Examples and trace ids are gathered before the collector drops duplicates, so a duplicate's
+/// text could stand as an example: a duplicate has the same insertId, logName and timestamp, so
+/// it is the same entry exported twice, with the same text.
+pub(crate) fn reduce(
+    records: &mut dyn Iterator<Item = Record<'_>>,
+    selection: &Selection,
+) -> Batch {
+    let mut services = Interner::new(false);
+    let mut revisions = Interner::new(true);
+    let mut components = Interner::new(true);
+    let mut projects = Interner::new(true);
+    let mut keys: Vec<BatchKey> = Vec::new();
+    let mut key_ids: HashMap<(u32, Key), u32> = HashMap::default();
+    let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
+    let (since, until) = selection.window;
+    lines.extend(records.map(|rec| {
+        let joins = multiline::may_join(&rec);
+        let service = services.id(&rec.service);
+        let time = rec.time_nanos();
+        let fate = if !selection.services.is_empty()
+            && !selection.services.contains(rec.service.as_ref())
+        {
+            Fate::ServiceNotSelected
+        } else if time.is_some_and(|t| since.is_some_and(|s| t < s) || until.is_some_and(|u| t > u))
+        {
+            Fate::OutsideWindow
+        } else {
+            Fate::Taken
+        };
+        let trace =
+            rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1);
+        let mut key = NO_KEY;
+        if fate == Fate::Taken && !joins && rec.severity >= selection.min_severity {
+            let found = key_of_parts(&rec.message, rec.request.as_ref());
+            key = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
+                keys.push(BatchKey {
+                    key: found.clone(),
+                    examples: Examples::default(),
+                    traces: Vec::new(),
+                });
+                keys.len() as u32 - 1
+            });
+            let this = &mut keys[key as usize];
+            this.examples.offer(time.unwrap_or(NO_TIME), &rec.message);
+            note_trace(&mut this.traces, trace);
+        }
+        let dedup =
+            rec.insert_id.as_deref().map(|id| dedup_hash(id, rec.log_name.as_deref(), time));
+        let line = Line {
+            stream: multiline::stream_hash(&rec),
+            time: rec.time,
+            declared: multiline::declared_severity(&rec),
+            severity: rec.severity,
+            inferred: rec.severity_inferred,
+            service,
+            revision: revisions.opt(rec.revision.as_deref()),
+            component: components.opt(rec.component.as_deref()),
+            project: projects.opt(rec.project.as_deref()),
+            trace,
+            entries: rec.entries,
+            ids: if selection.want_ids { rec.entry_ids } else { Vec::new() },
+            input: rec.origin.input,
+            offset: rec.origin.offset.max(rec.origin.line),
+            request: rec.request,
+            message: if joins && fate == Fate::Taken {
+                rec.message.into_owned()
+            } else {
+                String::new()
+            },
+        };
+        Reduced { line, dedup, fate, joins, key }
+    }));
+    Batch { services, revisions, components, projects, keys, lines }
+}
+
+/// A record reduced to what the collector needs: interned names, hashes, the message (only
+/// where an example or a reassembly may need it).
+#[derive(Default)]
+pub(super) struct Line {
+    pub(super) stream: u64,
+    pub(super) time: Option<Timestamp>,
+    pub(super) declared: bool,
+    pub(super) severity: Severity,
+    pub(super) inferred: bool,
+    pub(super) service: u32,
+    pub(super) revision: u32,
+    pub(super) component: u32,
+    pub(super) project: u32,
+    pub(super) trace: u64,
+    pub(super) entries: u32,
+    /// Entry ids, only when `--assignments` asked for them.
+    pub(super) ids: Vec<String>,
+    pub(super) input: u32,
+    pub(super) offset: u64,
+    pub(super) request: Option<Request>,
+    pub(super) message: String,
+}
+
+/// Duplicates are the same insertId, logName and timestamp. [`Seen`] keeps 96 bits of this hash,
+/// which makes a false match (and so a wrongly dropped entry) practically impossible.
+fn dedup_hash(insert_id: &str, log_name: Option<&str>, time: Option<i64>) -> u128 {
+    let time = time.unwrap_or(NO_TIME).to_le_bytes();
+    crate::normalize::hash::joined128(&[
+        insert_id.as_bytes(),
+        log_name.unwrap_or("").as_bytes(),
+        &time,
+    ])
+}
