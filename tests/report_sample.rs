@@ -339,7 +339,7 @@ fn tiny_read_chunks_give_the_same_report() {
         let mut expected = whole.json();
         expected["inputs"][0]["bytes"] = serde_json::Value::Null;
         for chunk in ["61", "4096"] {
-            // Settling split tracebacks early (normally after 50,000 waiting lines) must not
+            // Settling split tracebacks early (normally after 10,000 waiting lines) must not
             // change the report either.
             let run = run_with_env(
                 dir.path(),

@@ -2,11 +2,8 @@
 //! set of trace ids.
 
 use crate::group::Grouping;
-use crate::tally::Collector;
+use crate::tally::{Collector, TRACES_KEPT};
 use std::collections::BTreeSet;
-
-/// Trace ids kept per issue for correlation; enough to see shared requests, bounded in memory.
-pub(crate) const MAX_TRACES_PER_ISSUE: usize = 256;
 
 /// The first `n` distinct example messages of each issue inside the window, earliest first,
 /// from the examples its keys kept.
@@ -45,7 +42,7 @@ pub(crate) fn examples_per_issue(
         .collect()
 }
 
-/// Per issue, the trace id hashes of its keys, at most [`MAX_TRACES_PER_ISSUE`].
+/// Per issue, the trace id hashes of its keys, at most [`TRACES_KEPT`].
 pub(crate) fn traces_per_issue(
     collector: &Collector,
     used_keys: &[usize],
@@ -55,7 +52,7 @@ pub(crate) fn traces_per_issue(
     for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
         let set = &mut traces[issue as usize];
         for &t in &collector.key_traces[k] {
-            if set.len() < MAX_TRACES_PER_ISSUE {
+            if set.len() < TRACES_KEPT {
                 set.insert(t);
             }
         }

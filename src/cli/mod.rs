@@ -23,7 +23,8 @@ pub enum Command {
     Rules,
 }
 
-/// How a subcommand failed; `main` maps it to the exit status of docs/conventions.
+/// How a subcommand failed; `main` maps it to the exit status the README documents (0 a report
+/// was written, 1 nothing could be read or written, 2 the command line is wrong).
 #[derive(Debug)]
 pub enum Failure {
     /// Nothing could be read or written (exit status 1).

@@ -17,6 +17,7 @@ use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
 use crate::read::progress::Progress;
 use crate::read::InputFormat;
+use crate::render::model::Report;
 use crate::render::{assignments, build, html, json, markdown};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -161,44 +162,16 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     let baseline =
         args.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
     let started = std::time::Instant::now();
-    let options = Options {
-        inputs: args.inputs.clone(),
-        min_severity: args.min_severity,
-        since: args.since.clone(),
-        until: args.until.clone(),
-        services: args.services.clone(),
-        input_format: args.input_format.into(),
-        line_format: args.line_format.clone(),
-        assignments: args.assignments.is_some(),
-        progress: None,
-    };
     let run = |options| pipeline::run(options, &config.rules, &redactor, baseline.as_ref());
     let verdict = if !args.quiet && std::io::stderr().is_terminal() {
-        with_progress_bar(options, run)?
+        with_progress_bar(options_of(args), run)?
     } else {
-        run(options)?
+        run(options_of(args))?
     };
-
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&verdict.problems);
-
     let report = build::build(&verdict, generated_at());
-    fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
-    })?;
-    let mut written = Vec::new();
-    let md_text = markdown::render(&report, &template)
-        .map_err(|e| Failure::Fatal(format!("the Markdown template failed: {e:#}")))?;
-    for format in dedup(&args.format) {
-        let (ext, text) = match format {
-            OutputFormat::Md => ("md", md_text.clone()),
-            OutputFormat::Json => ("json", json::render(&report)),
-            OutputFormat::Html => ("html", html::render(&md_text, &report.title)),
-        };
-        let path = args.out.join(format!("{}.{ext}", report.stem));
-        write_file(&path, text.as_bytes())?;
-        written.push(path);
-    }
+    let written = write_reports(args, &report, &template)?;
     if let Some(path) = &args.assignments {
         let mut buf = Vec::new();
         assignments::write(&verdict.assignments, &mut buf)
@@ -210,37 +183,73 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         println!("{}", path.display());
     }
     if !args.quiet {
-        let (t, issues) = (&report.totals, report.totals.issues);
-        eprintln!(
-            "log-gardener: {} entries read from {} input{}, {} in scope, {} issue{}, {} skipped, {} duplicates, in {:.2}s",
-            t.entries_read,
-            report.inputs.len(),
-            if report.inputs.len() == 1 { "" } else { "s" },
-            t.entries_in_scope,
-            issues,
-            if issues == 1 { "" } else { "s" },
-            t.entries_skipped,
-            t.duplicates,
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("log-gardener: {}, in {:.2}s", summary(&report), started.elapsed().as_secs_f64());
     }
     Ok(())
+}
+
+/// The pipeline's options from the command line.
+fn options_of(args: &ReportArgs) -> Options {
+    Options {
+        inputs: args.inputs.clone(),
+        min_severity: args.min_severity,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        services: args.services.clone(),
+        input_format: args.input_format.into(),
+        line_format: args.line_format.clone(),
+        assignments: args.assignments.is_some(),
+        progress: None,
+    }
+}
+
+/// Writes the report files asked for (`--format`) into `--out`; returns their paths.
+fn write_reports(
+    args: &ReportArgs,
+    report: &Report,
+    template: &str,
+) -> Result<Vec<PathBuf>, Failure> {
+    fs::create_dir_all(&args.out).map_err(|e| {
+        Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
+    })?;
+    let md_text = markdown::render(report, template)
+        .map_err(|e| Failure::Fatal(format!("the Markdown template failed: {e:#}")))?;
+    let mut written = Vec::new();
+    for format in dedup(&args.format) {
+        let (ext, text) = match format {
+            OutputFormat::Md => ("md", md_text.clone()),
+            OutputFormat::Json => ("json", json::render(report)),
+            OutputFormat::Html => ("html", html::render(&md_text, &report.title)),
+        };
+        let path = args.out.join(format!("{}.{ext}", report.stem));
+        write_file(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The run in one line, for stderr.
+fn summary(report: &Report) -> String {
+    let (t, inputs) = (&report.totals, report.inputs.len());
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    format!(
+        "{} entries read from {inputs} input{}, {} in scope, {} issue{}, {} skipped, {} duplicates",
+        t.entries_read,
+        plural(inputs as u64),
+        t.entries_in_scope,
+        t.issues,
+        plural(t.issues),
+        t.entries_skipped,
+        t.duplicates,
+    )
 }
 
 /// Runs `work` with a progress bar on stderr (bytes read of the total, entries, rate), redrawn
 /// by a thread of its own so the readers never wait for the terminal.
 fn with_progress_bar<T>(mut options: Options, work: impl FnOnce(Options) -> T) -> T {
-    let (sources, _) = crate::read::discover(&options.inputs);
-    let total: u64 = sources
-        .iter()
-        .filter_map(|s| match s {
-            crate::read::Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            crate::read::Source::Stdin => None,
-        })
-        .sum();
     let progress = Arc::new(Progress::default());
     options.progress = Some(progress.clone());
-    let bar = ProgressBar::new(total);
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
@@ -252,6 +261,7 @@ fn with_progress_bar<T>(mut options: Options, work: impl FnOnce(Options) -> T) -
         let (bar, progress, done) = (bar.clone(), progress.clone(), done.clone());
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
+                bar.set_length(progress.total());
                 bar.set_position(progress.bytes());
                 bar.set_message(format!("{} entries", progress.entries()));
                 std::thread::sleep(std::time::Duration::from_millis(100));

@@ -47,7 +47,7 @@ pub(crate) struct Cluster {
 pub(crate) fn clusters(issues: &[IssueSignal]) -> Vec<Cluster> {
     let n = issues.len();
     let mut parent: Vec<usize> = (0..n).collect();
-    let mut reasons: HashMap<(usize, usize), BTreeSet<&'static str>> = HashMap::new();
+    let mut reasons = Reasons::new();
     let mut link = |a: usize, b: usize, why: &'static str, parent: &mut Vec<usize>| {
         let (ra, rb) = (find(parent, a), find(parent, b));
         if ra != rb {
@@ -90,54 +90,58 @@ pub(crate) fn clusters(issues: &[IssueSignal]) -> Vec<Cluster> {
     let mut out: Vec<Cluster> = groups
         .into_values()
         .filter(|m| m.len() > 1)
-        .map(|members| {
-            // The start spread and common revision are about the members that began together.
-            let together: Vec<usize> = members
-                .iter()
-                .copied()
-                .filter(|&m| {
-                    reasons
-                        .iter()
-                        .any(|(&(a, b), r)| (a == m || b == m) && r.contains("began together"))
-                })
-                .collect();
-            let starts: Vec<i64> = together.iter().filter_map(|&i| issues[i].first_seen).collect();
-            let spread = match (starts.iter().min(), starts.iter().max()) {
-                (Some(lo), Some(hi)) => Some((hi - lo) as f64 / 1e6),
-                _ => None,
-            };
-            let first_revs: BTreeSet<Option<u32>> =
-                together.iter().map(|&i| issues[i].revisions.first().map(|r| r.0)).collect();
-            let common_revision = match first_revs.into_iter().collect::<Vec<_>>().as_slice() {
-                [Some(r)] if *r != 0 => Some(*r),
-                _ => None,
-            };
-            let mut traces: Option<BTreeSet<&u64>> = None;
-            for &i in &members {
-                let t: BTreeSet<&u64> = issues[i].traces.iter().collect();
-                traces = Some(match traces {
-                    None => t,
-                    Some(prev) => prev.intersection(&t).copied().collect(),
-                });
-            }
-            let mut why: BTreeSet<&'static str> = BTreeSet::new();
-            for (&(a, b), r) in &reasons {
-                if members.contains(&a) && members.contains(&b) {
-                    why.extend(r.iter().copied());
-                }
-            }
-            Cluster {
-                members,
-                began_together: together,
-                start_spread_ms: spread,
-                common_revision,
-                shared_traces: traces.map_or(0, |t| t.len()),
-                reasons: why.into_iter().collect(),
-            }
-        })
+        .map(|members| cluster(issues, members, &reasons))
         .collect();
     out.sort_by_key(|c| c.members[0]);
     out
+}
+
+/// The links found between pairs of issues, and why.
+type Reasons = HashMap<(usize, usize), BTreeSet<&'static str>>;
+
+/// One cluster of `members`: the start spread and common revision are about the members that
+/// began together; the shared traces are those every member has.
+fn cluster(issues: &[IssueSignal], members: Vec<usize>, reasons: &Reasons) -> Cluster {
+    let together: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&m| {
+            reasons.iter().any(|(&(a, b), r)| (a == m || b == m) && r.contains("began together"))
+        })
+        .collect();
+    let starts: Vec<i64> = together.iter().filter_map(|&i| issues[i].first_seen).collect();
+    let spread = match (starts.iter().min(), starts.iter().max()) {
+        (Some(lo), Some(hi)) => Some((hi - lo) as f64 / 1e6),
+        _ => None,
+    };
+    let first_revs: BTreeSet<Option<u32>> =
+        together.iter().map(|&i| issues[i].revisions.first().map(|r| r.0)).collect();
+    let common_revision = match first_revs.into_iter().collect::<Vec<_>>().as_slice() {
+        [Some(r)] if *r != 0 => Some(*r),
+        _ => None,
+    };
+    let mut traces: Option<BTreeSet<&u64>> = None;
+    for &i in &members {
+        let t: BTreeSet<&u64> = issues[i].traces.iter().collect();
+        traces = Some(match traces {
+            None => t,
+            Some(prev) => prev.intersection(&t).copied().collect(),
+        });
+    }
+    let mut why: BTreeSet<&'static str> = BTreeSet::new();
+    for (&(a, b), r) in reasons {
+        if members.contains(&a) && members.contains(&b) {
+            why.extend(r.iter().copied());
+        }
+    }
+    Cluster {
+        members,
+        began_together: together,
+        start_spread_ms: spread,
+        common_revision,
+        shared_traces: traces.map_or(0, |t| t.len()),
+        reasons: why.into_iter().collect(),
+    }
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {

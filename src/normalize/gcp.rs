@@ -220,16 +220,7 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
         .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse));
     rec.insert_id = entry.insert_id;
     rec.trace = entry.trace;
-
-    let labels = entry.resource.and_then(|r| r.labels).unwrap_or_default();
-    let log_name = entry.log_name;
-    rec.project = nonempty(labels.project_id.clone())
-        .or_else(|| log_name.as_deref().and_then(project_of).map(|p| Cow::Owned(p.to_string())));
-    let (service, revision) = service_and_revision(labels, log_name.as_deref());
-    rec.service = service;
-    rec.revision = revision;
-    rec.log_name = log_name;
-
+    where_from(&mut rec, entry.resource, entry.log_name);
     let entry_labels = entry.labels.unwrap_or_default();
     rec.instance = entry_labels.instance_id;
     rec.component = entry_labels.python_logger;
@@ -259,7 +250,6 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
     } else if let Some(proto) = entry.proto_payload {
         message = proto_message(proto);
     }
-
     if let Some(http) = &entry.http_request {
         if let Some(req) = request_of(http, redactor) {
             if message.is_empty() {
@@ -268,43 +258,59 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
             rec.request = Some(req);
         }
     }
-
     if rec.component.is_none() {
         if let Some(loc) = entry.source_location {
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }
+    settle_severity(&mut rec, declared, payload_severity, &message);
+    rec.message = clip_message(redact_trimmed(message, redactor));
+    rec
+}
 
-    // Severity: declared, else what the payload says, else what the text says. The text is
-    // read only when it is needed for a severity or a logger.
-    let needs_severity = declared.is_none() && payload_severity.is_none();
+/// Project, service and revision from the monitored resource and the log name.
+fn where_from<'a>(
+    rec: &mut Record<'a>,
+    resource: Option<Resource<'a>>,
+    log_name: Option<Cow<'a, str>>,
+) {
+    let labels = resource.and_then(|r| r.labels).unwrap_or_default();
+    rec.project = nonempty(labels.project_id.clone())
+        .or_else(|| log_name.as_deref().and_then(project_of).map(|p| Cow::Owned(p.to_string())));
+    let (service, revision) = service_and_revision(labels, log_name.as_deref());
+    rec.service = service;
+    rec.revision = revision;
+    rec.log_name = log_name;
+}
+
+/// Severity: declared, else what the payload says, else what the text says (or the request's
+/// status). The text is read only when it is needed for a severity or a logger.
+fn settle_severity(
+    rec: &mut Record,
+    declared: Option<Severity>,
+    from_payload: Option<Severity>,
+    message: &str,
+) {
+    let needs_severity = declared.is_none() && from_payload.is_none();
     let text_hint = if needs_severity || rec.component.is_none() {
-        infer::from_text(&message)
+        infer::from_text(message)
     } else {
         infer::TextHint::default()
     };
-    rec.severity = match (declared, payload_severity) {
-        (Some(s), _) => s,
-        (None, Some(s)) => {
-            rec.severity_inferred = true;
-            s
-        }
-        (None, None) => {
-            let from_request = rec.request.as_ref().and_then(|r| severity_of_status(r.status));
-            match text_hint.severity.or(from_request) {
-                Some(s) => {
-                    rec.severity_inferred = true;
-                    s
-                }
-                None => Severity::Default,
-            }
-        }
+    let from_request = || rec.request.as_ref().and_then(|r| severity_of_status(r.status));
+    let (severity, inferred) = match (declared, from_payload) {
+        (Some(s), _) => (s, false),
+        (None, Some(s)) => (s, true),
+        (None, None) => match text_hint.severity.or_else(from_request) {
+            Some(s) => (s, true),
+            None => (Severity::Default, false),
+        },
     };
+    rec.severity = severity;
+    rec.severity_inferred = inferred;
     if rec.component.is_none() {
         rec.component = text_hint.logger.map(|l| Cow::Owned(l.to_string()));
     }
-    rec.message = clip_message(redact_trimmed(message, redactor));
-    rec
 }
 
 /// The message without trailing whitespace, redacted, copied only where either changed it.

@@ -52,7 +52,8 @@ struct Read {
     problems: Vec<Problem>,
 }
 
-/// The whole run: every stage once, the books kept, the verdict for render.
+/// The whole run: every stage once, the books kept, the verdict for render. A little over 80
+/// lines on purpose: one call per stage, in order, so the flow reads top to bottom here.
 pub fn run(
     options: Options,
     rules: &Rules,
@@ -75,11 +76,7 @@ pub fn run(
     let aggregates = aggregate_events(&read.collector, &scoped, &grouping, &issue_of_key)?;
     stage("aggregate");
     let c = &read.collector;
-    let names = Names {
-        services: c.service_names.names.clone(),
-        components: c.component_names.names.clone(),
-        revisions: c.revision_names.names.clone(),
-    };
+    let names = names_of(c);
     let evidence = Evidence {
         grouping: &grouping,
         aggregates: &aggregates,
@@ -107,14 +104,13 @@ pub fn run(
         Vec::new()
     };
     stage("judge");
-    let asked = Asked {
-        filters,
-        services: options.services.clone(),
-        input_format: options.input_format,
-        line_format: options.line_format.clone(),
-    };
     Ok(Verdict {
-        asked,
+        asked: Asked {
+            filters,
+            services: options.services.clone(),
+            input_format: options.input_format,
+            line_format: options.line_format.clone(),
+        },
         inputs: read.inputs,
         problems: read.problems,
         books,
@@ -141,6 +137,15 @@ pub fn run(
     })
 }
 
+/// The collector's interned names.
+fn names_of(c: &Collector) -> Names {
+    Names {
+        services: c.service_names.names.clone(),
+        components: c.component_names.names.clone(),
+        revisions: c.revision_names.names.clone(),
+    }
+}
+
 /// Reads every input, normalizing and tallying chunk by chunk. The collector's bookkeeping is
 /// sequential; on a thread of its own it takes one chunk while the next are parsed. The channel
 /// keeps the chunks' order, so results do not change. It holds several chunks because the
@@ -163,6 +168,9 @@ fn read_and_tally(options: &Options, redactor: &Redactor) -> Result<Read, Fatal>
     let read_options =
         ReadOptions { input_format: input_format(options), progress: options.progress.clone() };
     let (sources, mut problems) = read::discover(&options.inputs);
+    if let Some(progress) = &options.progress {
+        progress.set_total(&sources);
+    }
     let collector = Collector::new(options.min_severity, known_window.is_some());
     let reduce: read::Reduce<tally::Batch> =
         &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);

@@ -9,6 +9,8 @@ pub struct Progress {
     pub(crate) bytes: AtomicU64,
     /// Entries found so far.
     pub(crate) entries: AtomicU64,
+    /// Bytes of all the inputs as stored, once they are known (0 for standard input alone).
+    pub(crate) total: AtomicU64,
 }
 
 impl Progress {
@@ -18,6 +20,22 @@ impl Progress {
 
     pub(crate) fn add_entries(&self, n: u64) {
         self.entries.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Notes the stored size of the inputs found.
+    pub(crate) fn set_total(&self, sources: &[super::Source]) {
+        let total = sources
+            .iter()
+            .filter_map(|s| match s {
+                super::Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                super::Source::Stdin => None,
+            })
+            .sum();
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 
     pub fn bytes(&self) -> u64 {

@@ -6,11 +6,12 @@ use super::events::NO_TIME;
 use crate::group::Key;
 
 /// Trace ids kept per key, for correlation.
-const TRACES_PER_KEY: usize = 256;
+/// Also the most an issue keeps: enough to see shared requests, bounded in memory.
+pub(crate) const TRACES_KEPT: usize = 256;
 
-/// Keeps a trace id hash (0 is "none") among a key's first [`TRACES_PER_KEY`] distinct ones.
+/// Keeps a trace id hash (0 is "none") among a key's first [`TRACES_KEPT`] distinct ones.
 pub(super) fn note_trace(traces: &mut Vec<u64>, trace: u64) {
-    if trace != 0 && traces.len() < TRACES_PER_KEY && !traces.contains(&trace) {
+    if trace != 0 && traces.len() < TRACES_KEPT && !traces.contains(&trace) {
         traces.push(trace);
     }
 }

@@ -21,4 +21,5 @@ mod seen;
 pub(crate) use books::Books;
 pub(crate) use collector::Collector;
 pub(crate) use events::{Event, Segmented, NO_KEY};
+pub(crate) use keys::TRACES_KEPT;
 pub(crate) use reduce::{reduce, Batch, Selection};

@@ -660,6 +660,9 @@ impl Ctx {
     }
 
     /// One single-entry occurrence of issue `i`. `conn` = (connection id, user id) in bursts.
+    ///
+    /// Long on purpose: one match arm per planted issue, each the entry as the service writes
+    /// it; a table reads better in one place than split across functions.
     fn single(
         &self,
         i: u8,
@@ -937,6 +940,8 @@ impl Ctx {
             .collect()
     }
 
+    /// One entry of background noise of kind `k`. Long on purpose: one match arm per kind of
+    /// ordinary line, a table.
     fn noise(&self, k: u8, t: i64, rng: &mut Rng) -> Out {
         let svc = match k {
             0 => [BACKEND, BACKEND, FRONTEND, FRONTEND, AUTH][rng.below(5) as usize],
