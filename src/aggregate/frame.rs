@@ -13,7 +13,7 @@ pub(crate) struct EventRow {
     pub(crate) time: Option<i64>,
     pub(crate) last: Option<i64>,
     /// Events the row stands for.
-    pub(crate) events: u32,
+    pub(crate) events: u64,
     pub(crate) severity: u8,
     pub(crate) service: u32,
     pub(crate) component: u32,
@@ -21,7 +21,7 @@ pub(crate) struct EventRow {
     /// HTTP status of a request log, 0 otherwise.
     pub(crate) status: u16,
     /// Log entries the event stands for (a reassembled traceback is several).
-    pub(crate) entries: u32,
+    pub(crate) entries: u64,
     pub(crate) in_scope: bool,
 }
 
@@ -359,13 +359,13 @@ fn frame<I: Iterator<Item = EventRow>>(
         Column::new("issue".into(), u32s(rows, |r| r.issue)),
         Column::new("time".into(), rows().map(|r| r.time).collect::<Vec<Option<i64>>>()),
         Column::new("last".into(), rows().map(|r| r.last.or(r.time)).collect::<Vec<Option<i64>>>()),
-        Column::new("events".into(), u32s(rows, |r| r.events)),
+        Column::new("events".into(), rows().map(|r| r.events).collect::<Vec<u64>>()),
         Column::new("severity".into(), u32s(rows, |r| r.severity as u32)),
         Column::new("service".into(), u32s(rows, |r| r.service)),
         Column::new("component".into(), u32s(rows, |r| r.component)),
         Column::new("revision".into(), u32s(rows, |r| r.revision)),
         Column::new("status".into(), u32s(rows, |r| r.status as u32)),
-        Column::new("entries".into(), u32s(rows, |r| r.entries)),
+        Column::new("entries".into(), rows().map(|r| r.entries).collect::<Vec<u64>>()),
         Column::new(
             "bucket".into(),
             rows().map(|r| bucket_of(r.time)).collect::<Vec<Option<u32>>>(),

@@ -2,13 +2,13 @@
 //! set of trace ids.
 
 use crate::group::Grouping;
-use crate::tally::{Collector, TRACES_KEPT};
+use crate::tally::{Summary, TRACES_KEPT};
 use std::collections::BTreeSet;
 
 /// The first `n` distinct example messages of each issue inside the window, earliest first,
 /// from the examples its keys kept.
 pub(crate) fn examples_per_issue(
-    collector: &Collector,
+    summary: &Summary,
     used_keys: &[usize],
     grouping: &Grouping,
     window: Option<(i64, i64)>,
@@ -16,7 +16,7 @@ pub(crate) fn examples_per_issue(
 ) -> Vec<Vec<String>> {
     let mut by_issue: Vec<Vec<(i64, &str)>> = vec![Vec::new(); grouping.issues.len()];
     for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
-        let ex = &collector.keys[k].examples;
+        let ex = &summary.keys[k].examples;
         for (t, m) in ex.early.iter().chain(&ex.late) {
             by_issue[issue as usize].push((*t, m.as_str()));
         }
@@ -44,17 +44,19 @@ pub(crate) fn examples_per_issue(
 
 /// Per issue, the trace id hashes of its keys, at most [`TRACES_KEPT`].
 pub(crate) fn traces_per_issue(
-    collector: &Collector,
+    summary: &Summary,
     used_keys: &[usize],
     grouping: &Grouping,
 ) -> Vec<BTreeSet<u64>> {
     let mut traces: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); grouping.issues.len()];
     for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
         let set = &mut traces[issue as usize];
-        for &t in &collector.key_traces[k] {
-            if set.len() < TRACES_KEPT {
-                set.insert(t);
-            }
+        set.extend(summary.keys[k].traces.iter().copied());
+    }
+    // The smallest ones, as each key kept (a sample that does not depend on order).
+    for set in &mut traces {
+        while set.len() > TRACES_KEPT {
+            set.pop_last();
         }
     }
     traces

@@ -3,7 +3,7 @@
 
 use super::Aggregates;
 use crate::normalize::time::format_nanos;
-use crate::tally::{Event, Segmented};
+use crate::tally::Event;
 use std::collections::HashMap;
 
 /// How the report's times are printed: RFC 3339 at the precision of the entry each came from.
@@ -27,7 +27,7 @@ impl TimeFormat {
 /// The fraction digits of the entries whose times the report prints (first and last seen of
 /// issues, revisions and services, and the window), looked up in one pass.
 pub(crate) fn printed_times(
-    events: &Segmented<Event>,
+    events: &[Event],
     in_window: &[bool],
     ag: &Aggregates,
     window: Option<(i64, i64)>,

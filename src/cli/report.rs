@@ -19,8 +19,10 @@ use crate::read::progress::Progress;
 use crate::read::InputFormat;
 use crate::render::model::Report;
 use crate::render::{assignments, build, html, json, markdown};
+use crate::tally::summary::InputSummary;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -169,7 +171,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         run(options_of(args))?
     };
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
-    summarize_problems(&verdict.problems);
+    summarize_problems(&verdict.inputs);
     let report = build::build(&verdict, generated_at());
     let written = write_reports(args, &report, &template)?;
     if let Some(path) = &args.assignments {
@@ -291,19 +293,26 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 /// At most a few lines per reason, so a broken export does not flood the terminal.
-fn summarize_problems(problems: &[crate::read::Problem]) {
-    let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for p in problems {
-        let n = shown.entry(p.reason.as_str()).or_default();
-        *n += 1;
-        if *n <= 3 {
-            eprintln!("log-gardener: warning: {p}");
-        } else if *n == 4 {
-            let total = problems.iter().filter(|q| q.reason == p.reason).count();
+fn summarize_problems(inputs: &[InputSummary]) {
+    let mut shown: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+    for input in inputs {
+        for r in &input.problems {
+            let (lines, total) = shown.entry(r.reason.as_str()).or_default();
+            *total += r.problems;
+            for (position, detail) in &r.examples {
+                if *lines < 3 {
+                    *lines += 1;
+                    let line = pipeline::problem_line(&input.label, position, &r.reason, detail);
+                    eprintln!("log-gardener: warning: {line}");
+                }
+            }
+        }
+    }
+    for (reason, (lines, total)) in shown {
+        if total > lines as u64 {
             eprintln!(
-                "log-gardener: warning: ... {} more '{}' (listed in the report)",
-                total - 3,
-                p.reason
+                "log-gardener: warning: ... {} more '{reason}' (listed in the report)",
+                total - lines as u64
             );
         }
     }

@@ -54,7 +54,9 @@ const MAX_MINED_CHARS: usize = 4096;
 
 /// What a record is grouped by, before mining: its masked message, its stack trace's
 /// fingerprint, or its request route.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum Key {
     Message(String),
     Traceback { fingerprint: String, template: String, exception: String, frames: Vec<String> },

@@ -12,8 +12,9 @@ use crate::aggregate::{Aggregates, TimeFormat};
 use crate::group::title::title_of;
 use crate::group::Grouping;
 use crate::normalize::Severity;
-use crate::read::{InputFormat, InputReport, Problem};
+use crate::read::InputFormat;
 use crate::tally::scope::Filters;
+use crate::tally::summary::InputSummary;
 use crate::tally::Books;
 use std::collections::{BTreeSet, HashMap};
 
@@ -50,8 +51,8 @@ pub(crate) struct Asked {
 /// Everything render needs: the facts of the run and the decisions over them.
 pub struct Verdict {
     pub(crate) asked: Asked,
-    pub(crate) inputs: Vec<InputReport>,
-    pub(crate) problems: Vec<Problem>,
+    /// Each input, what it gave and its problems.
+    pub(crate) inputs: Vec<InputSummary>,
     pub(crate) books: Books,
     /// The report window in ns: from --since (or the earliest entry) to --until (or the newest).
     pub(crate) window: Option<(i64, i64)>,

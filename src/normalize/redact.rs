@@ -57,6 +57,8 @@ pub struct Redactor {
     rules: Vec<Rule>,
     /// Trigger patterns: `triggers[i]` for `rules[i]`, then one for card numbers.
     triggers: RegexSet,
+    /// The user's own patterns, as given.
+    user: Vec<(String, String)>,
 }
 
 /// Characters of a key in `key=value`, around a word that may name a secret.
@@ -214,7 +216,12 @@ impl Redactor {
         }
         triggers.push(CARD_TRIGGER.to_string());
         let triggers = RegexSet::new(&triggers)?;
-        Ok(Redactor { rules, triggers })
+        Ok(Redactor { rules, triggers, user: extra.to_vec() })
+    }
+
+    /// The user's own patterns (`[[redact]]`), as (kind, pattern).
+    pub(crate) fn user_patterns(&self) -> &[(String, String)] {
+        &self.user
     }
 
     /// Returns text with every secret replaced by `<redacted:KIND>`; Cow::Borrowed when nothing matched.

@@ -1,10 +1,12 @@
 //! Cloud Logging's severity scale, and parsing it from names, numbers and the usual spellings.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Cloud Logging's severities in their order; the discriminant is the LogSeverity number / 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     #[default]

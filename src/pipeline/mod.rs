@@ -1,6 +1,7 @@
-//! Runs the stages in order, once, over all inputs: read → normalize → tally → group →
-//! aggregate → judge, and hands the verdict to render. Each step below is one stage's call;
-//! the stages themselves own what they decide.
+//! Runs the stages in order: read → normalize → tally into a summary, then, on the summary,
+//! window and scope → group → aggregate → judge, and hands the verdict to render. `report` does
+//! both halves in one process; `summarize` and `merge` split them at the summary. Each step
+//! below is one stage's call; the stages themselves own what they decide.
 
 use crate::aggregate::{self, per_issue, precision, Aggregates, EventRow};
 use crate::group::{self, Grouping, Keyed};
@@ -9,11 +10,12 @@ use crate::judge::rules::Rules;
 use crate::judge::verdict::{self, Asked, Evidence, Names, Verdict};
 use crate::normalize::redact::Redactor;
 use crate::normalize::text::LineFormat;
-use crate::normalize::time::{parse_span_nanos, Timestamp};
+use crate::normalize::time::Timestamp;
 use crate::normalize::{Normalizer, Record, Severity};
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions, Source};
 use crate::tally::scope::{self, Filters, Scoped};
-use crate::tally::{self, Books, Collector, Selection, NO_KEY};
+use crate::tally::summary::Scope as SummaryScope;
+use crate::tally::{self, Books, Collector, Selection, Summary, NO_KEY};
 use std::path::PathBuf;
 
 /// What the user asked for (the command line, minus where the output goes).
@@ -45,15 +47,7 @@ impl std::fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
-/// What reading all inputs gave.
-struct Read {
-    collector: Collector,
-    inputs: Vec<InputReport>,
-    problems: Vec<Problem>,
-}
-
-/// The whole run: every stage once, the books kept, the verdict for render. A little over 80
-/// lines on purpose: one call per stage, in order, so the flow reads top to bottom here.
+/// The whole run in one process: the inputs' summary, then the rest on it.
 pub fn run(
     options: Options,
     rules: &Rules,
@@ -61,27 +55,74 @@ pub fn run(
     baseline: Option<&Baseline>,
 ) -> Result<Verdict, Fatal> {
     stage("start");
-    let read = read_and_tally(&options, redactor)?;
+    let (summary, entry_ids) = summarize(&options, redactor)?;
     stage("read, normalize, key and count");
-    let mut books = books_of(&read)?;
-    let filters = Filters {
+    finish(summary, rules, baseline, entry_ids)
+}
+
+/// Every entry's id and where it was counted, for `--assignments`.
+pub struct EntryIds {
+    /// (collector event, input, offset, entry id).
+    ids: Vec<(u32, u32, u64, String)>,
+    /// Collector event → summary event.
+    event_of: Vec<u32>,
+}
+
+/// Reads every input into its summary (read, normalize, tally). With `--assignments`, also the
+/// id of every entry and the event it was counted in.
+pub fn summarize(
+    options: &Options,
+    redactor: &Redactor,
+) -> Result<(Summary, Option<EntryIds>), Fatal> {
+    let (mut collector, inputs, problems) = read_and_tally(options, redactor)?;
+    let ids = std::mem::take(&mut collector.entry_ids);
+    let mut services = options.services.clone();
+    services.sort();
+    services.dedup();
+    let scope = SummaryScope {
+        min_severity: options.min_severity,
+        services,
         since: options.since.clone(),
         until: options.until.clone(),
-        min_severity: options.min_severity,
+        input_format: options.input_format.name().to_string(),
+        line_format: options.line_format.clone(),
+        redact: redactor.user_patterns().to_vec(),
     };
-    let scoped = scope::select(&read.collector, &filters, &mut books).map_err(Fatal)?;
+    let (summary, event_of) = Summary::from_collector(collector, scope, inputs, problems);
+    Ok((summary, options.assignments.then_some(EntryIds { ids, event_of })))
+}
+
+/// The rest of the run, on a summary (of one machine's inputs, or merged): window and scope,
+/// group, aggregate, judge. A little over 80 lines on purpose: one call per stage, in order, so
+/// the flow reads top to bottom here.
+pub fn finish(
+    summary: Summary,
+    rules: &Rules,
+    baseline: Option<&Baseline>,
+    entry_ids: Option<EntryIds>,
+) -> Result<Verdict, Fatal> {
+    let mut books = books_of(&summary)?;
+    let filters = Filters {
+        since: summary.scope.since.clone(),
+        until: summary.scope.until.clone(),
+        min_severity: summary.scope.min_severity,
+    };
+    let scoped = scope::select(&summary, &filters, &mut books).map_err(Fatal)?;
     stage("window and scope");
-    let (grouping, used_keys, issue_of_key) = group_in_scope(&read.collector, &scoped);
+    let (grouping, used_keys, issue_of_key) = group_in_scope(&summary, &scoped);
     stage("mine templates");
-    let aggregates = aggregate_events(&read.collector, &scoped, &grouping, &issue_of_key)?;
+    let aggregates = aggregate_events(&summary, &scoped, &grouping, &issue_of_key)?;
     stage("aggregate");
-    let c = &read.collector;
-    let names = names_of(c);
+    let names = Names {
+        services: summary.services.clone(),
+        components: summary.components.clone(),
+        revisions: summary.revisions.clone(),
+    };
     let evidence = Evidence {
         grouping: &grouping,
         aggregates: &aggregates,
-        examples: per_issue::examples_per_issue(c, &used_keys, &grouping, scoped.window, 3),
-        traces: per_issue::traces_per_issue(c, &used_keys, &grouping),
+        examples: per_issue::examples_per_issue(&summary, &used_keys, &grouping, scoped.window, 3),
+        traces: per_issue::traces_per_issue(&summary, &used_keys, &grouping),
         names: &names,
         window: scoped.window,
     };
@@ -91,28 +132,25 @@ pub fn run(
     let correlation = verdict::correlate(&order, &evidence);
     let (service_health, component_health) = verdict::health(&issues, &order, &evidence);
     let time = precision::printed_times(
-        &c.events,
+        &summary.events,
         &scoped.in_window,
         &aggregates,
         scoped.window,
         scoped.time_digits,
     );
     let history = verdict::compare(&issues, &order, &evidence, &time, baseline);
-    let assignments = if options.assignments {
-        assignments(read.collector, &scoped, &issue_of_key, &grouping, &issues)
-    } else {
-        Vec::new()
-    };
+    let assignments = entry_ids
+        .map(|ids| assignments(ids, &summary, &scoped, &issue_of_key, &grouping, &issues))
+        .unwrap_or_default();
     stage("judge");
     Ok(Verdict {
         asked: Asked {
             filters,
-            services: options.services.clone(),
-            input_format: options.input_format,
-            line_format: options.line_format.clone(),
+            services: summary.scope.services.clone(),
+            input_format: InputFormat::from_name(&summary.scope.input_format),
+            line_format: summary.scope.line_format.clone(),
         },
-        inputs: read.inputs,
-        problems: read.problems,
+        inputs: summary.inputs,
         books,
         window: scoped.window,
         time,
@@ -137,32 +175,25 @@ pub fn run(
     })
 }
 
-/// The collector's interned names.
-fn names_of(c: &Collector) -> Names {
-    Names {
-        services: c.service_names.names.clone(),
-        components: c.component_names.names.clone(),
-        revisions: c.revision_names.names.clone(),
-    }
-}
-
 /// Reads every input, normalizing and tallying chunk by chunk. The collector's bookkeeping is
 /// sequential; on a thread of its own it takes one chunk while the next are parsed. The channel
 /// keeps the chunks' order, so results do not change. It holds several chunks because the
 /// collector, sharing the cores with the parsers, runs in bursts: with room for two, the reader
 /// often waited for it and the parsers ran dry.
-fn read_and_tally(options: &Options, redactor: &Redactor) -> Result<Read, Fatal> {
+fn read_and_tally(
+    options: &Options,
+    redactor: &Redactor,
+) -> Result<(Collector, Vec<InputReport>, Vec<Problem>), Fatal> {
     let normalizer = Normalizer {
         redactor,
         text_from: options.min_severity,
         line_format: line_format(options)?,
         entry_ids: options.assignments,
     };
-    let known_window = known_window(options)?;
     let selection = Selection {
         min_severity: options.min_severity,
         services: options.services.iter().cloned().collect(),
-        window: known_window.unwrap_or((None, None)),
+        window: (absolute(&options.since), absolute(&options.until)),
         want_ids: options.assignments,
     };
     let read_options =
@@ -171,7 +202,7 @@ fn read_and_tally(options: &Options, redactor: &Redactor) -> Result<Read, Fatal>
     if let Some(progress) = &options.progress {
         progress.set_total(&sources);
     }
-    let collector = Collector::new(options.min_severity, known_window.is_some());
+    let collector = Collector::new(options.min_severity);
     let reduce: read::Reduce<tally::Batch> =
         &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);
@@ -199,7 +230,7 @@ fn read_and_tally(options: &Options, redactor: &Redactor) -> Result<Read, Fatal>
         drop(chunk_tx);
         worker.join().expect("the collector thread does not panic")
     });
-    Ok(Read { collector, inputs, problems })
+    Ok((collector, inputs, problems))
 }
 
 /// The line format of plain-text inputs, if one was given.
@@ -220,41 +251,31 @@ fn input_format(options: &Options) -> InputFormat {
     }
 }
 
-/// A window given as times is applied while reading; one given as a span back from the newest
-/// entry can only be applied at the end, so events are then kept apart until it is known.
-/// `None` when the window is not known before reading.
-#[allow(clippy::type_complexity)]
-fn known_window(options: &Options) -> Result<Option<(Option<i64>, Option<i64>)>, Fatal> {
-    let absolute = |t: &Option<String>, flag: &str| -> Result<Option<Option<i64>>, Fatal> {
-        match t {
-            None => Ok(Some(None)),
-            Some(text) => match Timestamp::parse(text) {
-                Some(ts) => Ok(Some(Some(ts.nanos))),
-                None if parse_span_nanos(text).is_some() => Ok(None),
-                None => Err(Fatal(format!(
-                    "{flag}: '{text}' is neither an RFC 3339 time (2025-09-11T05:00:00Z) nor a span (30m, 6h, 2d)"
-                ))),
-            },
-        }
-    };
-    Ok(match (absolute(&options.since, "--since")?, absolute(&options.until, "--until")?) {
-        (Some(since), Some(until)) => Some((since, until)),
-        _ => None,
-    })
+/// A window end given as a time, applied exactly while reading (a span back from the newest
+/// entry can only be applied at the end, in whole minutes).
+fn absolute(bound: &Option<String>) -> Option<i64> {
+    bound.as_deref().and_then(Timestamp::parse).map(|t| t.nanos)
 }
 
-/// The books as reading left them; nothing read at all is fatal.
-fn books_of(read: &Read) -> Result<Books, Fatal> {
+/// The books as the summary gives them; nothing read at all is fatal.
+fn books_of(summary: &Summary) -> Result<Books, Fatal> {
     let books = Books {
-        entries_read: read.inputs.iter().map(|i| i.entries).sum(),
-        entries_skipped: read.problems.iter().map(|p| p.entries).sum(),
-        duplicates: read.collector.duplicates,
-        service_not_selected: read.collector.service_not_selected,
-        outside_window: read.collector.outside_window,
+        entries_read: summary.entries_read(),
+        entries_skipped: summary.entries_skipped(),
+        duplicates: summary.duplicates,
+        service_not_selected: summary.service_not_selected,
+        outside_window: summary.outside_window,
         ..Books::default()
     };
     if books.entries_read == 0 {
-        let why: Vec<String> = read.problems.iter().map(|p| p.to_string()).collect();
+        let why: Vec<String> = summary
+            .inputs
+            .iter()
+            .flat_map(|i| {
+                i.problems.iter().flat_map(move |r| r.examples.iter().map(move |e| (i, r, e)))
+            })
+            .map(|(i, r, (position, detail))| problem_line(&i.label, position, &r.reason, detail))
+            .collect();
         let why = if why.is_empty() {
             "the inputs hold no entries".to_string()
         } else {
@@ -265,26 +286,34 @@ fn books_of(read: &Read) -> Result<Books, Fatal> {
     Ok(books)
 }
 
+/// `input:position: reason: detail`, as problems print.
+pub fn problem_line(input: &str, position: &str, reason: &str, detail: &str) -> String {
+    match position {
+        "" => format!("{input}: {reason}: {detail}"),
+        pos => format!("{input}:{pos}: {reason}: {detail}"),
+    }
+}
+
 /// Mines over the distinct keys in scope, weighted by their events. Returns the grouping, the
 /// keys used (in the grouping's order) and each key's issue (`u32::MAX` for keys not in scope).
-fn group_in_scope(collector: &Collector, scoped: &Scoped) -> (Grouping, Vec<usize>, Vec<u32>) {
-    let mut key_weight = vec![0u64; collector.keys.len()];
-    for (e, &s) in collector.events.iter().zip(&scoped.in_scope) {
+fn group_in_scope(summary: &Summary, scoped: &Scoped) -> (Grouping, Vec<usize>, Vec<u32>) {
+    let mut key_weight = vec![0u64; summary.keys.len()];
+    for (e, &s) in summary.events.iter().zip(&scoped.in_scope) {
         if s {
-            key_weight[e.key as usize] += e.count as u64;
+            key_weight[e.key as usize] += e.count;
         }
     }
-    let used_keys: Vec<usize> = (0..collector.keys.len()).filter(|&k| key_weight[k] > 0).collect();
+    let used_keys: Vec<usize> = (0..summary.keys.len()).filter(|&k| key_weight[k] > 0).collect();
     let keyed: Vec<Keyed> = used_keys
         .iter()
         .map(|&k| Keyed {
-            service: &collector.service_names.names[collector.keys[k].service as usize],
-            key: &collector.keys[k].key,
+            service: &summary.services[summary.keys[k].service as usize],
+            key: &summary.keys[k].key,
             weight: key_weight[k],
         })
         .collect();
     let grouping = group::group_keys(&keyed);
-    let mut issue_of_key = vec![u32::MAX; collector.keys.len()];
+    let mut issue_of_key = vec![u32::MAX; summary.keys.len()];
     for (&k, &issue) in used_keys.iter().zip(&grouping.issue_of) {
         issue_of_key[k] = issue;
     }
@@ -293,18 +322,15 @@ fn group_in_scope(collector: &Collector, scoped: &Scoped) -> (Grouping, Vec<usiz
 
 /// The frame of every event in the window, and the aggregations over it.
 fn aggregate_events(
-    collector: &Collector,
+    summary: &Summary,
     scoped: &Scoped,
     grouping: &Grouping,
     issue_of_key: &[u32],
 ) -> Result<Aggregates, Fatal> {
+    let flags = scoped.in_window.iter().zip(&scoped.in_scope);
     let rows = || {
-        collector
-            .events
-            .iter()
-            .zip(scoped.in_window.iter().zip(&scoped.in_scope))
-            .filter(|(_, (&w, _))| w)
-            .map(|(e, (_, &s))| EventRow {
+        summary.events.iter().zip(flags.clone()).filter(|(_, (&w, _))| w).map(|(e, (_, &s))| {
+            EventRow {
                 issue: if s { issue_of_key[e.key as usize] } else { 0 },
                 time: e.time(),
                 last: e.last(),
@@ -316,7 +342,8 @@ fn aggregate_events(
                 status: e.status,
                 entries: e.entries,
                 in_scope: s,
-            })
+            }
+        })
     };
     let (start, end) = scoped.window.unwrap_or((0, 0));
     let width = bucket_width(end - start);
@@ -343,18 +370,20 @@ fn ignored_leave_scope(
 
 /// (entry id, issue id) of every entry in scope whose issue is shown, in input order.
 fn assignments(
-    mut collector: Collector,
+    entry_ids: EntryIds,
+    summary: &Summary,
     scoped: &Scoped,
     issue_of_key: &[u32],
     grouping: &Grouping,
     issues: &[verdict::JudgedIssue],
 ) -> Vec<(String, String)> {
-    let mut ids = std::mem::take(&mut collector.entry_ids);
+    let EntryIds { mut ids, event_of } = entry_ids;
     ids.sort_by_key(|&(_, input, offset, _)| (input, offset));
     let mut out = Vec::with_capacity(ids.len());
     for (event, _, _, id) in ids {
-        let e = &collector.events[event as usize];
-        if !scoped.in_scope[event as usize] || e.key == NO_KEY {
+        let event = event_of[event as usize] as usize;
+        let e = &summary.events[event];
+        if !scoped.in_scope[event] || e.key == NO_KEY {
             continue;
         }
         let issue = issue_of_key[e.key as usize] as usize;

@@ -41,6 +41,15 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// The format [`InputFormat::name`] names (`auto` for anything else).
+    pub fn from_name(name: &str) -> InputFormat {
+        match name {
+            "gcp" => InputFormat::Gcp,
+            "text" => InputFormat::Text,
+            _ => InputFormat::Auto,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Auto => "auto",

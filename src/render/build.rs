@@ -8,6 +8,8 @@ use crate::judge::priority::Priority;
 use crate::judge::verdict::Verdict;
 use crate::normalize::time::format_nanos;
 use crate::normalize::Severity;
+use crate::read::Problem;
+use crate::tally::summary::NOT_AN_INPUT;
 use std::collections::{BTreeMap, HashMap};
 
 /// Builds the model. `generated_at` is passed in so runs can be reproducible.
@@ -119,6 +121,7 @@ fn title(projects: &[String], services: &[String]) -> String {
 fn inputs(v: &Verdict) -> Vec<Input> {
     v.inputs
         .iter()
+        .filter(|i| i.format != NOT_AN_INPUT)
         .map(|i| Input {
             path: i.label.clone(),
             format: i.format.clone(),
@@ -134,7 +137,11 @@ fn inputs(v: &Verdict) -> Vec<Input> {
 fn totals(v: &Verdict, issues: usize) -> Totals {
     let b = &v.books;
     Totals {
-        files_read: v.inputs.iter().filter(|i| i.error.is_none()).count() as u64,
+        files_read: v
+            .inputs
+            .iter()
+            .filter(|i| i.format != NOT_AN_INPUT && i.error.is_none())
+            .count() as u64,
         entries_read: b.entries_read,
         entries_skipped: b.entries_skipped,
         duplicates: b.duplicates,
@@ -151,18 +158,29 @@ fn totals(v: &Verdict, issues: usize) -> Totals {
     }
 }
 
-/// Per reason: the entries lost and the first three problems.
+/// Per reason: the entries lost and the first three problems (inputs in order).
 fn skipped(v: &Verdict) -> Vec<SkipReason> {
     let mut skipped: BTreeMap<String, SkipReason> = BTreeMap::new();
-    for p in &v.problems {
-        let e = skipped.entry(p.reason.clone()).or_insert_with(|| SkipReason {
-            reason: p.reason.clone(),
-            entries: 0,
-            examples: Vec::new(),
-        });
-        e.entries += p.entries;
-        if e.examples.len() < 3 {
-            e.examples.push(p.to_string());
+    for input in &v.inputs {
+        for r in &input.problems {
+            let e = skipped.entry(r.reason.clone()).or_insert_with(|| SkipReason {
+                reason: r.reason.clone(),
+                entries: 0,
+                examples: Vec::new(),
+            });
+            e.entries += r.entries;
+            for (position, detail) in &r.examples {
+                if e.examples.len() < 3 {
+                    let problem = Problem {
+                        input: input.label.clone(),
+                        position: position.clone(),
+                        reason: r.reason.clone(),
+                        detail: detail.clone(),
+                        entries: 0,
+                    };
+                    e.examples.push(problem.to_string());
+                }
+            }
         }
     }
     skipped.into_values().collect()

@@ -28,6 +28,22 @@ struct GroupKey {
     slot: i64,
 }
 
+/// What a collector tallied, in its own numbering (see `Summary::from_collector`).
+pub(crate) struct CollectorParts {
+    pub(crate) events: Vec<Event>,
+    pub(crate) keys: Vec<KeyInfo>,
+    /// Per key.
+    pub(crate) traces: Vec<Vec<u64>>,
+    pub(crate) services: Vec<String>,
+    pub(crate) revisions: Vec<String>,
+    pub(crate) components: Vec<String>,
+    pub(crate) projects: Vec<String>,
+    pub(crate) duplicates: u64,
+    pub(crate) service_not_selected: u64,
+    pub(crate) outside_window: u64,
+    pub(crate) read_range: Option<(i64, i64)>,
+}
+
 /// Everything collected from the inputs.
 pub(crate) struct Collector {
     min_severity: Severity,
@@ -47,8 +63,8 @@ pub(crate) struct Collector {
     pub(crate) service_not_selected: u64,
     /// Entries outside a window known before reading.
     pub(crate) outside_window: u64,
-    /// Width of the time slots alike events are counted in (1 ns: every event apart).
-    slot_nanos: i64,
+    /// The earliest and latest time of every entry read.
+    read_range: Option<(i64, i64)>,
     groups: HashMap<GroupKey, u32>,
     /// Per key, hashes of some of its trace ids.
     pub(crate) key_traces: Vec<Vec<u64>>,
@@ -56,6 +72,9 @@ pub(crate) struct Collector {
     settle_at: usize,
     settle_base: usize,
 }
+
+/// Alike events are counted together per minute.
+const MINUTE: i64 = 60_000_000_000;
 
 /// Candidate lines this far from what is being read are complete (see [`Collector::settle`]).
 const SETTLED_NANOS: i64 = 60_000_000_000;
@@ -71,12 +90,11 @@ fn settle_base() -> usize {
 }
 
 impl Collector {
-    /// `window_known`: when the window is known before reading (absolute `--since`/`--until`,
-    /// or none), alike events are counted together per minute; otherwise every event is kept
-    /// apart, for a window that depends on the newest entry.
-    pub(crate) fn new(min_severity: Severity, window_known: bool) -> Collector {
+    /// Alike events are counted together per minute (a window given as a span back from the
+    /// newest entry is then applied in whole minutes).
+    pub(crate) fn new(min_severity: Severity) -> Collector {
         Collector {
-            slot_nanos: if window_known { 60_000_000_000 } else { 1 },
+            read_range: None,
             outside_window: 0,
             groups: HashMap::default(),
             key_traces: Vec::new(),
@@ -164,7 +182,26 @@ impl Collector {
         }
         self.count(ready);
         if let Some(range) = range {
+            let (lo, hi) = self.read_range.unwrap_or(range);
+            self.read_range = Some((lo.min(range.0), hi.max(range.1)));
             self.settle(range);
+        }
+    }
+
+    /// What was tallied, taken apart (call after [`Collector::finish`]).
+    pub(crate) fn into_parts(self) -> CollectorParts {
+        CollectorParts {
+            events: self.events.into_vec(),
+            keys: self.keys,
+            traces: self.key_traces,
+            services: self.service_names.names,
+            revisions: self.revision_names.names,
+            components: self.component_names.names,
+            projects: self.project_names.names,
+            duplicates: self.duplicates,
+            service_not_selected: self.service_not_selected,
+            outside_window: self.outside_window,
+            read_range: self.read_range,
         }
     }
 
@@ -328,13 +365,13 @@ impl Collector {
                 severity: line.severity,
                 inferred: line.inferred,
                 status,
-                slot: if time == NO_TIME { i64::MIN } else { time.div_euclid(self.slot_nanos) },
+                slot: if time == NO_TIME { i64::MIN } else { time.div_euclid(MINUTE) },
             };
             let event = match self.groups.get(&group) {
                 Some(&g) => {
                     let e = &mut self.events[g as usize];
                     e.count += 1;
-                    e.entries += line.entries;
+                    e.entries += line.entries as u64;
                     if time < e.time || (time == e.time && digits > e.digits) {
                         (e.time, e.digits) = (time, digits);
                     }
@@ -360,7 +397,7 @@ impl Collector {
                         project: line.project,
                         status,
                         key,
-                        entries: line.entries,
+                        entries: line.entries as u64,
                     });
                     g
                 }

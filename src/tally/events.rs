@@ -10,7 +10,7 @@ pub(crate) const NO_KEY: u32 = u32::MAX;
 /// Events alike in everything the report counts (key, service, revision, component, project,
 /// severity, status, and the minute they fell in) counted together, with their first and last
 /// time. Memory then follows the number of such combinations, not the number of entries.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Event {
     /// The first time (or [`NO_TIME`]) and its fraction digits.
     pub(crate) time: i64,
@@ -19,7 +19,7 @@ pub(crate) struct Event {
     pub(crate) last: i64,
     pub(crate) last_digits: u8,
     /// Events counted in this row.
-    pub(crate) count: u32,
+    pub(crate) count: u64,
     pub(crate) severity: Severity,
     pub(crate) inferred: bool,
     pub(crate) service: u32,
@@ -29,7 +29,7 @@ pub(crate) struct Event {
     pub(crate) project: u32,
     pub(crate) status: u16,
     pub(crate) key: u32,
-    pub(crate) entries: u32,
+    pub(crate) entries: u64,
 }
 
 impl Event {
@@ -58,6 +58,15 @@ impl<T> Default for Segmented<T> {
 }
 
 impl<T> Segmented<T> {
+    /// The elements, in order, in one vector.
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for segment in self.segments {
+            out.extend(segment);
+        }
+        out
+    }
+
     pub(crate) fn push(&mut self, value: T) {
         if self.segments.last().is_none_or(|s| s.len() == SEGMENT) {
             self.segments.push(Vec::with_capacity(SEGMENT));
@@ -68,10 +77,6 @@ impl<T> Segmented<T> {
 
     pub(crate) fn len(&self) -> usize {
         self.len
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + Clone {
-        self.segments.iter().flatten()
     }
 }
 

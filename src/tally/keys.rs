@@ -5,15 +5,32 @@
 use super::events::NO_TIME;
 use crate::group::Key;
 
-/// Trace ids kept per key, for correlation.
-/// Also the most an issue keeps: enough to see shared requests, bounded in memory.
+/// Trace ids kept per key, for correlation; also the most an issue keeps: enough to see shared
+/// requests, bounded in memory.
 pub(crate) const TRACES_KEPT: usize = 256;
 
-/// Keeps a trace id hash (0 is "none") among a key's first [`TRACES_KEPT`] distinct ones.
+/// Keeps a trace id hash (0 is "none") if it is among the [`TRACES_KEPT`] smallest distinct ones
+/// (`traces` is sorted). The smallest hashes are a sample that does not depend on the order the
+/// traces come in, so per-part samples merge into exactly the sample of the whole.
 pub(super) fn note_trace(traces: &mut Vec<u64>, trace: u64) {
-    if trace != 0 && traces.len() < TRACES_KEPT && !traces.contains(&trace) {
-        traces.push(trace);
+    if trace == 0 || (traces.len() == TRACES_KEPT && trace >= traces[TRACES_KEPT - 1]) {
+        return;
     }
+    if let Err(at) = traces.binary_search(&trace) {
+        if traces.len() == TRACES_KEPT {
+            traces.pop();
+        }
+        traces.insert(at, trace);
+    }
+}
+
+/// The [`TRACES_KEPT`] smallest of two such samples.
+pub(crate) fn merge_traces(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut all: Vec<u64> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all.truncate(TRACES_KEPT);
+    all
 }
 
 /// A distinct (service, key).
@@ -26,7 +43,7 @@ pub(crate) struct KeyInfo {
 
 /// A few example messages of a key: the earliest and the latest distinct ones, so that a window
 /// chosen after reading (`--since 2d`) still finds examples inside it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Examples {
     pub(crate) early: Vec<(i64, String)>,
     pub(crate) late: Vec<(i64, String)>,
@@ -41,8 +58,15 @@ impl Examples {
         keep(&mut self.late, t, message, late);
     }
 
-    /// Takes in another set of examples (of the same key, from a batch read in parallel).
-    pub(super) fn merge(&mut self, other: &Examples) {
+    /// Both lists in their order (rank, then text), so that equal examples serialize alike.
+    pub(crate) fn sort(&mut self) {
+        self.early.sort_by(|a, b| (early(a.0), &a.1).cmp(&(early(b.0), &b.1)));
+        self.late.sort_by(|a, b| (late(a.0), &a.1).cmp(&(late(b.0), &b.1)));
+    }
+
+    /// Takes in another set of examples (of the same key, from a batch read in parallel, or
+    /// another part's summary).
+    pub(crate) fn merge(&mut self, other: &Examples) {
         for (t, m) in &other.early {
             keep(&mut self.early, *t, m, early);
         }

@@ -1,25 +1,31 @@
 //! Tally: turns records into counted events while the input is read, so that memory follows the
-//! number of distinct things the report counts, not the number of entries, then decides which
-//! of them are in the report's window and scope, and keeps the books.
+//! number of distinct things the report counts, not the number of entries; puts what was
+//! counted into a summary (the point where a run can be split over machines and merged); then
+//! decides which events are in the report's window and scope, and keeps the books.
 //!
 //! `reduce` runs on the parsing threads, batch by batch: it keys each record in scope (masking,
 //! fingerprinting; `group`'s keys) and drops its text. `collector` runs on one thread, in input
 //! order: duplicates (`seen`), names (`names`), keys with their examples and traces (`keys`),
-//! alike events counted together (`events`), tracebacks split over entries reassembled once
-//! complete. `scope` applies the window and the filters to the counted events; `books` holds the
-//! counts every report states.
+//! alike events counted per minute (`events`), tracebacks split over entries reassembled once
+//! complete. `summary` is the canonical result, `merge` joins summaries of parts,
+//! `summary_file` writes and reads them. `scope` applies the window and the filters to the
+//! summary's events; `books` holds the counts every report states.
 
 mod books;
 mod collector;
 mod events;
 mod keys;
+mod merge;
 mod names;
 mod reduce;
 pub(crate) mod scope;
 mod seen;
+pub mod summary;
+pub mod summary_file;
 
 pub(crate) use books::Books;
 pub(crate) use collector::Collector;
-pub(crate) use events::{Event, Segmented, NO_KEY};
+pub(crate) use events::{Event, NO_KEY};
 pub(crate) use keys::TRACES_KEPT;
 pub(crate) use reduce::{reduce, Batch, Selection};
+pub use summary::Summary;
