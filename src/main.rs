@@ -22,6 +22,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse(); // exits with status 2 on a wrong command line
     let result = match &cli.command {
         Command::Report(args) => cli::report::run(args),
+        Command::Summarize(args) => cli::summarize::run(args),
+        Command::Merge(args) => cli::merge::run(args),
         Command::Rules => {
             print!("{}", log_gardener::config::DEFAULT_RULES);
             Ok(())

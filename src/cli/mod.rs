@@ -1,7 +1,10 @@
 //! The command line: one module per subcommand, each with its flags documented once, in the
 //! clap definitions that `--help` prints. `main.rs` only dispatches and maps errors to exit codes.
 
+pub(crate) mod args;
+pub mod merge;
 pub mod report;
+pub mod summarize;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +22,12 @@ pub struct Cli {
 pub enum Command {
     /// Read exported logs and write the worklog (Markdown) and its JSON into --out.
     Report(Box<report::ReportArgs>),
+    /// Read exported logs (or this task's share of them) into a summary file: the part of a run
+    /// that many machines can do in parallel (docs/summaries.md).
+    Summarize(Box<summarize::SummarizeArgs>),
+    /// Merge summaries into the report of all their inputs, exactly as `report` would have
+    /// written it (or, with --partial, into one summary).
+    Merge(Box<merge::MergeArgs>),
     /// Print the documented default rules file (start your gardener.toml from it).
     Rules,
 }

@@ -7,20 +7,18 @@
 //!                     [--threads N] [--quiet]
 //! ```
 
+use super::args::{OutputArgs, OutputFormat, ScopeArgs};
 use super::Failure;
 use crate::config::Config;
 use crate::judge::history;
+use crate::judge::verdict::Verdict;
 use crate::normalize::redact::Redactor;
-use crate::normalize::text::LineFormat;
-use crate::normalize::time::{parse_span_nanos, Timestamp};
-use crate::normalize::Severity;
 use crate::pipeline::{self, Options};
 use crate::read::progress::Progress;
-use crate::read::InputFormat;
 use crate::render::model::Report;
 use crate::render::{assignments, build, html, json, markdown};
 use crate::tally::summary::InputSummary;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::fs;
@@ -37,144 +35,75 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub(crate) inputs: Vec<PathBuf>,
 
-    /// Where the report files go (created if missing). The paths written are printed on stdout.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) scope: ScopeArgs,
 
-    /// The lowest severity in scope: DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL,
-    /// ALERT, EMERGENCY. DEFAULT puts every entry in scope.
-    #[arg(long, value_name = "LEVEL", default_value = "WARNING")]
-    pub(crate) min_severity: Severity,
-
-    /// Start of the window: an RFC 3339 time, or a span back from the newest entry (30m, 6h, 2d).
-    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
-    pub(crate) since: Option<String>,
-
-    /// End of the window: an RFC 3339 time, or a span back from the newest entry.
-    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
-    pub(crate) until: Option<String>,
-
-    /// Only this service (repeat for several).
-    #[arg(long = "service", value_name = "NAME")]
-    pub(crate) services: Vec<String>,
-
-    /// What the inputs hold: auto (detect), gcp (Cloud Logging JSON only), text (plain lines).
-    #[arg(long, value_enum, value_name = "FORMAT", default_value = "auto")]
-    pub(crate) input_format: InputFormatArg,
-
-    /// For plain-text logs, the line format in the Loghub notation, e.g.
-    /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
-    #[arg(long, value_name = "FORMAT", value_parser = line_format)]
-    pub(crate) line_format: Option<String>,
-
-    /// Report files to write, comma-separated: md, json, html.
-    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "md,json")]
-    pub(crate) format: Vec<OutputFormat>,
-
-    /// A template of your own for the Markdown report (data model: docs/template-model.md).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) template: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 
     /// Also write a CSV `entry,issue` naming the issue of every entry in scope.
     #[arg(long, value_name = "FILE")]
     pub(crate) assignments: Option<PathBuf>,
 
-    /// The rules file (priorities, impact, owners, links, ignores, secret patterns, playbook).
-    /// Default: `gardener.toml` in the current folder, when there is one. `log-gardener rules`
-    /// prints the documented defaults to start from.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-
-    /// An earlier run's JSON report: each issue gets a status (NEW, REGRESSED, ESCALATING,
-    /// ONGOING, DECLINING) and the report opens with the changes since then.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) baseline: Option<PathBuf>,
-
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
-
-    /// No progress bar and no summary on stderr (problems with the input are still reported).
-    /// The progress bar is drawn only when stderr is a terminal.
-    #[arg(long, short)]
-    pub(crate) quiet: bool,
-}
-
-/// `--input-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum InputFormatArg {
-    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
-    Auto,
-    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
-    Gcp,
-    /// Plain-text lines, cut into fields by --line-format.
-    Text,
-}
-
-impl From<InputFormatArg> for InputFormat {
-    fn from(arg: InputFormatArg) -> InputFormat {
-        match arg {
-            InputFormatArg::Auto => InputFormat::Auto,
-            InputFormatArg::Gcp => InputFormat::Gcp,
-            InputFormatArg::Text => InputFormat::Text,
-        }
-    }
-}
-
-/// `--since`/`--until`: an RFC 3339 time or a span, checked before anything is read.
-fn time_or_span(text: &str) -> Result<String, String> {
-    if Timestamp::parse(text).is_some() || parse_span_nanos(text).is_some() {
-        return Ok(text.to_string());
-    }
-    Err(format!(
-        "'{text}' is neither an RFC 3339 time (2025-09-11T05:00:00Z) nor a span (30m, 6h, 2d)"
-    ))
-}
-
-/// `--line-format`: checked before anything is read.
-fn line_format(text: &str) -> Result<String, String> {
-    LineFormat::parse(text).map(|_| text.to_string())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum OutputFormat {
-    Md,
-    Json,
-    Html,
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), Failure> {
-    if args.threads == Some(0) {
-        return Err(Failure::Usage("--threads must be at least 1".into()));
-    }
-    // 0 lets rayon choose (one a core). Named threads make profiles readable. Fails only if a
-    // pool already exists (e.g. when called twice in one process).
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .thread_name(|i| format!("parse-{i}"))
-        .build_global();
-    let template = match &args.template {
-        Some(path) => fs::read_to_string(path)
-            .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,
-        None => markdown::DEFAULT_TEMPLATE.to_string(),
-    };
-    let config = Config::load(args.config.as_deref()).map_err(Failure::Usage)?;
+    start_threads(args.threads)?;
+    let template = load_template(&args.output)?;
+    let config = Config::load(args.output.config.as_deref()).map_err(Failure::Usage)?;
     let redactor = Redactor::new(&config.redact)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let baseline =
-        args.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
+        args.output.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
     let started = std::time::Instant::now();
     let run = |options| pipeline::run(options, &config.rules, &redactor, baseline.as_ref());
-    let verdict = if !args.quiet && std::io::stderr().is_terminal() {
+    let verdict = if !args.output.quiet && std::io::stderr().is_terminal() {
         with_progress_bar(options_of(args), run)?
     } else {
         run(options_of(args))?
     };
+    publish(&args.output, args.assignments.as_deref(), &verdict, &template, started)
+}
+
+/// Starts the pool of worker threads (`--threads`, default one a core). Named threads make
+/// profiles readable. Building fails only if a pool already exists (called twice in a process).
+pub(crate) fn start_threads(threads: Option<usize>) -> Result<(), Failure> {
+    if threads == Some(0) {
+        return Err(Failure::Usage("--threads must be at least 1".into()));
+    }
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .thread_name(|i| format!("parse-{i}"))
+        .build_global();
+    Ok(())
+}
+
+/// The Markdown template: `--template`, or the built-in one.
+pub(crate) fn load_template(output: &OutputArgs) -> Result<String, Failure> {
+    match &output.template {
+        Some(path) => fs::read_to_string(path)
+            .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display()))),
+        None => Ok(markdown::DEFAULT_TEMPLATE.to_string()),
+    }
+}
+
+/// Everything after the verdict: problems on stderr, the report files, the assignments, the
+/// paths written on stdout and the one-line summary.
+pub(crate) fn publish(
+    output: &OutputArgs,
+    assignments_file: Option<&Path>,
+    verdict: &Verdict,
+    template: &str,
+    started: std::time::Instant,
+) -> Result<(), Failure> {
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&verdict.inputs);
-    let report = build::build(&verdict, generated_at());
-    let written = write_reports(args, &report, &template)?;
-    if let Some(path) = &args.assignments {
+    let report = build::build(verdict, generated_at());
+    let written = write_reports(output, &report, template)?;
+    if let Some(path) = assignments_file {
         let mut buf = Vec::new();
         assignments::write(&verdict.assignments, &mut buf)
             .map_err(|e| Failure::Fatal(format!("{}: {e}", path.display())))?;
@@ -184,7 +113,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     for path in &written {
         println!("{}", path.display());
     }
-    if !args.quiet {
+    if !output.quiet {
         eprintln!("log-gardener: {}, in {:.2}s", summary(&report), started.elapsed().as_secs_f64());
     }
     Ok(())
@@ -194,12 +123,12 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
 fn options_of(args: &ReportArgs) -> Options {
     Options {
         inputs: args.inputs.clone(),
-        min_severity: args.min_severity,
-        since: args.since.clone(),
-        until: args.until.clone(),
-        services: args.services.clone(),
-        input_format: args.input_format.into(),
-        line_format: args.line_format.clone(),
+        min_severity: args.scope.min_severity,
+        since: args.scope.since.clone(),
+        until: args.scope.until.clone(),
+        services: args.scope.services.clone(),
+        input_format: args.scope.input_format.into(),
+        line_format: args.scope.line_format.clone(),
         assignments: args.assignments.is_some(),
         progress: None,
     }
@@ -207,23 +136,23 @@ fn options_of(args: &ReportArgs) -> Options {
 
 /// Writes the report files asked for (`--format`) into `--out`; returns their paths.
 fn write_reports(
-    args: &ReportArgs,
+    output: &OutputArgs,
     report: &Report,
     template: &str,
 ) -> Result<Vec<PathBuf>, Failure> {
-    fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::Fatal(format!("{}: cannot create the output folder: {e}", args.out.display()))
+    fs::create_dir_all(&output.out).map_err(|e| {
+        Failure::Fatal(format!("{}: cannot create the output folder: {e}", output.out.display()))
     })?;
     let md_text = markdown::render(report, template)
         .map_err(|e| Failure::Fatal(format!("the Markdown template failed: {e:#}")))?;
     let mut written = Vec::new();
-    for format in dedup(&args.format) {
+    for format in dedup(&output.format) {
         let (ext, text) = match format {
             OutputFormat::Md => ("md", md_text.clone()),
             OutputFormat::Json => ("json", json::render(report)),
             OutputFormat::Html => ("html", html::render(&md_text, &report.title)),
         };
-        let path = args.out.join(format!("{}.{ext}", report.stem));
+        let path = output.out.join(format!("{}.{ext}", report.stem));
         write_file(&path, text.as_bytes())?;
         written.push(path);
     }
@@ -287,7 +216,7 @@ fn dedup(formats: &[OutputFormat]) -> Vec<OutputFormat> {
     out
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     fs::write(path, bytes)
         .map_err(|e| Failure::Fatal(format!("{}: cannot write: {e}", path.display())))
 }

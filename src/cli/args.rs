@@ -1,0 +1,118 @@
+//! The groups of flags the subcommands share, each documented once: what is read and how
+//! (`ScopeArgs`), and the report files written (`OutputArgs`).
+
+use crate::normalize::text::LineFormat;
+use crate::normalize::time::{parse_span_nanos, Timestamp};
+use crate::normalize::Severity;
+use crate::read::InputFormat;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// The options that act while reading: which entries are in scope and how inputs are read.
+/// `summarize` records them in its summary, and `merge` takes them from there.
+#[derive(Args, Debug, Clone)]
+pub struct ScopeArgs {
+    /// The lowest severity in scope: DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL,
+    /// ALERT, EMERGENCY. DEFAULT puts every entry in scope.
+    #[arg(long, value_name = "LEVEL", default_value = "WARNING")]
+    pub(crate) min_severity: Severity,
+
+    /// Start of the window: an RFC 3339 time, or a span back from the newest entry (30m, 6h, 2d;
+    /// a span is counted in whole minutes).
+    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
+    pub(crate) since: Option<String>,
+
+    /// End of the window: an RFC 3339 time, or a span back from the newest entry (its minute is
+    /// left out).
+    #[arg(long, value_name = "TIME", value_parser = time_or_span)]
+    pub(crate) until: Option<String>,
+
+    /// Only this service (repeat for several).
+    #[arg(long = "service", value_name = "NAME")]
+    pub(crate) services: Vec<String>,
+
+    /// What the inputs hold: auto (detect), gcp (Cloud Logging JSON only), text (plain lines).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "auto")]
+    pub(crate) input_format: InputFormatArg,
+
+    /// For plain-text logs, the line format in the Loghub notation, e.g.
+    /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
+    #[arg(long, value_name = "FORMAT", value_parser = line_format)]
+    pub(crate) line_format: Option<String>,
+}
+
+/// The report files: where they go, which, and the judgement that goes into them.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Where the report files go (created if missing). The paths written are printed on stdout.
+    /// (`merge --partial`: the summary file to write.)
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub(crate) out: PathBuf,
+
+    /// Report files to write, comma-separated: md, json, html.
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "md,json")]
+    pub(crate) format: Vec<OutputFormat>,
+
+    /// A template of your own for the Markdown report (data model: docs/template-model.md).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) template: Option<PathBuf>,
+
+    /// The rules file (priorities, impact, owners, links, ignores, secret patterns, playbook).
+    /// Default: `gardener.toml` in the current folder, when there is one. `log-gardener rules`
+    /// prints the documented defaults to start from.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// An earlier run's JSON report: each issue gets a status (NEW, REGRESSED, ESCALATING,
+    /// ONGOING, DECLINING) and the report opens with the changes since then.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// No progress bar and no summary on stderr (problems with the input are still reported).
+    /// The progress bar is drawn only when stderr is a terminal.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// `--input-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormatArg {
+    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    Auto,
+    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
+    Gcp,
+    /// Plain-text lines, cut into fields by --line-format.
+    Text,
+}
+
+impl From<InputFormatArg> for InputFormat {
+    fn from(arg: InputFormatArg) -> InputFormat {
+        match arg {
+            InputFormatArg::Auto => InputFormat::Auto,
+            InputFormatArg::Gcp => InputFormat::Gcp,
+            InputFormatArg::Text => InputFormat::Text,
+        }
+    }
+}
+
+/// `--since`/`--until`: an RFC 3339 time or a span, checked before anything is read.
+pub(crate) fn time_or_span(text: &str) -> Result<String, String> {
+    if Timestamp::parse(text).is_some() || parse_span_nanos(text).is_some() {
+        return Ok(text.to_string());
+    }
+    Err(format!(
+        "'{text}' is neither an RFC 3339 time (2025-09-11T05:00:00Z) nor a span (30m, 6h, 2d)"
+    ))
+}
+
+/// `--line-format`: checked before anything is read.
+pub(crate) fn line_format(text: &str) -> Result<String, String> {
+    LineFormat::parse(text).map(|_| text.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Md,
+    Json,
+    Html,
+}
