@@ -235,7 +235,7 @@ fn evaluate_set(
         },
         &log_gardener::config::Config::defaults().rules,
         default_redactor(),
-        None,
+        &log_gardener::judge::history::Choice::None,
     )
     .map_err(|e| format!("{}: {e}", log.display()))?;
     let secs = start.elapsed().as_secs_f64();
@@ -368,7 +368,7 @@ fn evaluate_dump(entries: usize, seed: u64) -> Result<DumpResult, String> {
         },
         &log_gardener::config::Config::defaults().rules,
         default_redactor(),
-        None,
+        &log_gardener::judge::history::Choice::None,
     )
     .map_err(|e| format!("pipeline on the generated dump: {e}"))?;
     let secs = start.elapsed().as_secs_f64();

@@ -6,7 +6,7 @@
 //! merge trees, and the report options drawn at random.
 
 use log_gardener::config::Config;
-use log_gardener::judge::history;
+use log_gardener::judge::history::{self, Choice};
 use log_gardener::normalize::redact::Redactor;
 use log_gardener::normalize::Severity;
 use log_gardener::pipeline::{self, Options};
@@ -205,18 +205,22 @@ proptest! {
             let before = dump(800, seed + 7, 0);
             let path = dir.path().join("before.ndjson");
             std::fs::write(&path, before.iter().map(|l| l.text.clone() + "\n").collect::<String>()).unwrap();
-            let v = pipeline::run(options(vec![path]), &config.rules, &redactor, None).unwrap();
+            let v = pipeline::run(options(vec![path]), &config.rules, &redactor, &Choice::None).unwrap();
             let json_path = dir.path().join("before.json");
             std::fs::write(&json_path, render(&v).0).unwrap();
             history::load(&json_path).unwrap()
         });
+        let baseline = match baseline {
+            Some(b) => Choice::Given(Box::new(b)),
+            None => Choice::None,
+        };
 
-        let whole = pipeline::run(options(files.clone()), &config.rules, &redactor, baseline.as_ref());
+        let whole = pipeline::run(options(files.clone()), &config.rules, &redactor, &baseline);
         let summaries: Vec<Summary> = files
             .iter()
             .map(|f| through_file(pipeline::summarize(&options(vec![f.clone()]), &redactor).unwrap().0))
             .collect();
-        let merged = pipeline::finish(merge_tree(summaries, &shape), &config.rules, baseline.as_ref(), None);
+        let merged = pipeline::finish(merge_tree(summaries, &shape), &config.rules, &baseline, None);
         match (whole, merged) {
             (Ok(w), Ok(m)) => {
                 let (wj, wm) = render(&w);

@@ -319,8 +319,8 @@ fn a_user_template_and_html_output() {
     std::fs::write(dir.path().join("bad.md.j2"), "{% for i in issues %}{{ i.nope }}{% endfor %}")
         .unwrap();
     let run = run_in(dir.path(), &["report", "dump.json", "--template", "bad.md.j2", "--out", "b"]);
-    assert_eq!(run.status, 1);
-    assert!(run.stderr.contains("template"), "{}", run.stderr);
+    assert_eq!(run.status, 2, "a template that does not fit the model is a usage error");
+    assert!(run.stderr.contains("bad.md.j2:1: `i.nope` is not in the report model"), "{}", run.stderr);
 }
 
 #[test]

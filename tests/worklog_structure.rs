@@ -76,8 +76,10 @@ fn the_sample_worklog_has_the_reference_structure() {
     assert_eq!(
         h2,
         [
+            "Summary",
             "Discovered Issues Summary",
             "Correlated Issues",
+            "Timeline",
             "Priority Assessment",
             "Summary Metrics",
             "Processing Results"

@@ -57,6 +57,9 @@ pub(crate) struct IssueStats {
     pub(crate) components: Vec<(u32, u64)>,
     /// Events per time bucket, over the whole window.
     pub(crate) buckets: Vec<u64>,
+    /// The most events in any 60 minutes (at the minute events are counted in): a volume that
+    /// does not depend on the window's length, for priorities.
+    pub(crate) busiest_hour: u64,
 }
 
 /// Per-service numbers over every event read in the window (in scope or not), since health
@@ -125,6 +128,7 @@ pub(crate) fn aggregate<I: Iterator<Item = EventRow>>(
     for (issue, bucket, events, _) in per_issue_and(&bucketed, "bucket", None)? {
         issues[issue as usize].buckets[bucket as usize] = events;
     }
+    busiest_hours(&scoped, &mut issues)?;
     Ok(Aggregates {
         service_timeline: service_timeline(&bucketed)?,
         revision_starts: revision_starts(&df)?,
@@ -166,6 +170,38 @@ fn per_issue(scoped: &LazyFrame, issue_count: usize) -> PolarsResult<Vec<IssueSt
         s.max_severity = sev.get(i).unwrap_or(0) as u8;
     }
     Ok(issues)
+}
+
+/// Each issue's most events in any 60 minutes: events per (issue, minute), then a window of
+/// 60 minutes slid over each issue's minutes.
+fn busiest_hours(scoped: &LazyFrame, issues: &mut [IssueStats]) -> PolarsResult<()> {
+    const MINUTE: i64 = 60_000_000_000;
+    let df = scoped
+        .clone()
+        .filter(col("time").is_not_null())
+        .with_column((col("time") / lit(MINUTE)).alias("minute"))
+        .group_by([col("issue"), col("minute")])
+        .agg([col("events").sum().alias("events")])
+        .sort(["issue", "minute"], SortMultipleOptions::default())
+        .collect()?;
+    let issue = df.column("issue")?.u32()?;
+    let minute = df.column("minute")?.i64()?;
+    let events = u64s(&df, "events")?;
+    let (mut start, mut sum) = (0, 0u64);
+    for end in 0..df.height() {
+        if end > 0 && issue.get(end) != issue.get(end - 1) {
+            (start, sum) = (end, 0);
+        }
+        sum += events[end];
+        let m = minute.get(end).unwrap_or(0);
+        while minute.get(start).unwrap_or(0) <= m - 60 {
+            sum -= events[start];
+            start += 1;
+        }
+        let s = &mut issues[issue.get(end).unwrap_or(0) as usize];
+        s.busiest_hour = s.busiest_hour.max(sum);
+    }
+    Ok(())
 }
 
 /// How to order the rows of a query: by these columns, with these options.
@@ -414,6 +450,25 @@ mod tests {
         let s1 = agg.services.iter().find(|s| s.service == 1).unwrap();
         assert_eq!((s1.events, s1.in_scope, s1.errors, s1.warnings), (3, 2, 1, 1));
         assert_eq!(agg.distribution[0], (5, 1, 0, 1));
+    }
+
+    #[test]
+    fn busiest_hour_slides_over_the_minutes() {
+        const M: i64 = 60_000_000_000;
+        // Issue 0: 3 events at minutes 0, 30 and 59 (one hour), 1 at minute 200.
+        // Issue 1: 2 events 61 minutes apart (never in one hour).
+        let mut rows = [
+            row(0, 0, 5, 1, true),
+            row(0, 30 * M, 5, 1, true),
+            row(0, 59 * M + 5, 5, 1, true),
+            row(0, 200 * M, 5, 1, true),
+            row(1, 10 * M, 5, 1, true),
+            row(1, 71 * M, 5, 1, true),
+        ];
+        rows[1].events = 4;
+        let agg = aggregate(|| rows.iter().copied(), 2, (0, 300 * M), 10 * M).unwrap();
+        assert_eq!(agg.issues[0].busiest_hour, 6);
+        assert_eq!(agg.issues[1].busiest_hour, 1);
     }
 
     #[test]

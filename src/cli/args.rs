@@ -5,6 +5,7 @@ use crate::normalize::text::LineFormat;
 use crate::normalize::time::{parse_span_nanos, Timestamp};
 use crate::normalize::Severity;
 use crate::read::InputFormat;
+use crate::render::build::Caps;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -49,6 +50,12 @@ pub struct OutputArgs {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub(crate) out: PathBuf,
 
+    /// The report files' name, without extension (default: the scope and the window's start,
+    /// e.g. `netra-staging-20250908T0000Z`). A report of another scope of the same name is
+    /// never replaced.
+    #[arg(long, value_name = "NAME", value_parser = report_name)]
+    pub(crate) name: Option<String>,
+
     /// Report files to write, comma-separated: md, json, html.
     #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "md,json")]
     pub(crate) format: Vec<OutputFormat>,
@@ -64,9 +71,21 @@ pub struct OutputArgs {
     pub(crate) config: Option<PathBuf>,
 
     /// An earlier run's JSON report: each issue gets a status (NEW, REGRESSED, ESCALATING,
-    /// ONGOING, DECLINING) and the report opens with the changes since then.
-    #[arg(long, value_name = "FILE")]
+    /// ONGOING, DECLINING) and the report opens with the changes since then. `auto`: the
+    /// latest report of the same scope in --out whose window starts before this one's (none on
+    /// a first run). A baseline that is not earlier, or is the file being written, is an error.
+    #[arg(long, value_name = "FILE|auto")]
     pub(crate) baseline: Option<PathBuf>,
+
+    /// Issues shown in full in the Markdown at most: the P0/P1 first, then the most frequent;
+    /// the others go to a compact table. The JSON always holds every issue in full.
+    #[arg(long, value_name = "N", default_value_t = Caps::default().details)]
+    pub(crate) details: usize,
+
+    /// Rows of the compact table of the issues not shown in full, at most; the rest are
+    /// counted (and in the JSON).
+    #[arg(long, value_name = "N", default_value_t = Caps::default().table_rows)]
+    pub(crate) table_rows: usize,
 
     /// No progress bar and no summary on stderr (problems with the input are still reported).
     /// The progress bar is drawn only when stderr is a terminal.
@@ -105,6 +124,18 @@ pub(crate) fn time_or_span(text: &str) -> Result<String, String> {
     ))
 }
 
+/// `--name`: a file name without folders.
+fn report_name(text: &str) -> Result<String, String> {
+    let bad = text.is_empty()
+        || text.starts_with('.')
+        || text.contains(['/', '\\'])
+        || text.chars().any(char::is_control);
+    if bad {
+        return Err(format!("'{text}' is not a file name (no folders, not starting with '.')"));
+    }
+    Ok(text.to_string())
+}
+
 /// `--line-format`: checked before anything is read.
 pub(crate) fn line_format(text: &str) -> Result<String, String> {
     LineFormat::parse(text).map(|_| text.to_string())
@@ -115,4 +146,14 @@ pub(crate) enum OutputFormat {
     Md,
     Json,
     Html,
+}
+
+impl OutputFormat {
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Md => "md",
+            OutputFormat::Json => "json",
+            OutputFormat::Html => "html",
+        }
+    }
 }

@@ -3,16 +3,18 @@
 //! that merging can be a tree.
 //!
 //! ```text
-//! log-gardener merge SUMMARY... [--out DIR] [--format md,json,html] [--template FILE]
-//!                    [--config FILE] [--baseline FILE] [--quiet]
+//! log-gardener merge SUMMARY... [--out DIR] [--name NAME] [--format md,json,html]
+//!                    [--template FILE] [--config FILE] [--baseline FILE|auto] [--details N]
+//!                    [--table-rows N] [--quiet]
 //! log-gardener merge SUMMARY... --partial --out FILE
 //! ```
 
+use super::archive;
 use super::args::OutputArgs;
-use super::report::{load_template, publish, write_file};
+use super::report::{load_template, publish, write_file, Published};
 use super::Failure;
 use crate::config::Config;
-use crate::judge::history;
+use crate::judge::history::BaselineScope;
 use crate::pipeline;
 use crate::read;
 use crate::tally::{summary_file, Summary};
@@ -56,10 +58,10 @@ pub fn run(args: &MergeArgs) -> Result<(), Failure> {
             summary.scope.redact.len()
         )));
     }
-    let baseline =
-        output.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
-    let verdict = pipeline::finish(summary, &config.rules, baseline.as_ref(), None)?;
-    publish(output, None, &verdict, &template, started)
+    let scope = BaselineScope::of(summary.scope.min_severity, &summary.scope.services);
+    let choice = archive::baseline_choice(output, &scope)?;
+    let verdict = pipeline::finish(summary, &config.rules, &choice, None)?;
+    publish(output, &verdict, &template, Published { assignments: None, choice: &choice, started })
 }
 
 /// Every summary named (folders: the files under them, sorted), read and merged.

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its flags documented once, in the
 //! clap definitions that `--help` prints. `main.rs` only dispatches and maps errors to exit codes.
 
+mod archive;
 pub(crate) mod args;
 pub mod merge;
 pub mod report;

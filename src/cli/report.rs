@@ -1,20 +1,22 @@
 //! `log-gardener report`: read the inputs, write the worklog.
 //!
 //! ```text
-//! log-gardener report [INPUT]... [--out DIR] [--min-severity LEVEL] [--since T] [--until T]
-//!                     [--service NAME]... [--input-format auto|gcp|text] [--line-format FMT]
-//!                     [--format md,json,html] [--template FILE] [--assignments FILE]
-//!                     [--threads N] [--quiet]
+//! log-gardener report [INPUT]... [--out DIR] [--name NAME] [--min-severity LEVEL] [--since T]
+//!                     [--until T] [--service NAME]... [--input-format auto|gcp|text]
+//!                     [--line-format FMT] [--format md,json,html] [--template FILE]
+//!                     [--config FILE] [--baseline FILE|auto] [--details N] [--table-rows N]
+//!                     [--assignments FILE] [--threads N] [--quiet]
 //! ```
 
 use super::args::{OutputArgs, OutputFormat, ScopeArgs};
-use super::Failure;
+use super::{archive, Failure};
 use crate::config::Config;
-use crate::judge::history;
+use crate::judge::history::{BaselineScope, Choice};
 use crate::judge::verdict::Verdict;
 use crate::normalize::redact::Redactor;
 use crate::pipeline::{self, Options};
 use crate::read::progress::Progress;
+use crate::render::build::Caps;
 use crate::render::model::Report;
 use crate::render::{assignments, build, html, json, markdown};
 use crate::tally::summary::InputSummary;
@@ -56,16 +58,18 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     let config = Config::load(args.output.config.as_deref()).map_err(Failure::Usage)?;
     let redactor = Redactor::new(&config.redact)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
-    let baseline =
-        args.output.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;
+    let scope = BaselineScope::of(args.scope.min_severity, &args.scope.services);
+    let choice = archive::baseline_choice(&args.output, &scope)?;
     let started = std::time::Instant::now();
-    let run = |options| pipeline::run(options, &config.rules, &redactor, baseline.as_ref());
+    let run = |options| pipeline::run(options, &config.rules, &redactor, &choice);
     let verdict = if !args.output.quiet && std::io::stderr().is_terminal() {
         with_progress_bar(options_of(args), run)?
     } else {
         run(options_of(args))?
     };
-    publish(&args.output, args.assignments.as_deref(), &verdict, &template, started)
+    let published =
+        Published { assignments: args.assignments.as_deref(), choice: &choice, started };
+    publish(&args.output, &verdict, &template, published)
 }
 
 /// Starts the pool of worker threads (`--threads`, default one a core). Named threads make
@@ -81,29 +85,56 @@ pub(crate) fn start_threads(threads: Option<usize>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The Markdown template: `--template`, or the built-in one.
-pub(crate) fn load_template(output: &OutputArgs) -> Result<String, Failure> {
-    match &output.template {
-        Some(path) => fs::read_to_string(path)
-            .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display()))),
-        None => Ok(markdown::DEFAULT_TEMPLATE.to_string()),
-    }
+/// The Markdown template: `--template FILE` or the built-in one, checked against the report
+/// model before anything is read (a mistake names the file, the line and the name: exit 2).
+pub(crate) fn load_template(output: &OutputArgs) -> Result<markdown::Template, Failure> {
+    let (name, text) = match &output.template {
+        Some(path) => (
+            path.display().to_string(),
+            fs::read_to_string(path)
+                .map_err(|e| Failure::Fatal(format!("--template {}: {e}", path.display())))?,
+        ),
+        None => {
+            (markdown::DEFAULT_TEMPLATE_NAME.to_string(), markdown::DEFAULT_TEMPLATE.to_string())
+        }
+    };
+    markdown::Template::new(&name, &text).map_err(Failure::Usage)
 }
 
-/// Everything after the verdict: problems on stderr, the report files, the assignments, the
-/// paths written on stdout and the one-line summary.
+/// What `publish` needs besides the verdict: the assignments file asked for, the baseline
+/// chosen, and when the run started.
+pub(crate) struct Published<'a> {
+    pub(crate) assignments: Option<&'a Path>,
+    pub(crate) choice: &'a Choice,
+    pub(crate) started: std::time::Instant,
+}
+
+/// Everything after the verdict: problems on stderr, the checks that need the data (a
+/// `--service` or window that matches nothing, a baseline that is not earlier, a report of
+/// another scope in the way), the report files, the assignments, the paths written on stdout
+/// and the one-line summary.
 pub(crate) fn publish(
     output: &OutputArgs,
-    assignments_file: Option<&Path>,
     verdict: &Verdict,
-    template: &str,
-    started: std::time::Instant,
+    template: &markdown::Template,
+    p: Published,
 ) -> Result<(), Failure> {
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&verdict.inputs);
-    let report = build::build(verdict, generated_at());
+    archive::check_filters(verdict)?;
+    archive::check_given_baseline(p.choice, verdict)?;
+    for rule in &verdict.unmatched_rules {
+        eprintln!("log-gardener: warning: {rule} matched no issue");
+    }
+    let caps = Caps { details: output.details, table_rows: output.table_rows };
+    let mut report = build::build_with(verdict, generated_at(), caps);
+    if let Some(name) = &output.name {
+        report.stem = name.clone();
+    }
+    let extensions: Vec<&str> = dedup(&output.format).iter().map(|f| f.extension()).collect();
+    archive::check_target(output, &report, verdict, p.choice, &extensions)?;
     let written = write_reports(output, &report, template)?;
-    if let Some(path) = assignments_file {
+    if let Some(path) = p.assignments {
         let mut buf = Vec::new();
         assignments::write(&verdict.assignments, &mut buf)
             .map_err(|e| Failure::Fatal(format!("{}: {e}", path.display())))?;
@@ -114,7 +145,9 @@ pub(crate) fn publish(
         println!("{}", path.display());
     }
     if !output.quiet {
-        eprintln!("log-gardener: {}, in {:.2}s", summary(&report), started.elapsed().as_secs_f64());
+        archive::tell_baseline(output, verdict, p.choice);
+        let secs = p.started.elapsed().as_secs_f64();
+        eprintln!("log-gardener: {}, in {secs:.2}s", summary(&report));
     }
     Ok(())
 }
@@ -138,19 +171,19 @@ fn options_of(args: &ReportArgs) -> Options {
 fn write_reports(
     output: &OutputArgs,
     report: &Report,
-    template: &str,
+    template: &markdown::Template,
 ) -> Result<Vec<PathBuf>, Failure> {
     fs::create_dir_all(&output.out).map_err(|e| {
         Failure::Fatal(format!("{}: cannot create the output folder: {e}", output.out.display()))
     })?;
-    let md_text = markdown::render(report, template)
-        .map_err(|e| Failure::Fatal(format!("the Markdown template failed: {e:#}")))?;
+    let md_text = template.render(report).map_err(Failure::Fatal)?;
     let mut written = Vec::new();
     for format in dedup(&output.format) {
-        let (ext, text) = match format {
-            OutputFormat::Md => ("md", md_text.clone()),
-            OutputFormat::Json => ("json", json::render(report)),
-            OutputFormat::Html => ("html", html::render(&md_text, &report.title)),
+        let ext = format.extension();
+        let text = match format {
+            OutputFormat::Md => md_text.clone(),
+            OutputFormat::Json => json::render(report),
+            OutputFormat::Html => html::render(&md_text, &report.title),
         };
         let path = output.out.join(format!("{}.{ext}", report.stem));
         write_file(&path, text.as_bytes())?;

@@ -7,6 +7,7 @@
 
 use crate::group::IssueKind;
 use crate::judge::classify::ErrorClass;
+use crate::judge::history::Status;
 use crate::judge::priority::Priority;
 use crate::judge::rules::{Matcher, Rule, Rules};
 use crate::normalize::Severity;
@@ -23,7 +24,7 @@ pub const DEFAULT_RULES: &str = include_str!("default_rules.toml");
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     #[serde(default)]
-    rule: Vec<RuleSpec>,
+    rule: Vec<Spanned<RuleSpec>>,
     #[serde(default)]
     redact: Vec<RedactSpec>,
     #[serde(default)]
@@ -37,6 +38,7 @@ struct RuleSpec {
     #[serde(default, rename = "match")]
     matcher: MatchSpec,
     priority: Option<Spanned<String>>,
+    raise_to: Option<Spanned<String>>,
     severity: Option<Spanned<String>>,
     ignore: Option<bool>,
     impact: Option<String>,
@@ -57,6 +59,9 @@ struct MatchSpec {
     kind: Option<Spanned<String>>,
     min_count: Option<u64>,
     min_rate_per_hour: Option<f64>,
+    min_busiest_hour: Option<u64>,
+    status: Option<Spanned<OneOrMany>>,
+    deploy: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -130,9 +135,7 @@ impl Config {
         }
         let defaults = Config::defaults().rules;
         config.rules.rules.extend(defaults.rules);
-        for (class, steps) in defaults.playbook {
-            config.rules.playbook.entry(class).or_insert(steps);
-        }
+        config.rules.playbook.extend(defaults.playbook);
         Ok(config)
     }
 
@@ -142,7 +145,9 @@ impl Config {
             toml::from_str(text).map_err(|e| format!("{label}: {}", e.to_string().trim_end()))?;
         let src = Source { label, text };
         for spec in file.rule {
-            let rule = rule_of(spec, &src, is_user)?;
+            let at = src.at(spec.span());
+            let mut rule = rule_of(spec.into_inner(), &src, is_user)?;
+            rule.user_at = is_user.then_some(at);
             self.rules.rules.push(rule);
         }
         for r in file.redact {
@@ -155,51 +160,99 @@ impl Config {
             })?;
             self.redact.push((r.kind, r.pattern.into_inner()));
         }
-        for (class, steps) in file.playbook {
-            let c = ErrorClass::from_name(&class).ok_or_else(|| {
-                format!(
-                    "{label}: [playbook] has unknown error class {class:?} (known: {})",
-                    ErrorClass::NAMES.join(", ")
-                )
-            })?;
-            self.rules.playbook.insert(c, steps);
+        for key in file.playbook.keys() {
+            playbook_key(key, label)?;
+        }
+        if !file.playbook.is_empty() {
+            self.rules.playbook.push(file.playbook);
         }
         Ok(())
     }
 }
 
+/// A `[playbook]` key: an error class, or `"class.subtype"`.
+fn playbook_key(key: &str, label: &str) -> Result<(), String> {
+    let (class, subtype) = match key.split_once('.') {
+        Some((c, s)) => (c, Some(s)),
+        None => (key, None),
+    };
+    let c = ErrorClass::from_name(class).ok_or_else(|| {
+        format!(
+            "{label}: [playbook] has unknown error class {class:?} (known: {})",
+            ErrorClass::NAMES.join(", ")
+        )
+    })?;
+    match subtype {
+        Some(s) if !c.subtypes().contains(&s) => Err(format!(
+            "{label}: [playbook] has unknown subtype {key:?} (known for {class}: {})",
+            if c.subtypes().is_empty() { "none".to_string() } else { c.subtypes().join(", ") }
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A `raise_to` rule only raises; a rule that does not raise cannot ask about the trend (the
+/// statuses are known only once the first pass has decided which issues are shown).
+fn check_raise(spec: &RuleSpec, src: &Source) -> Result<(), String> {
+    let m = &spec.matcher;
+    match &spec.raise_to {
+        Some(r) => {
+            let sets_more = spec.priority.is_some()
+                || spec.severity.is_some()
+                || spec.ignore.is_some()
+                || spec.impact.is_some()
+                || spec.owner.is_some()
+                || spec.link.is_some();
+            if sets_more {
+                return Err(format!(
+                    "{}: a rule with `raise_to` sets nothing else (write the priority, severity, ignore, impact, owner or link in a rule of its own)",
+                    src.at(r.span())
+                ));
+            }
+        }
+        None => {
+            let trend = m.status.as_ref().map(|s| s.span()).or(m.deploy.as_ref().map(|d| d.span()));
+            if let Some(span) = trend {
+                return Err(format!(
+                    "{}: `match.status` and `match.deploy` can only be used in a rule with `raise_to` (they are known once priorities are)",
+                    src.at(span)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One `[[rule]]`, checked.
 fn rule_of(spec: RuleSpec, src: &Source, is_user: bool) -> Result<Rule, String> {
+    check_raise(&spec, src)?;
     let m = &spec.matcher;
     let anchor = spec
         .priority
         .as_ref()
+        .or(spec.raise_to.as_ref())
         .map(|p| p.span())
         .or(m.template.as_ref().map(|t| t.span()))
         .or(spec.severity.as_ref().map(|s| s.span()))
         .unwrap_or(0..0);
     let source = if is_user { src.at(anchor) } else { src.label.to_string() };
-    let priority = spec
-        .priority
-        .as_ref()
-        .map(|p| {
-            Priority::from_name(p.get_ref()).ok_or_else(|| {
-                format!(
-                    "{}: `priority` must be P0, P1, P2 or P3, not {:?}",
-                    src.at(p.span()),
-                    p.get_ref()
-                )
-            })
+    let priority_of = |p: &Spanned<String>, key: &str| {
+        Priority::from_name(p.get_ref()).ok_or_else(|| {
+            format!("{}: `{key}` must be P0, P1, P2 or P3, not {:?}", src.at(p.span()), p.get_ref())
         })
-        .transpose()?;
+    };
+    let priority = spec.priority.as_ref().map(|p| priority_of(p, "priority")).transpose()?;
+    let raise_to = spec.raise_to.as_ref().map(|p| priority_of(p, "raise_to")).transpose()?;
     let matcher = matcher_of(m, src)?;
     let severity = spec.severity.as_ref().map(|s| src.severity(s, "severity")).transpose()?;
     let name = spec.name.clone().unwrap_or_else(|| format!("rule at {source}"));
     Ok(Rule {
         name,
         source,
+        user_at: None,
         matcher,
         priority,
+        raise_to,
         severity,
         ignore: spec.ignore.unwrap_or(false),
         impact: spec.impact,
@@ -223,15 +276,39 @@ fn matcher_of(m: &MatchSpec, src: &Source) -> Result<Matcher, String> {
         kind: m.kind.as_ref().map(|s| kind_of(s, src)).transpose()?,
         min_count: m.min_count,
         min_rate_per_hour: m.min_rate_per_hour,
+        min_busiest_hour: m.min_busiest_hour,
+        statuses: m.status.as_ref().map(|s| statuses(s, src)).transpose()?,
+        deploy: m.deploy.as_ref().map(|d| *d.get_ref()),
     })
 }
 
+fn statuses(s: &Spanned<OneOrMany>, src: &Source) -> Result<Vec<Status>, String> {
+    s.get_ref()
+        .names()
+        .iter()
+        .map(|n| {
+            Status::ALL.into_iter().find(|x| x.name().eq_ignore_ascii_case(n)).ok_or_else(|| {
+                format!(
+                    "{}: `match.status` must be NEW, REGRESSED, ESCALATING, ONGOING or DECLINING, not {n:?}",
+                    src.at(s.span())
+                )
+            })
+        })
+        .collect()
+}
+
+impl OneOrMany {
+    fn names(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(n) => vec![n.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
 fn error_classes(s: &Spanned<OneOrMany>, src: &Source) -> Result<Vec<ErrorClass>, String> {
-    let names = match s.get_ref() {
-        OneOrMany::One(n) => vec![n.clone()],
-        OneOrMany::Many(v) => v.clone(),
-    };
-    names
+    s.get_ref()
+        .names()
         .iter()
         .map(|n| {
             ErrorClass::from_name(n).ok_or_else(|| {
@@ -269,17 +346,16 @@ fn line_of(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::judge::rules::{judge, IssueFacts};
+    use crate::judge::rules::{judge, raise, IssueFacts};
 
     #[test]
     fn defaults_parse_and_cover_every_issue() {
         let r = Config::defaults().rules;
-        assert_eq!(r.rules.len(), 6);
-        assert!(
-            r.rules.last().unwrap().matcher.min_severity.is_none(),
-            "the last default matches all"
-        );
-        assert!(r.playbook.contains_key(&ErrorClass::ImportError));
+        assert_eq!(r.rules.len(), 8);
+        let last_priority_rule = r.rules.iter().rev().find(|r| r.priority.is_some()).unwrap();
+        assert!(last_priority_rule.matcher.min_severity.is_none(), "the last default matches all");
+        assert!(r.playbook[0].contains_key("import_error"));
+        assert!(r.playbook[0].contains_key("type_error.await"));
     }
 
     #[test]
@@ -307,14 +383,50 @@ mod tests {
         assert!(err.contains("unknown error class \"oops\""), "{err}");
         let err = r.add("[[rule\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml: TOML parse error at line 1"), "{err}");
+        let err = r
+            .add(
+                "[[rule]]\nmatch = { status = \"ESCALATING\" }\npriority = \"P1\"\n",
+                "g.toml",
+                true,
+            )
+            .unwrap_err();
+        assert!(err.starts_with("g.toml:2: `match.status` and `match.deploy` can only be used in a rule with `raise_to`"), "{err}");
+        let err = r
+            .add(
+                "[[rule]]\nmatch = { status = \"ESCALATNG\" }\nraise_to = \"P1\"\n",
+                "g.toml",
+                true,
+            )
+            .unwrap_err();
+        assert!(err.starts_with("g.toml:2: `match.status` must be NEW"), "{err}");
+        let err =
+            r.add("[[rule]]\nraise_to = \"P1\"\nowner = \"@x\"\n", "g.toml", true).unwrap_err();
+        assert!(err.starts_with("g.toml:2: a rule with `raise_to` sets nothing else"), "{err}");
+        let err =
+            r.add("[playbook]\n\"type_error.awiat\" = [\"x\"]\n", "g.toml", true).unwrap_err();
+        assert!(
+            err.contains("unknown subtype \"type_error.awiat\" (known for type_error: await,"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn user_rules_know_the_line_they_begin_at() {
+        let mut c = Config::default();
+        c.add("# mine\n\n[[rule]]\nname = \"a\"\npriority = \"P1\"\n\n[[rule]]\n# b\nmatch = { id = \"lg-x\" }\nowner = \"@o\"\n", "g.toml", true)
+            .unwrap();
+        let at: Vec<&str> = c.rules.rules.iter().map(|r| r.user_at.as_deref().unwrap()).collect();
+        assert_eq!(at, ["g.toml:3", "g.toml:7"]);
+        assert!(Config::defaults().rules.rules.iter().all(|r| r.user_at.is_none()));
     }
 
     // The rules applied (judge::rules) as the rules files give them.
+    /// `busiest` is both the busiest hour and the rate over the window (a one-hour window).
     fn facts<'a>(
         severity: Severity,
         class: Option<ErrorClass>,
         count: u64,
-        rate: f64,
+        busiest: u64,
     ) -> IssueFacts<'a> {
         IssueFacts {
             id: "lg-0000000001",
@@ -325,8 +437,12 @@ mod tests {
             components: &[],
             severity,
             class,
+            subtype: None,
             count,
-            rate_per_hour: rate,
+            rate_per_hour: busiest as f64,
+            busiest_hour: busiest,
+            status: None,
+            deploy: None,
         }
     }
 
@@ -334,16 +450,65 @@ mod tests {
     fn default_rules_in_order() {
         let r = Config::defaults().rules;
         let p = |f: IssueFacts| judge(&r, &f).priority;
-        assert_eq!(p(facts(Severity::Critical, None, 1, 0.1)), Priority::P0);
-        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1)), Priority::P0);
-        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::Timeout), 1, 0.1)), Priority::P1);
-        assert_eq!(p(facts(Severity::Warning, None, 100, 50.0)), Priority::P1);
-        assert_eq!(p(facts(Severity::Warning, None, 5, 50.0)), Priority::P2);
-        assert_eq!(p(facts(Severity::Info, None, 5, 50.0)), Priority::P3);
-        let j = judge(&r, &facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0.1));
+        assert_eq!(p(facts(Severity::Critical, None, 1, 0)), Priority::P0);
+        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0)), Priority::P0);
+        assert_eq!(p(facts(Severity::Error, Some(ErrorClass::Timeout), 1, 0)), Priority::P1);
+        assert_eq!(p(facts(Severity::Warning, None, 100, 50)), Priority::P1);
+        assert_eq!(p(facts(Severity::Warning, None, 5, 50)), Priority::P2);
+        assert_eq!(p(facts(Severity::Warning, None, 345, 9)), Priority::P2, "spread thin");
+        assert_eq!(p(facts(Severity::Info, None, 5, 50)), Priority::P3);
+        let j = judge(&r, &facts(Severity::Error, Some(ErrorClass::ImportError), 1, 0));
         assert_eq!(j.priority_rule, "ERROR from a code defect (default rules)");
         assert!(!j.playbook.is_empty());
-        assert_eq!(judge(&r, &facts(Severity::Error, None, 1, 0.1)).playbook, Vec::<String>::new());
+        assert_eq!(judge(&r, &facts(Severity::Error, None, 1, 0)).playbook, Vec::<String>::new());
+    }
+
+    #[test]
+    fn what_to_check_follows_the_subtype() {
+        let r = Config::defaults().rules;
+        let steps = |subtype| {
+            let mut f = facts(Severity::Error, Some(ErrorClass::TypeError), 1, 0);
+            f.subtype = subtype;
+            judge(&r, &f).playbook.join(" ")
+        };
+        assert!(steps(Some("await")).contains("not awaitable"));
+        assert!(!steps(Some("missing_argument")).contains("await"));
+        assert!(!steps(Some("not_callable")).contains("await"));
+        assert!(steps(Some("not_callable")).contains("called as a function"));
+        assert!(!steps(None).contains("await"), "a type error of no known subtype");
+        // Your class entry comes before the default subtype's.
+        let mut c = Config::default();
+        c.add("[playbook]\ntype_error = [\"ours\"]\n", "g.toml", true).unwrap();
+        c.rules.playbook.extend(r.playbook.clone());
+        let mut f = facts(Severity::Error, Some(ErrorClass::TypeError), 1, 0);
+        f.subtype = Some("await");
+        assert_eq!(judge(&c.rules, &f).playbook, ["ours"]);
+    }
+
+    #[test]
+    fn trends_raise_priorities_and_say_which_rule_did() {
+        let r = Config::defaults().rules;
+        let mut f = facts(Severity::Warning, None, 40, 6);
+        let mut j = judge(&r, &f);
+        assert_eq!(j.priority, Priority::P2);
+        f.status = Some(Status::Escalating);
+        raise(&r, &f, &mut j);
+        assert_eq!(j.priority, Priority::P1);
+        assert_eq!(j.priority_rule, "ESCALATING since the last report (default rules)");
+        assert_eq!(j.raised_from, Some((Priority::P2, "WARNING (default rules)".to_string())));
+        // A raise never lowers, and a NEW issue without a deploy is not raised.
+        let mut p0 = judge(&r, &facts(Severity::Critical, None, 1, 0));
+        raise(&r, &f, &mut p0);
+        assert_eq!((p0.priority, p0.raised_from), (Priority::P0, None));
+        let mut g = facts(Severity::Warning, None, 3, 1);
+        g.status = Some(Status::New);
+        g.deploy = Some(false);
+        let mut k = judge(&r, &g);
+        raise(&r, &g, &mut k);
+        assert_eq!(k.priority, Priority::P2);
+        g.deploy = Some(true);
+        raise(&r, &g, &mut k);
+        assert_eq!(k.priority, Priority::P1);
     }
 
     #[test]
@@ -373,7 +538,7 @@ ignore = true
         .unwrap();
         let mut r = c.rules;
         r.rules.extend(Config::defaults().rules.rules);
-        let j = judge(&r, &facts(Severity::Warning, None, 1, 0.1));
+        let j = judge(&r, &facts(Severity::Warning, None, 1, 0));
         assert_eq!(j.priority, Priority::P0);
         assert_eq!(j.priority_rule, "chat blockers (g.toml:5)");
         assert_eq!(j.impact.as_deref(), Some("Chat is down"));

@@ -1,5 +1,17 @@
 //! Error classes recognized with certainty from a message's text: the exception name or a
 //! phrase only that failure writes. A class drives default priorities and "what to check".
+//!
+//! Some classes have subtypes, named where the message says which (a playbook entry
+//! `"type_error.await"` applies to those only):
+//!
+//! | class | subtype | the message says |
+//! |---|---|---|
+//! | `type_error` | `await` | `can't be used in 'await' expression`, `can't be awaited` |
+//! | `type_error` | `missing_argument` | `missing N required positional/keyword-only argument(s)` |
+//! | `type_error` | `unexpected_argument` | `got an unexpected keyword argument`, `takes N positional arguments but M were given` |
+//! | `type_error` | `not_callable` | `object is not callable` |
+//! | `import_error` | `module_not_found` | `No module named`, `ModuleNotFoundError` |
+//! | `import_error` | `cannot_import_name` | `cannot import name` |
 
 use serde::Serialize;
 
@@ -53,6 +65,22 @@ impl ErrorClass {
 
     pub(crate) fn from_name(name: &str) -> Option<ErrorClass> {
         Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+    }
+
+    /// The name rules files use.
+    pub(crate) fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|&c| c == self).expect("every class is listed")]
+    }
+
+    /// The subtypes of the class (see the module doc), as playbook keys name them.
+    pub(crate) fn subtypes(self) -> &'static [&'static str] {
+        match self {
+            ErrorClass::TypeError => {
+                &["await", "missing_argument", "unexpected_argument", "not_callable"]
+            }
+            ErrorClass::ImportError => &["module_not_found", "cannot_import_name"],
+            _ => &[],
+        }
     }
 
     pub(crate) fn label(self) -> &'static str {
@@ -151,6 +179,36 @@ pub(crate) fn classify(
     }
 }
 
+/// The subtype of a message of `class` (see the module doc), when its text says which.
+pub(crate) fn subtype(class: ErrorClass, text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    let has = |p: &str| t.contains(p);
+    match class {
+        ErrorClass::TypeError
+            if has("can't be used in 'await' expression") || has("can't be awaited") =>
+        {
+            Some("await")
+        }
+        ErrorClass::TypeError
+            if has("required positional argument") || has("required keyword-only argument") =>
+        {
+            Some("missing_argument")
+        }
+        ErrorClass::TypeError
+            if has("unexpected keyword argument")
+                || has("positional argument") && has(" were given") =>
+        {
+            Some("unexpected_argument")
+        }
+        ErrorClass::TypeError if has("object is not callable") => Some("not_callable"),
+        ErrorClass::ImportError if has("cannot import name") => Some("cannot_import_name"),
+        ErrorClass::ImportError if has("no module named") || has("modulenotfounderror") => {
+            Some("module_not_found")
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +237,32 @@ mod tests {
         assert_eq!(classify("x", Some("builtins.TypeError"), None), Some(ErrorClass::TypeError));
         assert_eq!(classify("HTTP 403 GET /a", None, Some(403)), Some(ErrorClass::AuthFailure));
         assert_eq!(classify("HTTP 503 GET /a", None, Some(503)), None);
+    }
+
+    #[test]
+    fn subtypes_from_the_message() {
+        let t = ErrorClass::TypeError;
+        assert_eq!(subtype(t, "object M can't be used in 'await' expression"), Some("await"));
+        assert_eq!(
+            subtype(t, "create_server_message() missing 1 required positional argument: 'data'"),
+            Some("missing_argument")
+        );
+        assert_eq!(
+            subtype(t, "Exception 'bool' object is not callable in staging"),
+            Some("not_callable")
+        );
+        assert_eq!(
+            subtype(t, "f() takes 2 positional arguments but 3 were given"),
+            Some("unexpected_argument")
+        );
+        assert_eq!(subtype(t, "TypeError: unsupported operand"), None);
+        assert_eq!(
+            subtype(ErrorClass::ImportError, "No module named 'x'"),
+            Some("module_not_found")
+        );
+        assert_eq!(subtype(ErrorClass::Timeout, "timed out"), None);
+        for c in ErrorClass::ALL {
+            assert_eq!(ErrorClass::from_name(c.name()), Some(c));
+        }
     }
 }

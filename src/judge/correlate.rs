@@ -187,6 +187,19 @@ pub(crate) fn appeared_with(
     (first_rev != 0 && earlier_revision_exists && all_newer && began_after).then_some(first_rev)
 }
 
+/// The revisions deployed inside the window: those started after an earlier revision of the
+/// same service was seen in it, each with the latest revision started before it.
+pub(crate) fn deploys(revision_start: &HashMap<u32, (String, i64)>) -> HashMap<u32, u32> {
+    let mut by_start: Vec<(&str, i64, u32)> =
+        revision_start.iter().map(|(&r, (s, t))| (s.as_str(), *t, r)).collect();
+    by_start.sort_unstable();
+    by_start
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[0].1 < w[1].1)
+        .map(|w| (w[1].2, w[0].2))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +259,7 @@ mod tests {
         assert_eq!(appeared_with(&sig("api", 150, &new_rev, &none, &[]), &starts), Some(2));
         let both = [(1, 2, Some(50)), (2, 5, Some(150))];
         assert_eq!(appeared_with(&sig("api", 50, &both, &none, &[]), &starts), None);
+        assert_eq!(deploys(&starts), [(2, 1)].into_iter().collect());
         let old_rev = [(1, 2, Some(50))];
         assert_eq!(
             appeared_with(&sig("api", 50, &old_rev, &none, &[]), &starts),

@@ -32,6 +32,21 @@ pub enum Status {
     Declining,
 }
 
+impl Status {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Status::New => "NEW",
+            Status::Regressed => "REGRESSED",
+            Status::Escalating => "ESCALATING",
+            Status::Ongoing => "ONGOING",
+            Status::Declining => "DECLINING",
+        }
+    }
+
+    pub(crate) const ALL: [Status; 5] =
+        [Status::New, Status::Regressed, Status::Escalating, Status::Ongoing, Status::Declining];
+}
+
 /// The parts of an earlier report's JSON that history needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Baseline {
@@ -41,6 +56,82 @@ pub struct Baseline {
     pub(crate) history: Vec<HistoryEntry>,
     #[serde(default)]
     pub(crate) generated_at: Option<String>,
+    /// What the report covered (absent in reports older than this field's use: then unknown).
+    #[serde(default)]
+    pub(crate) scope: Option<BaselineScope>,
+    #[serde(default)]
+    pub(crate) projects: Vec<String>,
+    /// The file it was read from, as given (not in the JSON).
+    #[serde(skip)]
+    pub(crate) path: String,
+}
+
+/// The scope of a report (an earlier one's, read from its JSON, or this run's), to tell whether
+/// two covered the same thing: the lowest severity and the services asked for.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub(crate) struct BaselineScope {
+    pub(crate) min_severity: String,
+    #[serde(default)]
+    pub(crate) services: Vec<String>,
+}
+
+impl BaselineScope {
+    pub(crate) fn of(min_severity: crate::normalize::Severity, services: &[String]) -> Self {
+        let mut services = services.to_vec();
+        services.sort();
+        services.dedup();
+        BaselineScope { min_severity: min_severity.name().to_string(), services }
+    }
+
+    /// The same scope, whatever the order the services were given in and the case of the
+    /// severity.
+    pub(crate) fn same_as(&self, other: &BaselineScope) -> bool {
+        let sorted =
+            |s: &BaselineScope| BaselineScope::of(Default::default(), &s.services).services;
+        self.min_severity.eq_ignore_ascii_case(&other.min_severity) && sorted(self) == sorted(other)
+    }
+}
+
+/// Which baseline to compare with.
+#[derive(Debug, Clone, Default)]
+pub enum Choice {
+    /// None: no statuses.
+    #[default]
+    None,
+    /// The one given (`--baseline FILE`); the command line checks that it is earlier.
+    Given(Box<Baseline>),
+    /// The latest of these whose window starts before this report's (`--baseline auto`); none
+    /// when there is no such report (a first run).
+    Latest(Vec<Baseline>),
+}
+
+impl Choice {
+    /// The baseline to compare a report whose window starts at `start` (ns) with.
+    pub(crate) fn resolve(&self, start: Option<i64>) -> Option<&Baseline> {
+        match self {
+            Choice::None => None,
+            Choice::Given(b) => Some(b),
+            Choice::Latest(candidates) => candidates
+                .iter()
+                .filter_map(|b| Some((b.start_nanos()?, b)))
+                .filter(|(t, _)| start.is_none_or(|s| *t < s))
+                .max_by(|x, y| x.0.cmp(&y.0).then(x.1.path.cmp(&y.1.path)))
+                .map(|(_, b)| b),
+        }
+    }
+}
+
+impl Baseline {
+    /// The start of the baseline's window, in ns.
+    pub(crate) fn start_nanos(&self) -> Option<i64> {
+        let start = self.window.start.as_deref()?;
+        crate::normalize::time::Timestamp::parse(start).map(|t| t.nanos)
+    }
+
+    /// The issue ids in the baseline's report order.
+    pub(crate) fn positions(&self) -> HashMap<&str, usize> {
+        self.issues.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -93,7 +184,8 @@ pub(crate) struct Current<'a> {
 /// The comparison's result.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Comparison {
-    /// Per current issue (same order as given): the status and the baseline's rate, if any.
+    /// Per current issue (same order as given), with a baseline: the status and the baseline's
+    /// rate, if any. Empty without a baseline.
     pub(crate) statuses: Vec<(Status, Option<f64>)>,
     /// Baseline issues absent now.
     pub(crate) resolved: Vec<BaselineIssue>,
@@ -101,11 +193,15 @@ pub(crate) struct Comparison {
     pub(crate) history: Vec<HistoryEntry>,
 }
 
+/// Reads an earlier report's JSON; the error names the file.
 pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("--baseline {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("--baseline {}: not a log-gardener JSON report ({e})", path.display()))
+    let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+        format!("--baseline {}: not a log-gardener JSON report ({e})", path.display())
+    })?;
+    baseline.path = path.display().to_string();
+    Ok(baseline)
 }
 
 pub(crate) fn compare(current: &[Current], baseline: Option<&Baseline>) -> Comparison {
@@ -256,6 +352,9 @@ mod tests {
                 base_issue("shrinks", 24, 1.0),
                 base_issue("gone", 5, 0.2),
             ],
+            scope: None,
+            projects: vec![],
+            path: String::new(),
             history: vec![HistoryEntry {
                 id: "old".into(),
                 title: "old".into(),
@@ -297,9 +396,34 @@ mod tests {
             issues: vec![base_issue("x", 1, 1.0)],
             history: vec![],
             generated_at: None,
+            scope: None,
+            projects: vec![],
+            path: String::new(),
         };
         let c = compare(&[cur("x", 3, 3.0)], Some(&base));
         assert_eq!(c.statuses[0].0, Status::Ongoing);
+    }
+
+    #[test]
+    fn the_latest_earlier_report_is_chosen() {
+        let at = |start: &str, path: &str| Baseline {
+            window: BaselineWindow { start: Some(start.into()), end: None, hours: 1.0 },
+            issues: vec![],
+            history: vec![],
+            generated_at: None,
+            scope: None,
+            projects: vec![],
+            path: path.into(),
+        };
+        let choice = Choice::Latest(vec![
+            at("2025-09-04T00:00:00Z", "w36"),
+            at("2025-09-11T00:00:00Z", "w37"),
+            at("2025-09-18T00:00:00Z", "w38 (this week's earlier run)"),
+        ]);
+        let start = crate::normalize::time::Timestamp::parse("2025-09-18T00:00:00Z").unwrap().nanos;
+        assert_eq!(choice.resolve(Some(start)).map(|b| b.path.as_str()), Some("w37"));
+        let first = crate::normalize::time::Timestamp::parse("2025-09-01T00:00:00Z").unwrap().nanos;
+        assert!(choice.resolve(Some(first)).is_none(), "nothing earlier: a first run");
     }
 
     #[test]

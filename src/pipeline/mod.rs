@@ -5,7 +5,7 @@
 
 use crate::aggregate::{self, per_issue, precision, Aggregates, EventRow};
 use crate::group::{self, Grouping, Keyed};
-use crate::judge::history::Baseline;
+use crate::judge::history::Choice;
 use crate::judge::rules::Rules;
 use crate::judge::verdict::{self, Asked, Evidence, Names, Verdict};
 use crate::normalize::redact::Redactor;
@@ -52,7 +52,7 @@ pub fn run(
     options: Options,
     rules: &Rules,
     redactor: &Redactor,
-    baseline: Option<&Baseline>,
+    baseline: &Choice,
 ) -> Result<Verdict, Fatal> {
     stage("start");
     let (summary, entry_ids) = summarize(&options, redactor)?;
@@ -98,7 +98,7 @@ pub fn summarize(
 pub fn finish(
     summary: Summary,
     rules: &Rules,
-    baseline: Option<&Baseline>,
+    baseline: &Choice,
     entry_ids: Option<EntryIds>,
 ) -> Result<Verdict, Fatal> {
     let mut books = books_of(&summary)?;
@@ -121,16 +121,11 @@ pub fn finish(
     let evidence = Evidence {
         grouping: &grouping,
         aggregates: &aggregates,
-        examples: per_issue::examples_per_issue(&summary, &used_keys, &grouping, scoped.window, 3),
+        examples: per_issue::examples_per_issue(&summary, &used_keys, &grouping, scoped.window, 12),
         traces: per_issue::traces_per_issue(&summary, &used_keys, &grouping),
         names: &names,
         window: scoped.window,
     };
-    let issues = verdict::judge_issues(rules, &evidence);
-    ignored_leave_scope(&issues, &aggregates, &mut books);
-    let order = verdict::order(&issues, &evidence);
-    let correlation = verdict::correlate(&order, &evidence);
-    let (service_health, component_health) = verdict::health(&issues, &order, &evidence);
     let time = precision::printed_times(
         &summary.events,
         &scoped.in_window,
@@ -138,9 +133,10 @@ pub fn finish(
         scoped.window,
         scoped.time_digits,
     );
-    let history = verdict::compare(&issues, &order, &evidence, &time, baseline);
+    let d = verdict::decide(rules, &evidence, &time, baseline);
+    ignored_leave_scope(&d.issues, &aggregates, &mut books);
     let assignments = entry_ids
-        .map(|ids| assignments(ids, &summary, &scoped, &issue_of_key, &grouping, &issues))
+        .map(|ids| assignments(ids, &summary, &scoped, &issue_of_key, &grouping, &d.issues))
         .unwrap_or_default();
     stage("judge");
     Ok(Verdict {
@@ -158,18 +154,22 @@ pub fn finish(
         names,
         grouping,
         aggregates,
-        issues,
-        order,
-        service_health,
-        component_health,
-        clusters: correlation.clusters,
-        appeared_with: correlation.appeared_with,
-        revision_start: correlation.revision_start,
-        history,
-        baseline: baseline.map(|b| verdict::BaselineInfo {
-            generated_at: b.generated_at.clone(),
-            window: b.window.clone(),
-        }),
+        issues: d.issues,
+        order: d.order,
+        service_health: d.service_health,
+        component_health: d.component_health,
+        clusters: d.correlation.clusters,
+        appeared_with: d.correlation.appeared_with,
+        revision_start: d.correlation.revision_start,
+        deploys: d.correlation.deploys,
+        history: d.history,
+        statuses: d.statuses,
+        baseline: d.baseline,
+        unmatched_rules: d.unmatched_rules,
+        read: verdict::InputsRead {
+            services: summary.services_read.clone(),
+            span: summary.read_range,
+        },
         assignments,
         rules_file: rules.file.clone(),
     })

@@ -2,6 +2,7 @@
 //! precision, sections laid out. Nothing here decides; the verdict did.
 
 use super::model::*;
+use super::{naming, sequence};
 use crate::group::title::{clip, title_of};
 use crate::judge::history::Status;
 use crate::judge::priority::Priority;
@@ -12,30 +13,52 @@ use crate::read::Problem;
 use crate::tally::summary::NOT_AN_INPUT;
 use std::collections::{BTreeMap, HashMap};
 
-/// Builds the model. `generated_at` is passed in so runs can be reproducible.
+/// The Markdown's caps (`--details`, `--table-rows`); the JSON keeps every issue regardless.
+#[derive(Debug, Clone, Copy)]
+pub struct Caps {
+    /// Issues shown in full at most: the P0/P1 first (in report order), then the most frequent.
+    pub details: usize,
+    /// Rows of the compact table of the other issues at most.
+    pub table_rows: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Caps {
+        Caps { details: 25, table_rows: 500 }
+    }
+}
+
+/// Builds the model with the default caps. `generated_at` is passed in so runs can be
+/// reproducible.
 pub fn build(v: &Verdict, generated_at: String) -> Report {
+    build_with(v, generated_at, Caps::default())
+}
+
+/// Builds the model.
+pub fn build_with(v: &Verdict, generated_at: String, caps: Caps) -> Report {
+    let hours = v.window.map_or(0.0, |(s, e)| (e - s) as f64 / 3.6e12);
+    let unit = RateUnit::of(hours);
     let mut issues: Vec<Issue> =
-        v.order.iter().enumerate().map(|(pos, &i)| issue(v, pos + 1, i)).collect();
+        v.order.iter().enumerate().map(|(pos, &i)| issue(v, pos + 1, i, unit)).collect();
     let clusters = clusters(v, &mut issues);
-    apply_statuses(v, &mut issues);
+    let layout = lay_out(&mut issues, caps);
     let services: Vec<String> = {
         let mut s = v.names.services.clone();
         s.sort();
         s
     };
-    let stem = stem(&v.projects, &services, v.window.map(|w| w.0));
-    let hours = v.window.map_or(0.0, |(s, e)| (e - s) as f64 / 3.6e12);
     Report {
         tool: Tool { name: "log-gardener", version: env!("CARGO_PKG_VERSION") },
         generated_at,
         title: title(&v.projects, &services),
-        stem,
+        stem: naming::stem(v, &services),
         projects: v.projects.clone(),
         services,
         window: Window {
             start: v.time.format(v.window.map(|w| w.0)),
             end: v.time.format(v.window.map(|w| w.1)),
             hours: (hours * 100.0).round() / 100.0,
+            rate_unit: Some(unit.name),
         },
         scope: scope(v),
         inputs: inputs(v),
@@ -46,6 +69,9 @@ pub fn build(v: &Verdict, generated_at: String) -> Report {
         service_health: service_health(v),
         component_health: component_health(v),
         timeline: timeline(v),
+        sequence: sequence::sequence(v, &issues),
+        summary: summary(&issues),
+        layout,
         clusters,
         changes: changes(v, &issues),
         history: v.history.history.clone(),
@@ -53,12 +79,95 @@ pub fn build(v: &Verdict, generated_at: String) -> Report {
     }
 }
 
+/// The unit rates are shown in: one that fits the window, so a week reads "17.0/week", not
+/// "0.1/h".
+#[derive(Debug, Clone, Copy)]
+struct RateUnit {
+    name: &'static str,
+    hours: f64,
+}
+
+impl RateUnit {
+    /// Under 36 hours: per hour; under 6 days: per day; else per week.
+    fn of(window_hours: f64) -> RateUnit {
+        if window_hours < 36.0 {
+            RateUnit { name: "h", hours: 1.0 }
+        } else if window_hours < 144.0 {
+            RateUnit { name: "day", hours: 24.0 }
+        } else {
+            RateUnit { name: "week", hours: 168.0 }
+        }
+    }
+
+    /// A rate per hour in this unit, to one decimal.
+    fn of_hourly(self, per_hour: f64) -> f64 {
+        (per_hour * self.hours * 10.0).round() / 10.0
+    }
+}
+
+/// Marks the issues shown in full (the P0/P1 in report order, then the most frequent others,
+/// `caps.details` in all) and counts where the rest go.
+fn lay_out(issues: &mut [Issue], caps: Caps) -> Layout {
+    let urgent = |i: &Issue| i.priority <= Priority::P1;
+    let mut chosen: Vec<usize> = (0..issues.len()).filter(|&k| urgent(&issues[k])).collect();
+    let mut others: Vec<usize> = (0..issues.len()).filter(|&k| !urgent(&issues[k])).collect();
+    others.sort_by(|&x, &y| issues[y].count.cmp(&issues[x].count).then(x.cmp(&y)));
+    chosen.extend(others);
+    chosen.truncate(caps.details);
+    for k in chosen {
+        issues[k].detailed = true;
+    }
+    let rest: Vec<&Issue> = issues.iter().filter(|i| !i.detailed).collect();
+    let in_table = rest.len().min(caps.table_rows);
+    Layout {
+        details: caps.details,
+        table_rows: caps.table_rows,
+        detailed: (issues.len() - rest.len()) as u64,
+        in_table: in_table as u64,
+        not_listed: (rest.len() - in_table) as u64,
+        not_listed_events: rest[in_table..].iter().map(|i| i.count).sum(),
+    }
+}
+
+/// The opening: issues per priority, and the P0/P1 issues one line each.
+fn summary(issues: &[Issue]) -> Summary {
+    let priorities = [Priority::P0, Priority::P1, Priority::P2, Priority::P3]
+        .into_iter()
+        .map(|p| PriorityCount {
+            priority: p,
+            issues: issues.iter().filter(|i| i.priority == p).count() as u64,
+        })
+        .filter(|c| c.issues > 0)
+        .collect();
+    let urgent: Vec<UrgentIssue> = issues
+        .iter()
+        .filter(|i| i.priority <= Priority::P1)
+        .map(|i| UrgentIssue {
+            number: i.number,
+            id: i.id.clone(),
+            title: i.title.clone(),
+            priority: i.priority,
+            count: i.count,
+            rate: i.rate,
+            status: i.status,
+            owner: i.owner.clone(),
+            link: i.link.clone(),
+            unowned: i.owner.is_none() && i.link.is_none(),
+        })
+        .collect();
+    let urgent_unowned = urgent.iter().filter(|u| u.unowned).count() as u64;
+    Summary { priorities, urgent, urgent_unowned }
+}
+
 /// One issue, shown at report position `number`.
-fn issue(v: &Verdict, number: usize, i: usize) -> Issue {
+fn issue(v: &Verdict, number: usize, i: usize, unit: RateUnit) -> Issue {
     let def = &v.grouping.issues[i];
     let j = &v.issues[i];
     let s = &v.aggregates.issues[i];
     let fmt = |t| v.time.format(t);
+    let status = v.statuses[i];
+    let ledger = v.history.history.iter().find(|h| h.id == def.id);
+    let first_seen = fmt(s.first_seen);
     Issue {
         number,
         id: def.id.clone(),
@@ -67,17 +176,30 @@ fn issue(v: &Verdict, number: usize, i: usize) -> Issue {
         severity: j.judgement.severity,
         priority: j.judgement.priority,
         priority_reason: j.judgement.priority_rule.clone(),
+        raised_from: j
+            .judgement
+            .raised_from
+            .as_ref()
+            .map(|(p, r)| RaisedFrom { priority: *p, reason: r.clone() }),
         severity_rule: j.judgement.severity_rule.clone(),
         impact: j.judgement.impact.clone(),
         owner: j.judgement.owner.clone(),
         link: j.judgement.link.clone(),
         error_class: j.class.map(|c| c.label().to_string()),
+        error_subtype: j.subtype.map(str::to_string),
         what_to_check: j.judgement.playbook.clone(),
         count: s.events,
         entries: s.entries,
         rate_per_hour: v.shown_rate(i),
-        first_seen: fmt(s.first_seen),
+        rate: unit.of_hourly(j.rate_per_hour),
+        busiest_hour: s.busiest_hour,
+        first_seen_ever: ledger
+            .and_then(|h| h.first_seen.clone())
+            .filter(|ever| first_seen.as_ref().is_none_or(|f| earlier(ever, f))),
+        reports: ledger.map_or(1, |h| h.reports),
+        first_seen,
         last_seen: fmt(s.last_seen),
+        detailed: false,
         template: def.template.clone(),
         examples: j.examples.iter().map(|e| clip(e, 1200)).collect(),
         services: vec![def.service.clone()],
@@ -102,11 +224,18 @@ fn issue(v: &Verdict, number: usize, i: usize) -> Issue {
             started: fmt(v.revision_start.get(&r).map(|x| x.1)),
         }),
         cluster: None,
-        status: None,
-        baseline_rate_per_hour: None,
+        status: status.map(|s| s.0),
+        baseline_rate_per_hour: status.and_then(|s| s.1).map(|r| (r * 10.0).round() / 10.0),
+        baseline_rate: status.and_then(|s| s.1).map(|r| unit.of_hourly(r)),
         sparkline: sparkline(&s.buckets),
         buckets: s.buckets.clone(),
     }
+}
+
+/// Whether RFC 3339 UTC time `a` is before `b` (fractions of any length).
+fn earlier(a: &str, b: &str) -> bool {
+    let nanos = |t: &str| crate::normalize::time::Timestamp::parse(t).map(|t| t.nanos);
+    matches!((nanos(a), nanos(b)), (Some(x), Some(y)) if x < y)
 }
 
 /// "Log Gardener Worklog - <the one service, or the one project>".
@@ -254,8 +383,24 @@ fn service_health(v: &Verdict) -> Vec<ServiceHealth> {
             issues: h.issues,
             first_seen: v.time.format(h.stats.first_seen),
             last_seen: v.time.format(h.stats.last_seen),
+            line: health_line(h),
         })
         .collect()
+}
+
+/// "FAILING: 4 P0 issues; 20 of 38 requests answered 5xx (52.6%)": the status, its reason,
+/// and the failed requests when the reason does not already say them.
+fn health_line(h: &crate::judge::health::ServiceVerdict) -> String {
+    let mut line = format!("{}: {}", h.status.name(), h.reason);
+    let st = &h.stats;
+    if st.requests_5xx > 0 && !h.reason.contains("requests") {
+        let pct = st.requests_5xx as f64 * 100.0 / st.requests as f64;
+        line.push_str(&format!(
+            "; {} of {} requests answered 5xx ({pct:.1}%)",
+            st.requests_5xx, st.requests
+        ));
+    }
+    line
 }
 
 fn component_health(v: &Verdict) -> Vec<ComponentHealth> {
@@ -312,14 +457,6 @@ fn clusters(v: &Verdict, issues: &mut [Issue]) -> Vec<ClusterView> {
     clusters
 }
 
-/// Each shown issue's status against the baseline (the verdict's statuses are in report order).
-fn apply_statuses(v: &Verdict, issues: &mut [Issue]) {
-    for (issue, (status, before)) in issues.iter_mut().zip(&v.history.statuses) {
-        issue.status = Some(*status);
-        issue.baseline_rate_per_hour = before.map(|r| (r * 10.0).round() / 10.0);
-    }
-}
-
 fn changes(v: &Verdict, issues: &[Issue]) -> Option<Changes> {
     let b = v.baseline.as_ref()?;
     let count = |s: Status| issues.iter().filter(|i| i.status == Some(s)).count() as u64;
@@ -329,6 +466,7 @@ fn changes(v: &Verdict, issues: &[Issue]) -> Option<Changes> {
             start: b.window.start.clone(),
             end: b.window.end.clone(),
             hours: b.window.hours,
+            rate_unit: None,
         },
         new: count(Status::New),
         regressed: count(Status::Regressed),
@@ -336,6 +474,7 @@ fn changes(v: &Verdict, issues: &[Issue]) -> Option<Changes> {
         ongoing: count(Status::Ongoing),
         declining: count(Status::Declining),
         resolved: v.history.resolved.clone(),
+        baseline_file: b.path.clone(),
     })
 }
 
@@ -431,6 +570,7 @@ fn scope(v: &Verdict) -> Scope {
         line_format: asked.line_format.clone(),
         rules_file: v.rules_file.clone(),
         ignored_issues,
+        unmatched_rules: v.unmatched_rules.clone(),
         description: parts.join("; "),
     }
 }
@@ -498,26 +638,6 @@ fn service_timelines(v: &Verdict, n: usize) -> Vec<ServiceTimeline> {
         .collect()
 }
 
-/// `<project or service>-<window start, UTC>`, so that weekly reports sort by date.
-pub(crate) fn stem(projects: &[String], services: &[String], start: Option<i64>) -> String {
-    let name = match (projects, services) {
-        ([p], _) => p.clone(),
-        (_, [s]) => s.clone(),
-        _ => "log-gardener".to_string(),
-    };
-    let name: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-        .collect();
-    match start {
-        Some(t) => {
-            let s = format_nanos(t, 0); // 2025-09-11T05:00:00Z
-            format!("{name}-{}{}{}T{}{}Z", &s[0..4], &s[5..7], &s[8..10], &s[11..13], &s[14..16])
-        }
-        None => format!("{name}-undated"),
-    }
-}
-
 /// Eight-level bars, one per bucket; blank where nothing happened.
 pub(crate) fn sparkline(buckets: &[u64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -537,14 +657,6 @@ pub(crate) fn sparkline(buckets: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stems_sort_by_date() {
-        let t = crate::normalize::time::Timestamp::parse("2025-09-11T05:17:11.5Z").unwrap().nanos;
-        assert_eq!(stem(&["netra-staging".into()], &[], Some(t)), "netra-staging-20250911T0517Z");
-        assert_eq!(stem(&[], &["a".into(), "b".into()], None), "log-gardener-undated");
-        assert_eq!(stem(&["x/y z".into()], &[], None), "x_y_z-undated");
-    }
 
     #[test]
     fn sparklines() {

@@ -2,33 +2,69 @@
 //! into the binary; `--template FILE` for the user's own), with filters that keep user text from
 //! breaking the Markdown: table cells, inline code and fenced blocks are escaped by length-aware
 //! fences rather than by guessing.
+//!
+//! A template is checked against the model when it is loaded ([`Template::new`]): a name the
+//! model lacks is an error naming the file, the line and the name, even in a branch the data
+//! would not take. Undefined values are errors when rendering too (strict mode).
 
 use super::model::Report;
+use super::template_check;
+use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, Error, ErrorKind, Value};
 
 /// The built-in worklog template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/worklog.md.j2");
+/// How errors name the built-in template.
+pub const DEFAULT_TEMPLATE_NAME: &str = "templates/worklog.md.j2 (built in)";
 
-/// Renders `report` with `template` (the text of a template).
-pub fn render(report: &Report, template: &str) -> Result<String, Error> {
-    let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .keep_trailing_newline(true)
-            .build()?,
-    );
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_filter("cell", cell);
-    env.add_filter("code", code);
-    env.add_filter("fence", fence);
-    env.add_filter("md", md);
-    env.add_filter("num", num);
-    env.add_filter("rate", rate);
-    env.add_template_owned("worklog", template.to_string())?;
-    let tmpl = env.get_template("worklog")?;
-    let out = tmpl.render(Value::from(minijinja::value::Serde(report)))?;
-    Ok(tidy(&out))
+/// A template checked against the report model, ready to render.
+pub struct Template {
+    env: Environment<'static>,
+    name: String,
+}
+
+fn syntax() -> SyntaxConfig {
+    SyntaxConfig::builder()
+        .trim_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .expect("the syntax settings are valid")
+}
+
+impl Template {
+    /// Parses `text` (the template `name`, a file or the built-in one) and checks every name it
+    /// uses against the report model. The error is "NAME:LINE: what".
+    pub fn new(name: &str, text: &str) -> Result<Template, String> {
+        let mut env = Environment::new();
+        env.set_syntax(syntax());
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_debug(true);
+        env.add_filter("cell", cell);
+        env.add_filter("code", code);
+        env.add_filter("fence", fence);
+        env.add_filter("md", md);
+        env.add_filter("num", num);
+        env.add_filter("rate", rate);
+        env.add_filter("spark", spark);
+        env.add_template_owned(name.to_string(), text.to_string())
+            .map_err(|e| template_check::located(name, &e))?;
+        template_check::check(name, text, syntax())?;
+        Ok(Template { env, name: name.to_string() })
+    }
+
+    /// Renders the report. The error is "NAME:LINE: what (in `expression`)".
+    pub fn render(&self, report: &Report) -> Result<String, String> {
+        let located = |e: Error| template_check::located(&self.name, &e);
+        let tmpl = self.env.get_template(&self.name).map_err(located)?;
+        let out = tmpl.render(Value::from(minijinja::value::Serde(report))).map_err(located)?;
+        Ok(tidy(&out))
+    }
+}
+
+/// Renders `report` with the template text `template` (tests and tools; the command line loads
+/// the template once with [`Template::new`]).
+pub fn render(report: &Report, template: &str) -> Result<String, String> {
+    Template::new("template", template)?.render(report)
 }
 
 /// Collapses runs of blank lines the template's control flow leaves behind.
@@ -119,6 +155,13 @@ fn rate(value: f64) -> String {
     format!("{value:.1}")
 }
 
+/// A sparkline as inline code whose blanks are no-break spaces: a code span's first and last
+/// plain spaces are dropped by CommonMark (shifting the series by one), and runs of spaces
+/// collapse in HTML; no-break spaces do neither.
+fn spark(value: String) -> String {
+    format!("`{}`", value.replace(' ', "\u{a0}"))
+}
+
 fn longest_run(text: &str, ch: char) -> usize {
     let mut longest = 0;
     let mut run = 0;
@@ -146,5 +189,19 @@ mod tests {
         assert_eq!(md("*x* <y>".into()), "\\*x\\* \\<y\\>");
         assert_eq!(num(Value::from(1234567)).unwrap(), "1,234,567");
         assert_eq!(num(Value::from(12)).unwrap(), "12");
+        assert_eq!(spark("  █ ".into()), "`\u{a0}\u{a0}█\u{a0}`");
+    }
+
+    #[test]
+    fn the_built_in_template_passes_its_own_check() {
+        Template::new(DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE).unwrap();
+    }
+
+    #[test]
+    fn render_errors_name_the_template_line_and_expression() {
+        let t = Template::new("mine.j2", "a\n{{ issues[5].title }}").unwrap();
+        let err = t.render(&super::super::probe::report()).unwrap_err();
+        assert!(err.starts_with("mine.j2:2: "), "{err}");
+        assert!(err.contains("`issues[5]` is undefined"), "{err}");
     }
 }

@@ -8,3 +8,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+mod naming;
+mod probe;
+mod sequence;
+mod template_check;

@@ -32,12 +32,92 @@ pub struct Report {
     /// Per (service, component) that has issues: a status from the priorities of its issues.
     pub component_health: Vec<ComponentHealth>,
     pub timeline: Timeline,
+    /// The story in time order, for postmortems: deploys, each shown issue's first and last
+    /// occurrence, the error peak, with offsets from the first error.
+    pub sequence: Sequence,
+    /// What to look at first, for the top of the report.
+    pub summary: Summary,
+    /// How the Markdown shows the issues: in full up to a cap, then in a compact table.
+    pub layout: Layout,
     /// Issues that fire together.
     pub clusters: Vec<ClusterView>,
     /// Set when `--baseline` was given: what changed since that report.
     pub changes: Option<Changes>,
     /// Every issue seen by this report or the reports before it (carried through baselines).
     pub history: Vec<HistoryEntry>,
+}
+
+/// The report's opening: readable in half a minute.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Issues per priority present, P0 first.
+    pub priorities: Vec<PriorityCount>,
+    /// The P0 and P1 issues, in report order (all of them; the Markdown shows the first
+    /// `layout.details`).
+    pub urgent: Vec<UrgentIssue>,
+    /// P0/P1 issues for which the rules give neither an owner nor a tracker link.
+    pub urgent_unowned: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorityCount {
+    pub priority: Priority,
+    pub issues: u64,
+}
+
+/// One P0/P1 issue in one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct UrgentIssue {
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub priority: Priority,
+    pub count: u64,
+    /// Events per `window.rate_unit`.
+    pub rate: f64,
+    pub status: Option<Status>,
+    pub owner: Option<String>,
+    pub link: Option<String>,
+    /// Neither owner nor link.
+    pub unowned: bool,
+}
+
+/// The Markdown's caps and what they left where (the JSON always holds every issue in full).
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    /// Issues shown in full at most (`--details`): P0/P1 first, then the most frequent.
+    pub details: usize,
+    /// Rows of the compact table at most (`--table-rows`).
+    pub table_rows: usize,
+    /// Issues shown in full, in the compact table, and in neither (the JSON only).
+    pub detailed: u64,
+    pub in_table: u64,
+    pub not_listed: u64,
+    /// Events of the issues in neither.
+    pub not_listed_events: u64,
+}
+
+/// The postmortem timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sequence {
+    /// The first error (or, with none, the first warning): offsets count from it.
+    pub origin: Option<String>,
+    pub lines: Vec<SequenceLine>,
+    /// Issues shown in the table or the JSON only, whose lines are left out.
+    pub issues_left_out: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SequenceLine {
+    /// UTC, at the precision of the entry it comes from.
+    pub time: String,
+    /// From `origin`: `+1:02:03.456`, `-0:00:05.000`, `+2d 03:00:00.000`.
+    pub offset: String,
+    /// `deploy`, `began`, `peak`, `last`, `once`.
+    pub kind: &'static str,
+    /// The issue's report number, for `began`, `last` and `once`.
+    pub issue: Option<usize>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +146,8 @@ pub struct RevisionStart {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Changes {
+    /// The baseline's file, as given or as `--baseline auto` found it.
+    pub baseline_file: String,
     pub baseline_generated_at: Option<String>,
     pub baseline_window: Window,
     pub new: u64,
@@ -88,6 +170,10 @@ pub struct Window {
     pub start: Option<String>,
     pub end: Option<String>,
     pub hours: f64,
+    /// The unit rates are shown in, fitting the window's length: `h` (under 36 hours), `day`
+    /// (under 6 days), `week`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_unit: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +188,8 @@ pub struct Scope {
     pub rules_file: Option<String>,
     /// Issues left out by an `ignore` rule, with the rule.
     pub ignored_issues: Vec<IssueRef>,
+    /// Your rules that matched no issue ("FILE:LINE: rule NAME"): a typo, or a problem gone.
+    pub unmatched_rules: Vec<String>,
     /// The filter in words, for the header.
     pub description: String,
 }
@@ -164,6 +252,8 @@ pub struct Issue {
     pub severity: Severity,
     pub priority: Priority,
     pub priority_reason: String,
+    /// Set when a trend rule (`raise_to`) lifted the priority: what it was, and by which rule.
+    pub raised_from: Option<RaisedFrom>,
     /// The rule that changed the severity, if one did.
     pub severity_rule: Option<String>,
     /// From the user's rules only: the tool never invents these.
@@ -171,14 +261,27 @@ pub struct Issue {
     pub owner: Option<String>,
     pub link: Option<String>,
     pub error_class: Option<String>,
+    /// The class's subtype where the message names it (`await`, `missing_argument`, ...).
+    pub error_subtype: Option<String>,
     /// Generic next steps for the error class ("What to check"), where the class is certain.
     pub what_to_check: Vec<String>,
     /// Events (a traceback written over several entries is one event).
     pub count: u64,
     pub entries: u64,
     pub rate_per_hour: f64,
+    /// Events per `window.rate_unit` (one decimal).
+    pub rate: f64,
+    /// The most events in any 60 minutes.
+    pub busiest_hour: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
+    /// The earliest occurrence known to this report or the ones before it (the baseline's
+    /// history), when earlier than `first_seen`.
+    pub first_seen_ever: Option<String>,
+    /// Reports the issue appeared in, this one included (through baselines).
+    pub reports: u64,
+    /// Shown in full in the Markdown (else in the compact table or the JSON only).
+    pub detailed: bool,
     pub template: String,
     pub examples: Vec<String>,
     pub services: Vec<String>,
@@ -194,9 +297,17 @@ pub struct Issue {
     pub status: Option<Status>,
     /// The baseline's rate (events an hour), where the issue was in the baseline.
     pub baseline_rate_per_hour: Option<f64>,
+    /// The same per `window.rate_unit`.
+    pub baseline_rate: Option<f64>,
     /// Events per time bucket over the window (see `timeline` for the buckets).
     pub buckets: Vec<u64>,
     pub sparkline: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RaisedFrom {
+    pub priority: Priority,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -244,6 +355,8 @@ pub struct ServiceHealth {
     pub issues: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
+    /// The status, its reason and the share of failed requests, in one line.
+    pub line: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -12,7 +12,7 @@ use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
 use crate::normalize::Severity;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What makes events alike (see [`Event`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +42,8 @@ pub(crate) struct CollectorParts {
     pub(crate) service_not_selected: u64,
     pub(crate) outside_window: u64,
     pub(crate) read_range: Option<(i64, i64)>,
+    /// Every service name read, taken or not, sorted.
+    pub(crate) services_read: Vec<String>,
 }
 
 /// Everything collected from the inputs.
@@ -61,6 +63,9 @@ pub(crate) struct Collector {
     pub(crate) project_names: Interner,
     pub(crate) duplicates: u64,
     pub(crate) service_not_selected: u64,
+    /// Every service name read, taken or not (for an error naming them when `--service` matches
+    /// none).
+    services_read: HashSet<String>,
     /// Entries outside a window known before reading.
     pub(crate) outside_window: u64,
     /// The earliest and latest time of every entry read.
@@ -113,6 +118,7 @@ impl Collector {
             project_names: Interner::new(true),
             duplicates: 0,
             service_not_selected: 0,
+            services_read: HashSet::default(),
         }
     }
 
@@ -123,6 +129,7 @@ impl Collector {
         let mut ready = Vec::with_capacity(lines);
         let (mut hashes, mut fresh) = (Vec::with_capacity(lines), Vec::with_capacity(lines));
         for batch in batches {
+            self.note_services(&batch.services);
             let mut services = NameMap::new(&batch.services);
             let mut revisions = NameMap::new(&batch.revisions);
             let mut components = NameMap::new(&batch.components);
@@ -188,8 +195,19 @@ impl Collector {
         }
     }
 
+    /// Remembers the service names of a batch (a handful per batch, whatever its size).
+    fn note_services(&mut self, names: &Interner) {
+        for name in &names.names {
+            if !self.services_read.contains(name.as_str()) {
+                self.services_read.insert(name.clone());
+            }
+        }
+    }
+
     /// What was tallied, taken apart (call after [`Collector::finish`]).
     pub(crate) fn into_parts(self) -> CollectorParts {
+        let mut services_read: Vec<String> = self.services_read.into_iter().collect();
+        services_read.sort_unstable();
         CollectorParts {
             events: self.events.into_vec(),
             keys: self.keys,
@@ -202,6 +220,7 @@ impl Collector {
             service_not_selected: self.service_not_selected,
             outside_window: self.outside_window,
             read_range: self.read_range,
+            services_read,
         }
     }
 

@@ -43,6 +43,7 @@ impl Summary {
                 (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
                 (a, b) => a.or(b),
             };
+            merged.services_read.extend(part.services_read);
         }
         let (mut keys, key_of) = sort_keys(keys, &services);
         keys.iter_mut().for_each(|k| k.examples.sort());
@@ -54,6 +55,8 @@ impl Summary {
         merged.events = canonical_events(events).0;
         merged.keys = keys;
         merged.inputs = merge_inputs(std::mem::take(&mut merged.inputs));
+        merged.services_read.sort_unstable();
+        merged.services_read.dedup();
         (merged.services, merged.revisions) = (services, revisions);
         (merged.components, merged.projects) = (components, projects);
         Ok(merged)

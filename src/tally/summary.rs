@@ -87,6 +87,8 @@ pub struct Summary {
     pub(crate) outside_window: u64,
     /// The earliest and latest time of every entry read (in scope or not).
     pub(crate) read_range: Option<(i64, i64)>,
+    /// Every service name read (in scope or not), sorted: what `--service` could have named.
+    pub(crate) services_read: Vec<String>,
     /// Sorted names; for revisions, components and projects index 0 is "none" ("").
     pub(crate) services: Vec<String>,
     pub(crate) revisions: Vec<String>,
@@ -146,6 +148,7 @@ impl Summary {
             service_not_selected: parts.service_not_selected,
             outside_window: parts.outside_window,
             read_range: parts.read_range,
+            services_read: parts.services_read,
             services: services.names,
             revisions: revisions.names,
             components: components.names,

@@ -3,7 +3,7 @@
 //! ```text
 //! {"format": "log-gardener-summary", "version": 1, "tool_version": "0.1.0",
 //!  "scope": {...}, "inputs": [...], "duplicates": n, "service_not_selected": n,
-//!  "outside_window": n, "read_range": [first ns, last ns] | null,
+//!  "outside_window": n, "read_range": [first ns, last ns] | null, "services_read": [...],
 //!  "names": {"services": [...], "revisions": ["", ...], "components": ["", ...], "projects": ["", ...]},
 //!  "keys": [{"service": i, "key": {...}, "examples": {...}, "traces": [...]}],
 //!  "events": {"key": [...], "service": [...], ..., "count": [...], "entries": [...]}}
@@ -25,7 +25,7 @@ use std::io::{Read, Write};
 pub const FORMAT: &str = "log-gardener-summary";
 /// The version this build reads and writes; any change of the layout or of what a field means
 /// takes a new version.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct File {
@@ -38,6 +38,8 @@ struct File {
     service_not_selected: u64,
     outside_window: u64,
     read_range: Option<(i64, i64)>,
+    /// Every service name read, taken or not (version 2).
+    services_read: Vec<String>,
     names: Names,
     keys: Vec<SummaryKey>,
     events: Columns,
@@ -89,6 +91,7 @@ pub fn write(summary: &Summary, out: impl Write) -> std::io::Result<()> {
         service_not_selected: summary.service_not_selected,
         outside_window: summary.outside_window,
         read_range: summary.read_range,
+        services_read: summary.services_read.clone(),
         names: Names {
             services: summary.services.clone(),
             revisions: summary.revisions.clone(),
@@ -137,6 +140,7 @@ pub fn read(input: impl Read, label: &str) -> Result<Summary, String> {
         service_not_selected: file.service_not_selected,
         outside_window: file.outside_window,
         read_range: file.read_range,
+        services_read: file.services_read,
         services: file.names.services,
         revisions: file.names.revisions,
         components: file.names.components,

@@ -235,7 +235,12 @@ pub fn check_pipeline(
         assignments: true,
         progress: None,
     };
-    match run(options, &Config::defaults().rules, default_redactor(), None) {
+    match run(
+        options,
+        &Config::defaults().rules,
+        default_redactor(),
+        &log_gardener::judge::history::Choice::None,
+    ) {
         Ok(verdict) => {
             let report =
                 log_gardener::render::build::build(&verdict, "2025-01-01T00:00:00Z".into());
