@@ -81,9 +81,12 @@ pub const JSON_LEVEL_WARNING: u8 = 17;
 pub const SECRET_JWT: u8 = 18;
 pub const SECRET_DSN: u8 = 19;
 pub const SECRET_API_KEY: u8 = 20;
+/// Planted only from week 2 of the follow-up scenario (`week_factor`): it appears.
+pub const STEP_BUDGET: u8 = 21;
 
-/// The planted issues, in the order the ground truth lists them.
-pub static ISSUES: [IssueDef; 21] = [
+/// The planted issues, in the order the ground truth lists them. The last one is planted only
+/// from week 2 of the follow-up scenario (see `week_factor` in lib.rs).
+pub static ISSUES: [IssueDef; 22] = [
     IssueDef {
         key: "session-middleware-missing",
         service: BACKEND,
@@ -209,6 +212,12 @@ pub static ISSUES: [IssueDef; 21] = [
         service: BACKEND,
         rate: 3.0,
         description: "SECRET planted: Google API key `api_key=AIza<35 chars>` (different in every entry) inside a URL in an ERROR message `LLM request failed: 403 Forbidden for url https://generativelanguage.googleapis.com/...:generateContent?api_key=AIza...`; must be redacted.",
+    },
+    IssueDef {
+        key: "agent-step-budget-exceeded",
+        service: BACKEND,
+        rate: 6.0,
+        description: "Follow-up weeks only (week 2 on): WARNING jsonPayload from the agent supervisor after the new backend revision rolls out: `Agent run run_<12 hex> exceeded the 30s step budget (took <n>s); answering with partial results`; run id and seconds vary.",
     },
 ];
 
@@ -881,6 +890,16 @@ impl Ctx {
                 );
                 let extra = vec![("model", V::St("gemini-2.5-pro")), ("run_id", V::S(format!("run_{}", rng.hex_string(12))))];
                 (Sev::Error, self.py(rng, p, Sev::Error, "netra_backend.app.llm.llm_manager", msg, extra, trace, None))
+            }
+            STEP_BUDGET => {
+                let msg = format!(
+                    "Agent run run_{} exceeded the 30s step budget (took {}s); answering with partial results",
+                    rng.hex_string(12),
+                    rng.range(31, 95)
+                );
+                let extra = vec![("agent", V::St("supervisor")), ("step_budget_seconds", V::I(30))];
+                let logger = "netra_backend.app.agents.supervisor.execution_engine";
+                (Sev::Warning, self.py(rng, p, Sev::Warning, logger, msg, extra, trace, None))
             }
             _ => unreachable!("issue {i} is not a single-entry issue"),
         }

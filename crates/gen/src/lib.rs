@@ -9,6 +9,11 @@
 //! [`GroundTruth`]: per issue the counts and first timestamp exactly as written, and per entry
 //! (by `insertId`) the issue it belongs to.
 //!
+//! Weeks: [`GenerateOptions::week`] 1 (the default) is the dump as always; weeks 2 and 3 are the
+//! follow-up weeks of one scenario in which issues appear, escalate, decline, resolve and
+//! regress ([`week_factor`]), and the ground truth says which status each should get against
+//! the previous week's report ([`expected_status`]).
+//!
 //! Output is a pure function of [`GenerateOptions`]: a hand-written splitmix64 PRNG, no clock, no
 //! hash-map iteration order.
 //!
@@ -69,6 +74,9 @@ pub struct GenerateOptions {
     pub format: DumpFormat,
     /// GCP project id used in logName, resource labels and trace names.
     pub project: String,
+    /// Week of the follow-up scenario (1, 2, 3; later weeks are like week 3): which issues are
+    /// planted and how often ([`week_factor`]). Week 1 is the usual dump.
+    pub week: u32,
 }
 
 impl Default for GenerateOptions {
@@ -80,6 +88,7 @@ impl Default for GenerateOptions {
             span: Duration::hours(2),
             format: DumpFormat::JsonArray,
             project: "netra-staging".to_string(),
+            week: 1,
         }
     }
 }
@@ -103,13 +112,18 @@ pub struct PlantedIssue {
     pub first_seen: String,
     /// What was planted (message shape, what varies, secrets).
     pub description: String,
+    /// The status log-gardener should give it against the previous week's report (weeks 2 and
+    /// later): NEW, REGRESSED, ESCALATING, ONGOING or DECLINING.
+    pub expected_status: Option<&'static str>,
 }
 
 /// What the dump contains, for checking grouping exactly.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GroundTruth {
-    /// Planted issues in catalog order.
+    /// Planted issues in catalog order (those of the week).
     pub issues: Vec<PlantedIssue>,
+    /// Keys of the issues planted the week before and not this week (resolved since then).
+    pub resolved: Vec<String>,
     /// `(insertId, issue key or "" for out-of-scope noise)` for every entry, in output order.
     pub entries: Vec<(String, String)>,
 }
@@ -121,7 +135,7 @@ pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<Groun
         opts.span.num_nanoseconds().unwrap_or(i64::MAX / 4).clamp(1_000_000_000, i64::MAX / 4);
     let mut rng = Rng::new(opts.seed);
     let ctx = Ctx::new(&opts.project, start, span, &mut rng);
-    let (events, total) = plan(opts.entries, &ctx, start, span, &mut rng);
+    let (events, total) = plan(opts.entries, opts.week, &ctx, start, span, &mut rng);
 
     let mut w = Writer {
         out,
@@ -168,10 +182,13 @@ pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<Groun
     w.out.write_all(&w.buf)?;
     w.out.flush()?;
 
+    let week = opts.week;
     let issues = ISSUES
         .iter()
         .zip(w.stats)
-        .map(|(def, st)| PlantedIssue {
+        .enumerate()
+        .filter(|(i, _)| week_factor(week, *i as u8) > 0.0)
+        .map(|(i, (def, st))| PlantedIssue {
             key: def.key.to_string(),
             service: content::SERVICE_NAMES[def.service].to_string(),
             severity: st.sev.unwrap_or(Sev::Default).name().to_string(),
@@ -179,9 +196,58 @@ pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<Groun
             entries: st.entries,
             first_seen: st.first,
             description: def.description.to_string(),
+            expected_status: expected_status(week, i as u8),
         })
         .collect();
-    Ok(GroundTruth { issues, entries: w.truth })
+    let resolved = (0..ISSUES.len() as u8)
+        .filter(|&i| week > 1 && week_factor(week - 1, i) > 0.0 && week_factor(week, i) == 0.0)
+        .map(|i| ISSUES[i as usize].key.to_string())
+        .collect();
+    Ok(GroundTruth { issues, resolved, entries: w.truth })
+}
+
+/// How often issue `i` is planted in `week` of the follow-up scenario, as a multiple of its
+/// usual rate (0: not planted):
+///
+/// | issue | week 1 | week 2 | week 3 and later |
+/// |---|---|---|---|
+/// | session-middleware-missing (WARNING, P1) | 1 | 3: escalates | 3 |
+/// | request-id-invalid-format (WARNING, P2) | 1 | 3: escalates (and is raised to P1) | 3 |
+/// | postgres-connection-refused | 1 | 0.3: declines | 0.3 |
+/// | slow-query-text-warning | 1 | 0: resolved | 1: regresses |
+/// | agent-step-budget-exceeded (WARNING) | 0 | 1: appears, after the backend deploy | 1 |
+/// | every other | 1 | 1 | 1 |
+pub fn week_factor(week: u32, i: u8) -> f64 {
+    use content::{POSTGRES_REFUSED, REQUEST_ID, SESSION, STEP_BUDGET, TEXT_WARNING};
+    match (week.clamp(1, 3), i) {
+        (1, STEP_BUDGET) => 0.0,
+        (1, _) => 1.0,
+        (_, SESSION | REQUEST_ID) => 3.0,
+        (_, POSTGRES_REFUSED) => 0.3,
+        (2, TEXT_WARNING) => 0.0,
+        _ => 1.0,
+    }
+}
+
+/// The status issue `i` should get in `week` against the report of the week before (None in
+/// week 1, which has no report before it, and for issues not planted).
+pub fn expected_status(week: u32, i: u8) -> Option<&'static str> {
+    if week < 2 || week_factor(week, i) == 0.0 {
+        return None;
+    }
+    let (before, now) = (week_factor(week - 1, i), week_factor(week, i));
+    let ever_before = (1..week).any(|w| week_factor(w, i) > 0.0);
+    Some(if before == 0.0 && ever_before {
+        "REGRESSED"
+    } else if before == 0.0 {
+        "NEW"
+    } else if now >= before * 1.5 {
+        "ESCALATING"
+    } else if now <= before * 0.5 {
+        "DECLINING"
+    } else {
+        "ONGOING"
+    })
 }
 
 /// Writes the per-entry ground truth as CSV: header `entry,truth`, then `insertId,key` (key empty
@@ -268,7 +334,14 @@ impl Writer<'_> {
 /// backend rollout, instance startups, then noise up to `entries`. Returns the events sorted by
 /// time, shifted so that no two events overlap (a split traceback's lines stay consecutive), with
 /// `first_entry` numbered in time order, and the total entry count.
-fn plan(entries: usize, ctx: &Ctx, start: i64, span: i64, rng: &mut Rng) -> (Vec<Ev>, usize) {
+fn plan(
+    entries: usize,
+    week: u32,
+    ctx: &Ctx,
+    start: i64,
+    span: i64,
+    rng: &mut Rng,
+) -> (Vec<Ev>, usize) {
     if entries == 0 {
         return (Vec::new(), 0);
     }
@@ -291,16 +364,22 @@ fn plan(entries: usize, ctx: &Ctx, start: i64, span: i64, rng: &mut Rng) -> (Vec
     let ws_onset = ctx.services[BACKEND].cutover.min(end - 1);
     for (i, def) in ISSUES.iter().enumerate() {
         let i = i as u8;
+        // Before any random draw, so that issues not planted this week leave week 1's dump
+        // exactly as it always was.
+        let factor = week_factor(week, i);
+        if factor == 0.0 {
+            continue;
+        }
         let onset = match i {
             content::SESSION => at(0.03 * rng.unit()),
-            content::AGENT_BRIDGE..=content::ERROR_MSG => {
+            content::AGENT_BRIDGE..=content::ERROR_MSG | content::STEP_BUDGET => {
                 (ws_onset + (rng.unit() * 0.1 * (end - ws_onset) as f64) as i64).min(end - 1)
             }
             content::REDIS_DEGRADED => at(0.4 + 0.3 * rng.unit()),
             _ => at(0.6 * rng.unit()),
         };
         let split = matches!(i, content::TB_VALUEERROR | content::TB_WS_CLOSED);
-        for k in 0..count(def.rate) {
+        for k in 0..count(def.rate * factor) {
             let t = if k == 0 { onset } else { spread(onset, rng) };
             let nine = split || rng.chance(0.3);
             planned += push(&mut evs, t, Kind::Issue(i), nine, rng);
@@ -586,7 +665,7 @@ mod tests {
     fn every_issue_occurs_a_few_times_at_400() {
         for seed in 1..6 {
             let truth = check_truth(&opts(400, seed, DumpFormat::Ndjson));
-            assert_eq!(truth.issues.len(), ISSUES.len());
+            assert_eq!(truth.issues.len(), ISSUES.len() - 1, "all but the follow-up weeks' own");
             for issue in &truth.issues {
                 assert!(
                     issue.events >= 3,
@@ -716,6 +795,37 @@ mod tests {
     }
 
     #[test]
+    fn follow_up_weeks_change_what_is_planted() {
+        let week = |w: u32| {
+            let o = GenerateOptions { week: w, ..opts(400, 1, DumpFormat::Ndjson) };
+            check_truth(&o)
+        };
+        let (w1, w2, w3) = (week(1), week(2), week(3));
+        let events =
+            |t: &GroundTruth, key: &str| t.issues.iter().find(|i| i.key == key).map(|i| i.events);
+        let status = |t: &GroundTruth, key: &str| {
+            t.issues.iter().find(|i| i.key == key).and_then(|i| i.expected_status)
+        };
+        assert!(w1.issues.iter().all(|i| i.expected_status.is_none()));
+        assert_eq!(events(&w1, "agent-step-budget-exceeded"), None);
+        assert_eq!(status(&w2, "agent-step-budget-exceeded"), Some("NEW"));
+        assert!(events(&w2, "session-middleware-missing") >= Some(3 * 46 - 1));
+        assert_eq!(status(&w2, "session-middleware-missing"), Some("ESCALATING"));
+        assert_eq!(status(&w2, "postgres-connection-refused"), Some("DECLINING"));
+        assert_eq!(events(&w2, "slow-query-text-warning"), None);
+        assert_eq!(w2.resolved, ["slow-query-text-warning"]);
+        assert_eq!(status(&w2, "http-503-post-thread-messages"), Some("ONGOING"));
+        assert_eq!(status(&w3, "slow-query-text-warning"), Some("REGRESSED"));
+        assert_eq!(status(&w3, "session-middleware-missing"), Some("ONGOING"));
+        assert!(w3.resolved.is_empty());
+        // Week 1 is the dump as it always was (samples/ holds the default one: checked in
+        // tests/weekly.rs); the weeks differ.
+        let (a, _) = run(&opts(400, 1, DumpFormat::Ndjson));
+        let (b, _) = run(&GenerateOptions { week: 2, ..opts(400, 1, DumpFormat::Ndjson) });
+        assert_ne!(a, b);
+    }
+
+    #[test]
     fn zero_entries_is_an_empty_dump() {
         let (json, truth) = run(&opts(0, 1, DumpFormat::JsonArray));
         assert_eq!(json, b"[]\n");
@@ -728,6 +838,7 @@ mod tests {
     fn truth_csv() {
         let truth = GroundTruth {
             issues: vec![],
+            resolved: vec![],
             entries: vec![("a1".into(), "k".into()), ("b2".into(), String::new())],
         };
         let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! log-gardener-gen [--entries N] [--seed S] [--start RFC3339] [--span 2h] [--format json|ndjson]
-//!                  [--gzip] [--project ID] [--out FILE] [--truth FILE]
+//!                  [--gzip] [--project ID] [--week N] [--out FILE] [--truth FILE]
 //! ```
 
 use std::fs::File;
@@ -60,6 +60,12 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "netra-staging", value_name = "ID")]
     pub project: String,
 
+    /// Week of the follow-up scenario: 1 is the usual dump; in 2 an issue appears, two escalate,
+    /// one declines and one is resolved; in 3 the resolved one comes back (regresses). The
+    /// ground truth gives each issue's expected status against the previous week's report.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub week: u32,
+
     /// Where to write the dump (`-` or absent: standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -105,6 +111,7 @@ fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             FormatArg::Ndjson => DumpFormat::Ndjson,
         },
         project: args.project.clone(),
+        week: args.week,
     };
     let end = opts.start.checked_add_signed(opts.span);
     if opts.start.timestamp_nanos_opt().is_none()
