@@ -320,7 +320,11 @@ fn a_user_template_and_html_output() {
         .unwrap();
     let run = run_in(dir.path(), &["report", "dump.json", "--template", "bad.md.j2", "--out", "b"]);
     assert_eq!(run.status, 2, "a template that does not fit the model is a usage error");
-    assert!(run.stderr.contains("bad.md.j2:1: `i.nope` is not in the report model"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bad.md.j2:1: `i.nope` is not in the report model"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

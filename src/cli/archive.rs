@@ -68,10 +68,23 @@ pub(crate) fn tell_baseline(output: &OutputArgs, verdict: &Verdict, choice: &Cho
     }
 }
 
-/// A baseline given by name must be an earlier report: its window must start before this one's.
-/// One of another scope is compared, with a warning.
-pub(crate) fn check_given_baseline(choice: &Choice, verdict: &Verdict) -> Result<(), Failure> {
+/// A baseline given by name must be an earlier report: not the file this run writes, and its
+/// window must start before this one's. One of another scope is compared, with a warning.
+pub(crate) fn check_given_baseline(
+    output: &OutputArgs,
+    report: &Report,
+    choice: &Choice,
+    verdict: &Verdict,
+) -> Result<(), Failure> {
     let Choice::Given(b) = choice else { return Ok(()) };
+    let json = output.out.join(format!("{}.json", report.stem));
+    if same_file(Path::new(&b.path), &json) {
+        return Err(Failure::Usage(format!(
+            "--baseline {} is the report this run writes ({}): give the previous report, or --baseline auto",
+            b.path,
+            json.display()
+        )));
+    }
     if let (Some(theirs), Some((ours, _))) = (b.start_nanos(), verdict.window) {
         if theirs >= ours {
             return Err(Failure::Usage(format!(
@@ -91,26 +104,16 @@ pub(crate) fn check_given_baseline(choice: &Choice, verdict: &Verdict) -> Result
     Ok(())
 }
 
-/// Before writing: the baseline is not the file about to be written, and an existing report of
-/// the same name is replaced only when it is of the same scope (said on stderr).
+/// Before writing: an existing report of the same name is replaced only when it is of the same
+/// scope (said on stderr).
 pub(crate) fn check_target(
     output: &OutputArgs,
     report: &Report,
     verdict: &Verdict,
-    choice: &Choice,
     extensions: &[&str],
 ) -> Result<(), Failure> {
     let target = |ext: &str| output.out.join(format!("{}.{ext}", report.stem));
     let json = target("json");
-    if let Choice::Given(b) = choice {
-        if same_file(Path::new(&b.path), &json) {
-            return Err(Failure::Usage(format!(
-                "--baseline {} is the report this run writes ({}): give the previous report, or --baseline auto",
-                b.path,
-                json.display()
-            )));
-        }
-    }
     let existing: Vec<PathBuf> =
         extensions.iter().map(|e| target(e)).filter(|p| p.exists()).collect();
     if existing.is_empty() {

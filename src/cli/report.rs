@@ -122,17 +122,17 @@ pub(crate) fn publish(
     // Problems with the input go to stderr even with --quiet: they are what the user must fix.
     summarize_problems(&verdict.inputs);
     archive::check_filters(verdict)?;
-    archive::check_given_baseline(p.choice, verdict)?;
-    for rule in &verdict.unmatched_rules {
-        eprintln!("log-gardener: warning: {rule} matched no issue");
-    }
     let caps = Caps { details: output.details, table_rows: output.table_rows };
     let mut report = build::build_with(verdict, generated_at(), caps);
     if let Some(name) = &output.name {
         report.stem = name.clone();
     }
+    archive::check_given_baseline(output, &report, p.choice, verdict)?;
+    for rule in &verdict.unmatched_rules {
+        eprintln!("log-gardener: warning: {rule} matched no issue");
+    }
     let extensions: Vec<&str> = dedup(&output.format).iter().map(|f| f.extension()).collect();
-    archive::check_target(output, &report, verdict, p.choice, &extensions)?;
+    archive::check_target(output, &report, verdict, &extensions)?;
     let written = write_reports(output, &report, template)?;
     if let Some(path) = p.assignments {
         let mut buf = Vec::new();

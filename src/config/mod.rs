@@ -145,9 +145,9 @@ impl Config {
             toml::from_str(text).map_err(|e| format!("{label}: {}", e.to_string().trim_end()))?;
         let src = Source { label, text };
         for spec in file.rule {
-            let at = src.at(spec.span());
-            let mut rule = rule_of(spec.into_inner(), &src, is_user)?;
-            rule.user_at = is_user.then_some(at);
+            let span = spec.span();
+            let mut rule = rule_of(spec.into_inner(), span.clone(), &src, is_user)?;
+            rule.user_at = is_user.then(|| src.at(span));
             self.rules.rules.push(rule);
         }
         for r in file.redact {
@@ -223,8 +223,13 @@ fn check_raise(spec: &RuleSpec, src: &Source) -> Result<(), String> {
     Ok(())
 }
 
-/// One `[[rule]]`, checked.
-fn rule_of(spec: RuleSpec, src: &Source, is_user: bool) -> Result<Rule, String> {
+/// One `[[rule]]` (`whole` is where it is in the file), checked.
+fn rule_of(
+    spec: RuleSpec,
+    whole: std::ops::Range<usize>,
+    src: &Source,
+    is_user: bool,
+) -> Result<Rule, String> {
     check_raise(&spec, src)?;
     let m = &spec.matcher;
     let anchor = spec
@@ -234,7 +239,7 @@ fn rule_of(spec: RuleSpec, src: &Source, is_user: bool) -> Result<Rule, String> 
         .map(|p| p.span())
         .or(m.template.as_ref().map(|t| t.span()))
         .or(spec.severity.as_ref().map(|s| s.span()))
-        .unwrap_or(0..0);
+        .unwrap_or(whole);
     let source = if is_user { src.at(anchor) } else { src.label.to_string() };
     let priority_of = |p: &Spanned<String>, key: &str| {
         Priority::from_name(p.get_ref()).ok_or_else(|| {

@@ -69,6 +69,18 @@ pub(crate) struct Matcher {
     pub(crate) deploy: Option<bool>,
 }
 
+impl Matcher {
+    /// Whether the matcher names particular issues (by id, template, text, service or
+    /// component), rather than a kind of issue (severity, class, volume, status).
+    pub(crate) fn names_issues(&self) -> bool {
+        self.id.is_some()
+            || self.template.is_some()
+            || self.text.is_some()
+            || self.service.is_some()
+            || self.component.is_some()
+    }
+}
+
 /// What the rules look at.
 pub(crate) struct IssueFacts<'a> {
     pub(crate) id: &'a str,

@@ -1,7 +1,9 @@
-//! The verdict: every decision the report shows, made here and nowhere else. Per issue its
-//! error class, the rules' judgement and the rate; the order of issues (most urgent first);
-//! service and component health; incident clusters and deploys; the comparison with a baseline.
-//! Render only formats it.
+//! The verdict: every decision the report shows, made here and nowhere else, in this order
+//! ([`decide`]): per issue its error class and the rules' first pass (priority, severity,
+//! ignore, owner, ...); incident clusters and deploys; the comparison with the baseline chosen;
+//! the trend rules' second pass (statuses and deploys known now); the order of issues (most
+//! urgent first, the baseline's order kept); service and component health; the user's rules
+//! that matched nothing. Render only formats it.
 
 use super::classify::{classify, subtype, ErrorClass};
 use super::correlate::{self, Cluster, IssueSignal};
@@ -177,13 +179,14 @@ pub(crate) fn decide(
     let positions = baseline.map(|b| b.positions()).unwrap_or_default();
     let order = order(&issues, ev, &positions);
     let (service_health, component_health) = health(&issues, &order, ev);
+    // Only rules that name what they are for: a policy over severities or classes that
+    // nothing met this week (as in a copy of the defaults) is no mistake.
     let unmatched_rules = rules
         .rules
         .iter()
         .zip(&matched)
-        .filter_map(|(r, &m)| {
-            Some(format!("{}: rule {:?}", r.user_at.as_ref().filter(|_| !m)?, r.name))
-        })
+        .filter(|(r, &m)| !m && r.matcher.names_issues())
+        .filter_map(|(r, _)| Some(format!("{}: rule {:?}", r.user_at.as_ref()?, r.name)))
         .collect();
     Decisions {
         issues,

@@ -150,9 +150,13 @@ fn num(value: Value) -> Result<String, Error> {
     Ok(if n < 0 { format!("-{out}") } else { out })
 }
 
-/// A rate with one decimal.
+/// A rate: one decimal below 100, whole numbers with thousands separators above (a weekly
+/// "1,382/week" does not need its tenths).
 fn rate(value: f64) -> String {
-    format!("{value:.1}")
+    if value.abs() < 100.0 {
+        return format!("{value:.1}");
+    }
+    num(Value::from(value.round() as i64)).unwrap_or_else(|_| format!("{value:.0}"))
 }
 
 /// A sparkline as inline code whose blanks are no-break spaces: a code span's first and last
@@ -189,6 +193,10 @@ mod tests {
         assert_eq!(md("*x* <y>".into()), "\\*x\\* \\<y\\>");
         assert_eq!(num(Value::from(1234567)).unwrap(), "1,234,567");
         assert_eq!(num(Value::from(12)).unwrap(), "12");
+        assert_eq!(
+            (rate(6.04), rate(99.94), rate(1382.3)),
+            ("6.0".into(), "99.9".into(), "1,382".into())
+        );
         assert_eq!(spark("  █ ".into()), "`\u{a0}\u{a0}█\u{a0}`");
     }
 
