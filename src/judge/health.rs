@@ -112,7 +112,7 @@ impl Counts {
 }
 
 fn unreachable_reason(n: usize) -> String {
-    format!("{n} issue{} of connection failures or timeouts", plural(n))
+    format!("connection failures or timeouts ({n} issue{})", plural(n))
 }
 
 /// The status and its reason, from the service's requests and the counts of its issues.
@@ -254,7 +254,7 @@ mod tests {
     fn an_unreachable_dependency_is_not_operational() {
         assert_eq!(
             health(&stats(0, 0), counts(0, 0, 1)),
-            (Health::Degraded, "1 issue of connection failures or timeouts".to_string())
+            (Health::Degraded, "connection failures or timeouts (1 issue)".to_string())
         );
         assert_eq!(counts(0, 0, 2).verdict().0, Health::Degraded);
         assert_eq!(counts(0, 0, 0).verdict().0, Health::Operational);

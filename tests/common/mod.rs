@@ -9,6 +9,12 @@ use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_log-gardener");
 
+/// The binary the tests run: this build's, or `LOG_GARDENER_BIN` (to check that a test fails on
+/// another build, such as the one before a change).
+pub fn bin() -> String {
+    std::env::var("LOG_GARDENER_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 /// The result of one run of the binary.
 pub struct Run {
     /// The folder the binary ran in; relative paths it printed are relative to it.
@@ -51,7 +57,7 @@ impl Run {
 
 /// Runs `log-gardener ARGS` in `dir`, with a fixed generation time so reports are reproducible.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(args)
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", "1757566800")
@@ -63,7 +69,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 
 /// Runs with extra environment variables.
 pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(args)
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", "1757566800")
@@ -76,7 +82,7 @@ pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// Runs with `stdin` as standard input.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(args)
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", "1757566800")
