@@ -39,6 +39,12 @@ pub struct ScopeArgs {
     /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
     #[arg(long, value_name = "FORMAT", value_parser = line_format)]
     pub(crate) line_format: Option<String>,
+
+    /// Distinct messages (after masking) kept in memory before they are mined into templates;
+    /// later messages that fit a template are counted under it. Memory then follows the number
+    /// of issues, not of distinct messages. Below the budget grouping is exact (docs/grouping.md).
+    #[arg(long, value_name = "N", default_value_t = crate::tally::DEFAULT_MESSAGE_BUDGET)]
+    pub(crate) message_budget: usize,
 }
 
 /// The report files: where they go, which, and the judgement that goes into them.

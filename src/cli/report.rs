@@ -129,6 +129,7 @@ fn options_of(args: &ReportArgs) -> Options {
         services: args.scope.services.clone(),
         input_format: args.scope.input_format.into(),
         line_format: args.scope.line_format.clone(),
+        message_budget: Some(args.scope.message_budget),
         assignments: args.assignments.is_some(),
         progress: None,
     }

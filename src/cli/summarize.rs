@@ -137,6 +137,7 @@ pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
         services: args.scope.services.clone(),
         input_format: args.scope.input_format.into(),
         line_format: args.scope.line_format.clone(),
+        message_budget: Some(args.scope.message_budget),
         ..Options::default()
     };
     let started = std::time::Instant::now();

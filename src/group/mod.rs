@@ -7,6 +7,7 @@
 //! and key, so the same problem has the same id on every run and machine.
 
 pub mod mask;
+pub(crate) mod matcher;
 pub mod miner;
 pub(crate) mod request;
 pub(crate) mod title;
@@ -143,6 +144,13 @@ pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
         issue_of.push(slot);
     }
     Grouping { issues, issue_of }
+}
+
+/// The template of each of `messages` (masked, distinct), mined as `group_keys` mines them.
+pub(crate) fn templates_of(messages: &[&str]) -> Vec<String> {
+    let weights = vec![1; messages.len()];
+    let mined = miner::mine(messages, &weights);
+    mined.assignments.iter().map(|&t| mined.templates[t as usize].clone()).collect()
 }
 
 /// The key of one record: the expensive part (masking), run in parallel by callers.

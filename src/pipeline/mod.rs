@@ -31,6 +31,9 @@ pub struct Options {
     pub line_format: Option<String>,
     /// Keep every entry's id for `--assignments` (costs memory on big inputs).
     pub assignments: bool,
+    /// Distinct messages kept before they are mined into templates (`--message-budget`;
+    /// `None`: [`tally::DEFAULT_MESSAGE_BUDGET`]).
+    pub message_budget: Option<usize>,
     /// Counters for a progress bar, advanced while reading.
     pub progress: Option<std::sync::Arc<crate::read::progress::Progress>>,
 }
@@ -202,7 +205,8 @@ fn read_and_tally(
     if let Some(progress) = &options.progress {
         progress.set_total(&sources);
     }
-    let collector = Collector::new(options.min_severity);
+    let budget = options.message_budget.unwrap_or(tally::DEFAULT_MESSAGE_BUDGET);
+    let collector = Collector::new(options.min_severity, budget);
     let reduce: read::Reduce<tally::Batch> =
         &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);

@@ -29,3 +29,8 @@ pub(crate) use events::{Event, NO_KEY};
 pub(crate) use keys::TRACES_KEPT;
 pub(crate) use reduce::{reduce, Batch, Selection};
 pub use summary::Summary;
+
+/// Distinct messages a run keeps before it mines them into templates and fits new messages into
+/// those (`--message-budget`): about 40 MB of keys, examples and counts. Below it, grouping is
+/// exactly that of an unbounded run.
+pub const DEFAULT_MESSAGE_BUDGET: usize = 50_000;

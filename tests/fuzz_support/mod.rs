@@ -234,6 +234,7 @@ pub fn check_pipeline(
         line_format: None,
         assignments: true,
         progress: None,
+        message_budget: None,
     };
     match run(options, &Config::defaults().rules, default_redactor(), None) {
         Ok(verdict) => {
