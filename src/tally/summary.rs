@@ -156,6 +156,23 @@ impl Summary {
         (summary, event_of)
     }
 
+    /// Puts `inputs` (as an engine read them) in the place of standard input. Problems found on
+    /// standard input stay listed under it (the engine's positions are not the files').
+    pub(crate) fn replace_stdin(&mut self, inputs: Vec<InputSummary>) {
+        let Some(at) = self.inputs.iter().position(|i| i.label == "-") else { return };
+        let stdin = self.inputs.remove(at);
+        if !stdin.problems.is_empty() {
+            self.inputs.push(InputSummary {
+                entries: 0,
+                bytes: 0,
+                format: NOT_AN_INPUT.into(),
+                ..stdin
+            });
+        }
+        self.inputs.extend(inputs);
+        self.inputs.sort_by(|a, b| a.label.cmp(&b.label));
+    }
+
     /// Entries read, over all inputs.
     pub fn entries_read(&self) -> u64 {
         self.inputs.iter().map(|i| i.entries).sum()
