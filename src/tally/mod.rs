@@ -6,8 +6,8 @@
 //! fingerprinting; `group`'s keys) and drops its text. `collector` runs on one thread, in input
 //! order: duplicates (`seen`), names (`names`), keys with their examples and traces (`keys`),
 //! alike events counted together (`events`), tracebacks split over entries reassembled once
-//! complete. `scope` applies the window and the filters to the counted events; `books` holds the
-//! counts every report states.
+//! complete, events written twice counted once (`same_event`). `scope` applies the window and
+//! the filters to the counted events; `books` holds the counts every report states.
 
 mod books;
 mod collector;
@@ -15,6 +15,7 @@ mod events;
 mod keys;
 mod names;
 mod reduce;
+mod same_event;
 pub(crate) mod scope;
 mod seen;
 
