@@ -575,8 +575,9 @@ pub(crate) struct Candidates {
 }
 
 impl Candidates {
-    pub(crate) fn may_join(&mut self, rec: &Record, stream: u64) -> bool {
-        let part = Part::of(rec);
+    /// `stream` and `part` are the record's ([`stream_hash`], [`Part::of`]), computed once by
+    /// the caller.
+    pub(crate) fn may_join(&mut self, rec: &Record, stream: u64, part: Part) -> bool {
         let own = looks_like_a_part(rec, part);
         let time = rec.time_nanos();
         let follows = self.last.is_some_and(|(s, t, own_before)| {

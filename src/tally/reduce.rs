@@ -86,7 +86,8 @@ pub(crate) fn reduce(
     let mut candidates = multiline::Candidates::default();
     lines.extend(records.map(|rec| {
         let stream = multiline::stream_hash(&rec);
-        let joins = candidates.may_join(&rec, stream);
+        let part = multiline::Part::of(&rec);
+        let joins = candidates.may_join(&rec, stream, part);
         let service = services.id(&rec.service);
         let time = rec.time_nanos();
         let fate = if !selection.services.is_empty()
@@ -121,7 +122,7 @@ pub(crate) fn reduce(
         let line = Line {
             stream,
             time: rec.time,
-            part: multiline::Part::of(&rec),
+            part,
             writer: writer_hash(&rec),
             severity: rec.severity,
             inferred: rec.severity_inferred,
