@@ -30,8 +30,12 @@ fn without_trailing_fields(line: &str) -> &str {
     if !line.ends_with('}') {
         return line;
     }
+    // After `:` or `=` the object is the value the message is about, not extra fields.
     match line.find(" {\"") {
-        Some(at) if line[..at].bytes().filter(u8::is_ascii_alphabetic).count() >= 8 => {
+        Some(at)
+            if line[..at].bytes().filter(u8::is_ascii_alphabetic).count() >= 8
+                && !line[..at].ends_with([':', '=']) =>
+        {
             line[..at].trim_end()
         }
         _ => line,
@@ -167,6 +171,10 @@ mod tests {
             "webhook signature verification failed"
         );
         assert_eq!(title_of("<*>"), "<*> (no fixed text)");
+        assert_eq!(
+            title_of("database unavailable: {\"type\":\"x\"}"),
+            "database unavailable: {\"type\":\"x\"}"
+        );
     }
 
     #[test]

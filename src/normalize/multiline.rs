@@ -692,3 +692,183 @@ fn is_word(line: &str) -> bool {
         && line.len() <= 120
         && line.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::time::Timestamp;
+
+    fn at(id: &str, us: i64, sev: Severity, inferred: bool, msg: &str) -> Record<'static> {
+        Record {
+            time: Some(Timestamp::from_nanos(1_700_000_000_000_000_000 + us * 1_000, 6)),
+            severity: sev,
+            severity_inferred: inferred,
+            service: "svc".into(),
+            instance: Some("i1".into()),
+            log_name: Some("projects/p/logs/run.googleapis.com%2Fstderr".into()),
+            message: msg.to_string().into(),
+            entries: 1,
+            entry_ids: vec![id.into()],
+            ..Record::default()
+        }
+    }
+
+    fn line(id: &str, us: i64, msg: &str) -> Record<'static> {
+        at(id, us, Severity::Default, false, msg)
+    }
+
+    fn ids<'a>(out: &'a [Record<'a>]) -> Vec<Vec<&'a str>> {
+        out.iter().map(|r| r.entry_ids.iter().map(String::as_str).collect()).collect()
+    }
+
+    #[test]
+    fn joins_a_split_traceback_and_keeps_its_ids() {
+        let records = vec![
+            at("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+            line("b", 1000, "  File \"/app/main.py\", line 3, in <module>"),
+            line("c", 2000, "    run()"),
+            line("d", 3000, "KeyError: 'x'"),
+            line("e", 500_000, "  File \"unrelated\" later"),
+            at("f", 501_000, Severity::Warning, false, "slow"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]]);
+        assert!(out[0].message.ends_with("KeyError: 'x'"));
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// What Google's exception detector leaves of a Python 3.11+ chained traceback: the head
+    /// (several lines, ERROR) and every line from the first caret on alone; here the chain's
+    /// first part started before the export.
+    #[test]
+    fn carets_chains_declared_heads_and_tails_before_the_export() {
+        let records = vec![
+            line("1", 0, "    first_packet = self.connection._read_packet()"),
+            line("2", 3, "                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"),
+            line("3", 6, "  File \"/site-packages/pymysql/err.py\", line 150, in raise_mysql_exception"),
+            line("4", 9, "pymysql.err.OperationalError: (1364, \"x\")"),
+            line("5", 12, "The above exception was the direct cause of the following exception:"),
+            at("6", 15, Severity::Error, false, "Traceback (most recent call last):\n  File \"/site-packages/flask/app.py\", line 1511, in wsgi_app\n    response = self.full_dispatch_request()"),
+            line("7", 18, "               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^"),
+            line("8", 21, "    ~~~~~~^^^^^"),
+            line("9", 24, "sqlalchemy.exc.OperationalError: (pymysql.err.OperationalError) (1364, \"x\")"),
+            line("10", 27, "[SQL: INSERT INTO orders (a) VALUES (%(a)s)]"),
+            line("11", 30, "[parameters: {'a': 1}]"),
+            line("12", 33, "(Background on this error at: https://sqlalche.me/e/20/e3q8)"),
+            at("13", 200_000, Severity::Info, false, "GET /health"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 2, "{:?}", ids(&out));
+        assert_eq!(out[0].entries, 12);
+        assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Error, false));
+    }
+
+    #[test]
+    fn lines_declared_alike_join_other_declared_lines_do_not() {
+        let e = Severity::Error;
+        let records = vec![
+            at("a", 0, e, false, "Traceback (most recent call last):"),
+            at("b", 10, e, false, "  File \"/app/task.py\", line 112, in <module>"),
+            at("c", 20, e, false, "FileNotFoundError: [Errno 2] No such file"),
+            at("d", 30, Severity::Warning, false, "  indented warning"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["a", "b", "c"], vec!["d"]]);
+    }
+
+    #[test]
+    fn other_streams_and_incomplete_runs_stay_apart() {
+        let mut other = line("x", 1, "  File \"/app/other.py\", line 1, in f");
+        other.instance = Some("i2".into());
+        let records = vec![
+            at("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+            other,
+            at("b", 2, Severity::Error, false, "  declared line"),
+        ];
+        assert_eq!(reassemble(records).len(), 3);
+        // An exception line and lines after it, but no frames: not a stack trace.
+        let records = vec![
+            line("a", 0, "Error: something odd"),
+            line("b", 10, "a log line that follows"),
+            line("c", 20, "{"),
+            line("d", 30, "  \"never closed\": true,"),
+        ];
+        assert_eq!(reassemble(records).len(), 4);
+    }
+
+    #[test]
+    fn logger_line_node_stack_and_go_panic() {
+        let records = vec![
+            at("h", 0, Severity::Error, true, "ERROR [ExceptionsHandler] connect ECONNREFUSED"),
+            line("a", 1000, "Error: connect ECONNREFUSED 10.0.0.1:6379"),
+            line("b", 1010, "upstream said: no"),
+            line("c", 1020, "    at TCPConnectWrap.afterConnect (node:net:1607:16)"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["h", "a", "b", "c"]]);
+        let records = vec![
+            line("1", 0, "panic: runtime error: invalid memory address"),
+            line("2", 5, "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x1]"),
+            line("3", 10, "goroutine 1 [running]:"),
+            line("4", 15, "main.(*exporter).flush(0x0, {0x1, 0x2})"),
+            line("5", 20, "\t/app/export.go:88 +0x1d"),
+            line("6", 25, "main.main()"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Critical, true));
+    }
+
+    #[test]
+    fn json_objects_and_cut_lines_are_read_whole() {
+        let records = vec![
+            line("1", 0, "{"),
+            line("2", 3, "  \"event\": \"refund failed\","),
+            line("3", 6, "  \"level\": \"error\""),
+            line("4", 9, "}"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out[0].message, "refund failed");
+        assert_eq!((out[0].severity, out[0].entries), (Severity::Error, 4));
+        let head =
+            format!("{{\"event\": \"mismatch\", \"pad\": \"{}", "x".repeat(LINE_LIMIT_BYTES));
+        let mut cut = at("1", 0, Severity::Info, false, &head[..LINE_LIMIT_BYTES]);
+        cut.cut_at_limit = true;
+        let rest = format!("{}\", \"level\": \"error\"}}", &head[LINE_LIMIT_BYTES..]);
+        let out = reassemble(vec![cut, at("2", 1, Severity::Info, false, &rest)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].message.as_ref(), out[0].severity), ("mismatch", Severity::Error));
+    }
+
+    #[test]
+    fn a_failed_build_step_up_to_the_build_line() {
+        let build = |id: &str, ms: i64, msg: &str| {
+            let mut r = at(id, ms * 1000, Severity::Info, false, msg);
+            r.log_name = Some("projects/p/logs/cloudbuild".into());
+            r
+        };
+        let records = vec![
+            build("1", 0, "Step #0 - \"build\": Collecting flask==3.1.2"),
+            build("2", 2000, "Step #0 - \"build\": ERROR: No matching distribution found for x"),
+            build("3", 2300, "Step #0 - \"build\": The command '/bin/sh -c pip install' returned a non-zero code: 1"),
+            build("4", 2400, "Finished Step #0 - \"build\""),
+            build("5", 2401, "ERROR"),
+            build("6", 2402, "ERROR: build step 0 \"gcr.io/cloud-builders/docker\" failed: step exited with non-zero status: 1"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["1"], vec!["2", "3", "4", "5", "6"]]);
+        assert_eq!((out[1].severity, out[1].severity_inferred), (Severity::Error, true));
+    }
+
+    #[test]
+    fn classes() {
+        assert!(is_exception_line("KeyError: '\"timestamp\"'"));
+        assert!(is_exception_line("netra.errors.AuthError: denied"));
+        assert!(is_exception_line("StopIteration"));
+        assert!(!is_exception_line("Connection error: refused"));
+        assert_eq!(classify("    ^^^^^"), Class::Indented);
+        assert_eq!(classify("goroutine 1 [running]:"), Class::GoRoutine);
+        assert_eq!(classify("main.main()"), Class::GoFunc);
+        assert_eq!(classify("stripe_webhook_secret"), Class::Word);
+        assert_eq!(classify("[SQL: SELECT 1]"), Class::SqlTail);
+        assert_eq!(classify("GET /health 200"), Class::Other);
+    }
+}
