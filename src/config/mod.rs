@@ -250,8 +250,9 @@ fn kind_of(s: &Spanned<String>, src: &Source) -> Result<IssueKind, String> {
         "message" => Ok(IssueKind::Message),
         "traceback" => Ok(IssueKind::Traceback),
         "request" => Ok(IssueKind::Request),
+        "audit" => Ok(IssueKind::Audit),
         other => Err(format!(
-            "{}: `match.kind` must be message, traceback or request, not {other:?}",
+            "{}: `match.kind` must be message, traceback, request or audit, not {other:?}",
             src.at(s.span())
         )),
     }

@@ -9,7 +9,6 @@ use super::health::{component_health, service_health, ComponentVerdict, ServiceV
 use super::history::{self, Baseline, BaselineWindow, Comparison, Current};
 use super::rules::{judge, IssueFacts, Judgement, Rules};
 use crate::aggregate::{Aggregates, TimeFormat};
-use crate::group::title::title_of;
 use crate::group::Grouping;
 use crate::normalize::Severity;
 use crate::read::InputFormat;
@@ -217,8 +216,7 @@ pub(crate) fn compare(
     time: &TimeFormat,
     baseline: Option<&Baseline>,
 ) -> Comparison {
-    let titles: Vec<String> =
-        order.iter().map(|&i| title_of(&ev.grouping.issues[i].template)).collect();
+    let titles: Vec<String> = order.iter().map(|&i| ev.grouping.issues[i].title.clone()).collect();
     let times: Vec<(Option<String>, Option<String>)> = order
         .iter()
         .map(|&i| {

@@ -5,11 +5,11 @@
 //! fields whose type varies between writers (payload values, severity) are taken as raw JSON and
 //! interpreted here, so an odd value never makes a whole entry unreadable.
 
-use super::infer;
-use super::record::{clip_message, Record, Request};
+use super::record::{clip_message, Audit, Record, Request};
 use super::redact::Redactor;
 use super::severity::Severity;
 use super::time::Timestamp;
+use super::{ansi, infer, multiline};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -43,6 +43,8 @@ struct LogEntry<'a> {
     trace: Option<Cow<'a, str>>,
     #[serde(borrow, alias = "source_location")]
     source_location: Option<SourceLocation<'a>>,
+    #[serde(borrow)]
+    operation: Option<Operation<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,6 +91,8 @@ struct EntryLabels<'a> {
     instance_id: Option<Cow<'a, str>>,
 }
 
+/// The fields of a `protoPayload` that say what was done: an audit log's (`AuditLog`: service,
+/// method, status, resource, caller) and the same names in other payload types.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct ProtoPayload<'a> {
@@ -98,13 +102,33 @@ struct ProtoPayload<'a> {
     method_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     service_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resource_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    authentication_info: Option<AuthenticationInfo<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ProtoStatus<'a> {
+    code: Option<i64>,
     #[serde(borrow)]
     message: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct AuthenticationInfo<'a> {
+    #[serde(borrow)]
+    principal_email: Option<Cow<'a, str>>,
+}
+
+/// A LogEntry's `operation`: the entries of one long-running operation share its id.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Operation<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +159,9 @@ struct JsonPayload<'a> {
     message: Option<&'a RawValue>,
     #[serde(borrow)]
     msg: Option<&'a RawValue>,
+    /// structlog's message key.
+    #[serde(borrow)]
+    event: Option<&'a RawValue>,
     #[serde(borrow)]
     error: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -143,6 +170,9 @@ struct JsonPayload<'a> {
     stack_trace: Option<&'a RawValue>,
     #[serde(borrow)]
     traceback: Option<&'a RawValue>,
+    /// python-json-logger's formatted traceback.
+    #[serde(borrow)]
+    exc_info: Option<&'a RawValue>,
     #[serde(borrow)]
     severity: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -225,31 +255,30 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
     rec.instance = entry_labels.instance_id;
     rec.component = entry_labels.python_logger;
 
-    // Severity as written: a name or a number; DEFAULT counts as "none given".
+    rec.operation = entry.operation.as_ref().and_then(|o| nonempty(o.id.clone()));
+
+    // Severity as written: a name or a number; DEFAULT counts as "none given". The INFO that a
+    // runtime gives every line of a stream is weak: the text may say more.
     let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
+    let weak = declared.is_some_and(|s| s <= Severity::Info)
+        && rec.log_name.as_deref().is_some_and(infer::runtime_loses_severity);
     if let Some(s) = declared.filter(|&s| s < text_from) {
-        rec.severity = s;
-        rec.request = entry.http_request.as_ref().and_then(|http| {
-            let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
-            Some(Request { status, method: String::new(), path: String::new() })
-        });
-        return rec;
+        let raw = entry.text_payload.or(entry.json_payload);
+        let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
+        if !(weak && (build || weak_line_may_matter(raw))) {
+            rec.severity = s;
+            rec.request = entry.http_request.as_ref().and_then(|http| {
+                let status =
+                    http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
+                Some(Request { status, method: String::new(), path: String::new() })
+            });
+            return rec;
+        }
     }
 
-    let mut payload_severity = None;
-    let mut message: Cow<'a, str> = Cow::Borrowed("");
-    if let Some(raw) = entry.json_payload {
-        let (msg, sev, logger) = json_payload_message(raw, redactor);
-        message = msg;
-        payload_severity = sev;
-        if rec.component.is_none() {
-            rec.component = logger;
-        }
-    } else if let Some(raw) = entry.text_payload {
-        message = raw_text(raw);
-    } else if let Some(proto) = entry.proto_payload {
-        message = proto_message(proto);
-    }
+    let payloads = (entry.json_payload, entry.text_payload, entry.proto_payload.as_ref());
+    let (message, payload_severity) = payload_message(payloads, &mut rec, redactor);
+    let mut message = message;
     if let Some(http) = &entry.http_request {
         if let Some(req) = request_of(http, redactor) {
             if message.is_empty() {
@@ -263,9 +292,82 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }
-    settle_severity(&mut rec, declared, payload_severity, &message);
+    let declared = Declared { severity: declared, weak };
+    let message = settle_severity(&mut rec, declared, payload_severity, message);
     rec.message = clip_message(redact_trimmed(message, redactor));
     rec
+}
+
+/// Whether a line with its runtime's INFO, below the minimum severity, is read after all: when
+/// its raw text may name a level above INFO, or may be a part of a multi-line event (indented, a
+/// brace, cut at the line limit). The cheap checks most such lines stop at.
+fn weak_line_may_matter(raw: Option<&RawValue>) -> bool {
+    let Some(text) = raw.map(RawValue::get) else { return false };
+    let first = text.as_bytes().get(1).copied().unwrap_or(b'"');
+    matches!(first, b' ' | b'\\' | b'{' | b'}' | b'[' | b']')
+        || text.len() >= multiline::LINE_LIMIT_BYTES
+        || infer::may_name_a_level(text)
+}
+
+/// The message of the payload, without escape sequences, and the severity the payload states;
+/// JSON written as text (behind a prefix, pretty-printed) is read as JSON.
+fn payload_message<'a>(
+    (json, text, proto): (Option<&'a RawValue>, Option<&'a RawValue>, Option<&ProtoPayload<'a>>),
+    rec: &mut Record<'a>,
+    redactor: &Redactor,
+) -> (Cow<'a, str>, Option<Severity>) {
+    if let Some(raw) = json {
+        let (msg, sev, logger) = json_payload_message(raw, redactor);
+        if rec.component.is_none() {
+            rec.component = logger;
+        }
+        return (ansi::strip(msg), sev);
+    }
+    if let Some(raw) = text {
+        let text = raw_text(raw);
+        rec.cut_at_limit = text.len() == multiline::LINE_LIMIT_BYTES;
+        let text = ansi::strip(text);
+        if let Some((msg, sev, logger)) = message_of_json_text(&text) {
+            if rec.component.is_none() {
+                rec.component = logger.map(Cow::Owned);
+            }
+            return (Cow::Owned(msg), sev);
+        }
+        return (text, None);
+    }
+    if let Some(proto) = proto {
+        return (ansi::strip(proto_message(proto, rec)), None);
+    }
+    (Cow::Borrowed(""), None)
+}
+
+/// The JSON object in a text (after a prefix of timestamp characters at most), read as a
+/// jsonPayload would be, when it has a message field: its message, severity and logger.
+pub(crate) fn message_of_json_text(
+    text: &str,
+) -> Option<(String, Option<Severity>, Option<String>)> {
+    let body = text.trim_end();
+    if !body.ends_with('}') {
+        return None;
+    }
+    let open = body.find('{')?;
+    let prefix = &body[..open];
+    let timestamp_like = prefix.len() <= 40
+        && prefix.bytes().all(|b| !b.is_ascii_alphabetic() || b == b'T' || b == b'Z');
+    if !timestamp_like {
+        return None;
+    }
+    let raw: &RawValue = serde_json::from_str(&body[open..]).ok()?;
+    let fields: JsonPayload = serde_json::from_str(raw.get()).ok()?;
+    // Without a message field it is data, not a log line: the text stays as written.
+    fields.message.or(fields.msg).or(fields.event)?;
+    let (message, severity, logger) = json_payload_message(raw, default_redactor_for_fields());
+    Some((message.into_owned(), severity, logger.map(Cow::into_owned)))
+}
+
+/// `payload_as_text` blanks secret-named fields by name and needs no patterns.
+fn default_redactor_for_fields() -> &'static Redactor {
+    super::redact::default_redactor()
 }
 
 /// Project, service and revision from the monitored resource and the log name.
@@ -283,25 +385,37 @@ fn where_from<'a>(
     rec.log_name = log_name;
 }
 
+/// The severity an entry carries, and whether it is only the one its runtime gives every line.
+struct Declared {
+    severity: Option<Severity>,
+    weak: bool,
+}
+
 /// Severity: declared, else what the payload says, else what the text says (or the request's
-/// status). The text is read only when it is needed for a severity or a logger.
-fn settle_severity(
+/// status). A weak declared severity (INFO from stdout/stderr or Cloud Build) is raised where the
+/// payload or the text names a higher one, never lowered. The text is read only when it is
+/// needed for a severity or a logger; where its level sat in a log line's prefix, the message
+/// is what follows the prefix.
+fn settle_severity<'a>(
     rec: &mut Record,
-    declared: Option<Severity>,
+    declared: Declared,
     from_payload: Option<Severity>,
-    message: &str,
-) {
-    let needs_severity = declared.is_none() && from_payload.is_none();
-    let text_hint = if needs_severity || rec.component.is_none() {
-        infer::from_text(message)
-    } else {
-        infer::TextHint::default()
+    message: Cow<'a, str>,
+) -> Cow<'a, str> {
+    let strong = declared.severity.filter(|_| !declared.weak);
+    let read_text = match (strong, from_payload) {
+        (None, None) => !declared.weak || infer::may_name_a_level(&message),
+        _ => rec.component.is_none(),
     };
+    let hint = if read_text { infer::from_text(&message) } else { infer::TextHint::default() };
     let from_request = || rec.request.as_ref().and_then(|r| severity_of_status(r.status));
-    let (severity, inferred) = match (declared, from_payload) {
-        (Some(s), _) => (s, false),
-        (None, Some(s)) => (s, true),
-        (None, None) => match text_hint.severity.or_else(from_request) {
+    let said = from_payload.or(hint.severity);
+    let (severity, inferred) = match (strong, declared.severity, said) {
+        (Some(s), _, _) => (s, false),
+        (None, Some(weak), Some(s)) if s > weak => (s, true),
+        (None, Some(weak), _) => (weak, false),
+        (None, None, Some(s)) => (s, true),
+        (None, None, None) => match from_request() {
             Some(s) => (s, true),
             None => (Severity::Default, false),
         },
@@ -309,7 +423,26 @@ fn settle_severity(
     rec.severity = severity;
     rec.severity_inferred = inferred;
     if rec.component.is_none() {
-        rec.component = text_hint.logger.map(|l| Cow::Owned(l.to_string()));
+        rec.component = hint.logger.map(|l| Cow::Owned(l.to_string()));
+    }
+    // A build's lines stay as written: the failed step's event is read from them.
+    let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
+    match hint.body {
+        Some(body) if !build => message_body(message, body),
+        _ => message,
+    }
+}
+
+/// The message without the log line's prefix (and without what the body leaves off the end of
+/// the first line); later lines are kept.
+fn message_body(message: Cow<'_, str>, (start, end): (usize, usize)) -> Cow<'_, str> {
+    let first_end = message.find('\n').unwrap_or(message.len());
+    if start == 0 && end == first_end {
+        return message;
+    }
+    match message {
+        Cow::Borrowed(text) if end == first_end => Cow::Borrowed(&text[start..]),
+        text => Cow::Owned(format!("{}{}", &text[start..end], &text[first_end..])),
     }
 }
 
@@ -363,9 +496,13 @@ fn json_payload_message<'a>(
     fn text_of(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
         v.map(raw_text).filter(|t| !t.is_empty())
     }
-    let main = text_of(payload.message).or_else(|| text_of(payload.msg));
+    let main = text_of(payload.message)
+        .or_else(|| text_of(payload.msg))
+        .or_else(|| text_of(payload.event));
     let error = text_of(payload.error).or_else(|| text_of(payload.exception));
-    let stack = text_of(payload.stack_trace).or_else(|| text_of(payload.traceback));
+    let stack = text_of(payload.stack_trace)
+        .or_else(|| text_of(payload.traceback))
+        .or_else(|| text_of(payload.exc_info));
     let mut message = match (main, error) {
         // Loggers often repeat the exception in the message; append it only when it adds text.
         (Some(m), Some(e)) if !m.contains(e.split_once(": ").map_or(e.as_ref(), |(_, t)| t)) => {
@@ -434,15 +571,59 @@ fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
     }
 }
 
-fn proto_message(proto: ProtoPayload<'_>) -> Cow<'_, str> {
-    if let Some(msg) = proto.status.and_then(|s| nonempty(s.message)) {
-        return msg;
+/// The message of a `protoPayload`. With a service and a method (an audit log, and other types
+/// that name them) the record gets the call ([`Audit`]) it is grouped by, and the message says
+/// what was called, how it ended, on what, and by what kind of caller (never who: the caller
+/// is personal data).
+fn proto_message<'a>(proto: &ProtoPayload<'a>, rec: &mut Record<'a>) -> Cow<'a, str> {
+    let status_message = proto.status.as_ref().and_then(|s| nonempty(s.message.clone()));
+    let (Some(service), Some(method)) =
+        (nonempty(proto.service_name.clone()), nonempty(proto.method_name.clone()))
+    else {
+        return status_message.or_else(|| proto.method_name.clone()).unwrap_or(Cow::Borrowed(""));
+    };
+    let code = proto.status.as_ref().and_then(|s| s.code).unwrap_or(0);
+    let status = status_name(code);
+    let mut message = format!("{method} {status}");
+    if let Some(text) = status_message.filter(|m| m.as_ref() != status) {
+        message.push_str(&format!(": {text}"));
     }
-    match (proto.service_name, proto.method_name) {
-        (Some(s), Some(m)) => Cow::Owned(format!("{s} {m}")),
-        (None, Some(m)) => m,
-        _ => Cow::Borrowed(""),
+    if let Some(resource) = nonempty(proto.resource_name.clone()) {
+        message.push_str(&format!(" (resource {resource})"));
     }
+    if let Some(caller) =
+        proto.authentication_info.as_ref().and_then(|a| a.principal_email.as_deref())
+    {
+        let kind =
+            if caller.ends_with(".gserviceaccount.com") { "service account" } else { "user" };
+        message.push_str(&format!(" (caller: {kind} <redacted:principal>)"));
+    }
+    rec.audit = Some(Audit { service: service.into_owned(), method: method.into_owned(), status });
+    Cow::Owned(message)
+}
+
+/// The canonical name of a `google.rpc.Code`.
+fn status_name(code: i64) -> &'static str {
+    const NAMES: [&str; 17] = [
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    usize::try_from(code).ok().and_then(|c| NAMES.get(c)).copied().unwrap_or("UNKNOWN")
 }
 
 fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {

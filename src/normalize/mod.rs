@@ -2,11 +2,14 @@
 //! whatever the source.
 //!
 //! `gcp` maps a Cloud Logging LogEntry, `text` a plain-text line cut by a line format,
-//! `severity` and `time` own the two fields every source must agree on, `infer` recovers a
-//! severity from the payload where the entry carries none, `multiline` decides which records
-//! are lines of one traceback written one line per entry, `redact` removes secrets before
+//! `severity` and `time` own the two fields every source must agree on, `ansi` removes terminal
+//! escape sequences from every text, `infer` recovers a severity from the text where the entry
+//! carries none (or only its runtime's INFO), `multiline` decides which records are lines of one
+//! event (a stack trace, a pretty-printed JSON object, a cut line, a failed build step) written
+//! one line per entry, `redact` removes secrets before
 //! anything downstream sees a message, and `hash` makes the identities of entries and streams.
 
+pub(crate) mod ansi;
 pub mod gcp;
 pub(crate) mod hash;
 pub(crate) mod infer;
@@ -139,6 +142,9 @@ impl<'a> Iterator for Records<'a, '_> {
                 },
                 RawText::Line(line) => line,
             };
+            // Colours go before anything reads the line (format, level, redaction, masking).
+            let line = ansi::strip(std::borrow::Cow::Borrowed(line));
+            let line = line.as_ref();
             match text::record_of_line(&raw, line, n.line_format(), n.redactor) {
                 Some(mut rec) => {
                     if n.entry_ids {

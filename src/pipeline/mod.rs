@@ -99,12 +99,13 @@ pub fn summarize(
 /// group, aggregate, judge. A little over 80 lines on purpose: one call per stage, in order, so
 /// the flow reads top to bottom here.
 pub fn finish(
-    summary: Summary,
+    mut summary: Summary,
     rules: &Rules,
     baseline: Option<&Baseline>,
     entry_ids: Option<EntryIds>,
 ) -> Result<Verdict, Fatal> {
     let mut books = books_of(&summary)?;
+    tally::same_event::fold(&mut summary.events, &summary.copies);
     let filters = Filters {
         since: summary.scope.since.clone(),
         until: summary.scope.until.clone(),

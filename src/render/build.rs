@@ -2,7 +2,7 @@
 //! precision, sections laid out. Nothing here decides; the verdict did.
 
 use super::model::*;
-use crate::group::title::{clip, title_of};
+use crate::group::title::clip;
 use crate::judge::history::Status;
 use crate::judge::priority::Priority;
 use crate::judge::verdict::Verdict;
@@ -62,7 +62,7 @@ fn issue(v: &Verdict, number: usize, i: usize) -> Issue {
     Issue {
         number,
         id: def.id.clone(),
-        title: title_of(&def.template),
+        title: def.title.clone(),
         kind: def.kind,
         severity: j.judgement.severity,
         priority: j.judgement.priority,
@@ -405,7 +405,7 @@ fn scope(v: &Verdict) -> Scope {
             Some(IssueRef {
                 number: 0,
                 id: def.id.clone(),
-                title: title_of(&def.template),
+                title: def.title.clone(),
                 count: v.aggregates.issues[j.index].events,
                 reason: rule,
             })

@@ -1,12 +1,13 @@
 //! The collector's half of tallying, on one thread, in input order: it drops duplicates, maps
 //! each batch's names and keys to its own ids, counts alike events together, and keeps the
 //! traceback candidates until they are complete, when they are reassembled and keyed like the
-//! rest.
+//! rest; at the end, events written twice are counted once (`same_event`).
 
 use super::events::{Event, Segmented, NO_KEY, NO_TIME};
 use super::keys::{note_trace, Examples, KeyInfo};
 use super::names::{Interner, NameMap};
 use super::reduce::{Batch, Fate, Line, Reduced};
+use super::same_event::{Copies, CopyCounts};
 use super::seen::Seen;
 use super::summary::combine;
 use crate::group::matcher::Matcher;
@@ -44,6 +45,7 @@ pub(crate) struct CollectorParts {
     pub(crate) service_not_selected: u64,
     pub(crate) outside_window: u64,
     pub(crate) read_range: Option<(i64, i64)>,
+    pub(crate) copies: Vec<Copies>,
 }
 
 /// The group an event was counted in.
@@ -104,6 +106,8 @@ pub(crate) struct Collector {
     /// Candidate lines from which [`Collector::settle`] looks for complete events.
     settle_at: usize,
     settle_base: usize,
+    /// Events per row, writer and log, to count an event written twice once (`same_event`).
+    copies: CopyCounts,
 }
 
 /// Alike events are counted together per minute.
@@ -137,6 +141,7 @@ impl Collector {
             key_traces: Vec::new(),
             settle_at: settle_base(),
             settle_base: settle_base(),
+            copies: CopyCounts::default(),
             min_severity,
             events: Segmented::default(),
             entry_ids: Vec::new(),
@@ -242,6 +247,7 @@ impl Collector {
             service_not_selected: self.service_not_selected,
             outside_window: self.outside_window,
             read_range: self.read_range,
+            copies: self.copies.into_list(),
         }
     }
 
@@ -358,6 +364,7 @@ impl Collector {
         for entry in &mut self.entry_ids {
             entry.0 = moved[entry.0 as usize];
         }
+        self.copies.renumber(&moved);
     }
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
@@ -372,7 +379,7 @@ impl Collector {
         self.groups = HashMap::default();
     }
 
-    /// Joins split tracebacks among `lines` (which must hold every line of their events) and
+    /// Joins split events among `lines` (which must hold every line of their events) and
     /// stores the events.
     fn reassemble_and_emit(&mut self, mut lines: Vec<Line>) {
         let views: Vec<LineView> = lines
@@ -380,31 +387,34 @@ impl Collector {
             .map(|l| LineView {
                 stream: l.stream,
                 time: l.time.map(|t| t.nanos),
-                declared: l.declared,
+                part: l.part,
                 severity: l.severity,
                 message: &l.message,
                 order: (l.input, l.offset),
             })
             .collect();
-        let parent = multiline::plan(&views);
-        let children = multiline::children_of(&views, &parent);
+        let plan = multiline::plan(&views);
+        let children = multiline::children_of(&views, &plan.parent);
         drop(views);
         let mut heads = Vec::new();
         for i in 0..lines.len() {
-            if parent[i].is_some() {
+            if plan.parent[i].is_some() {
                 continue;
             }
             let mut head = std::mem::take(&mut lines[i]);
-            for &c in &children[i] {
-                let child = std::mem::take(&mut lines[c]);
-                head.message.push('\n');
-                head.message.push_str(&child.message);
-                head.entries += child.entries;
-                head.ids.extend(child.ids);
-            }
-            if !children[i].is_empty() && !head.declared && head.severity < Severity::Error {
-                head.severity = Severity::Error;
-                head.inferred = true;
+            if let Some(kind) = plan.kind[i] {
+                let mut severities = vec![(head.severity, head.part.declared)];
+                let mut after_cut = head.part.cut;
+                for &c in &children[i] {
+                    let child = std::mem::take(&mut lines[c]);
+                    multiline::append(&mut head.message, &child.message, after_cut);
+                    after_cut = child.part.cut;
+                    severities.push((child.severity, child.part.declared));
+                    head.entries += child.entries;
+                    head.ids.extend(child.ids);
+                }
+                (head.severity, head.inferred) =
+                    multiline::settle_event(kind, &mut head.message, severities.into_iter());
             }
             heads.push(head);
         }
@@ -469,8 +479,9 @@ impl Collector {
     /// offers them as examples and counts them.
     fn emit_heads(&mut self, heads: Vec<Line>) {
         let min = self.min_severity;
-        let key_one =
-            |l: &Line| (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref()));
+        let key_one = |l: &Line| {
+            (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref(), None))
+        };
         // Asking the pool for help means waiting until a parsing thread is free: worth it only
         // for many lines.
         let keys: Vec<Option<Key>> = if heads.len() >= 4096 {
@@ -547,6 +558,9 @@ impl Collector {
                     g
                 }
             };
+            if key != NO_KEY {
+                self.copies.note(event, line.writer, line.stream);
+            }
             for id in line.ids {
                 self.entry_ids.push((event, line.input, line.offset, id));
             }

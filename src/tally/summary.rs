@@ -11,6 +11,7 @@
 use super::collector::Collector;
 use super::events::{Event, NO_KEY, NO_TIME};
 use super::keys::Examples;
+use super::same_event::{self, Copies};
 use crate::group::Key;
 use crate::normalize::Severity;
 use crate::read::{InputReport, Problem};
@@ -96,6 +97,8 @@ pub struct Summary {
     pub(crate) keys: Vec<SummaryKey>,
     /// Sorted by everything but the counts and times; each combination once.
     pub(crate) events: Vec<Event>,
+    /// Events per row, writer and log, for counting an event written twice once (sorted).
+    pub(crate) copies: Vec<Copies>,
 }
 
 impl Summary {
@@ -139,6 +142,7 @@ impl Summary {
             })
             .collect();
         let (events, event_of) = canonical_events(events);
+        let copies = same_event::canonical(parts.copies, &event_of);
         let summary = Summary {
             scope,
             inputs: summarize_inputs(inputs, problems),
@@ -152,6 +156,7 @@ impl Summary {
             projects: projects.names,
             keys,
             events,
+            copies,
         };
         (summary, event_of)
     }
