@@ -1,0 +1,517 @@
+//! Unit tests of redaction: every kind in many message shapes, key classification, false
+//! positives that must stay untouched, idempotence, and user rules.
+use super::cards::is_card;
+use super::*;
+
+/// The default redactor on `text`.
+fn redact(text: &str) -> Cow<'_, str> {
+    default_redactor().redact(text)
+}
+
+const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi4Q1W4y\nq8Ws0J4s9XKlfZ6yqe7vJ0dWq3Zb4PiJ1fM\n-----END RSA PRIVATE KEY-----";
+const PEM_BODY: &str = "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi4Q1W4y";
+
+fn marker(kind: &str) -> String {
+    format!("<redacted:{kind}>")
+}
+
+/// Redacts, checks the secret is gone, the kind label is there, and a second pass is a no-op.
+#[track_caller]
+fn check(msg: &str, secret: &str, kind: &str) {
+    let out = redact(msg);
+    assert!(!out.contains(secret), "secret {secret:?} survived in {out:?} (input {msg:?})");
+    assert!(out.contains(&marker(kind)), "expected {} in {out:?} (input {msg:?})", marker(kind));
+    let again = redact(&out);
+    assert_eq!(again, out, "not idempotent for input {msg:?}");
+    assert!(matches!(again, Cow::Borrowed(_)), "second pass allocated for {out:?}");
+}
+
+#[track_caller]
+fn unchanged(msg: &str) {
+    let out = redact(msg);
+    assert_eq!(out, msg, "false positive");
+    assert!(matches!(out, Cow::Borrowed(_)));
+}
+
+/// Secrets recognisable by their own shape, whatever surrounds them.
+fn shaped_secrets() -> Vec<(String, &'static str)> {
+    let s = |x: &str| x.to_string();
+    vec![
+        (s(JWT), "jwt"),
+        (s("ya29.a0AfH6SMBx3kZ9qL_example-token_ABCdef123456"), "oauth_token"),
+        (s("1//0gLq3xYz-AbCdEfGhIjKlMnOpQrStUvWxYz0123"), "oauth_token"),
+        (s("AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"), "google_api_key"),
+        (s("AKIAIOSFODNN7EXAMPLE"), "aws_access_key"),
+        (s("ASIAY34FZKBOKMUTVV7A"), "aws_access_key"),
+        (s("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"), "github"),
+        (s("gho_16C7e42F292c6912E7710c838347Ae178B4a"), "github"),
+        (s("ghu_16C7e42F292c6912E7710c838347Ae178B4a"), "github"),
+        (s("ghs_16C7e42F292c6912E7710c838347Ae178B4a"), "github"),
+        (s("ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c3"), "github"),
+        (s("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV"), "github"),
+        (s("glpat-xY7z_Ab3CdEfGh1JkLmN"), "gitlab"),
+        (s("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"), "slack"),
+        (s("xoxp-123456789012-123456789012-123456789012-0123456789abcdef0123456789abcdef"), "slack"),
+        (s("sk_live_4eC39HqLyjWDarjtT1zdp7dc"), "stripe"),
+        (s("rk_live_51H8abcDEFghiJKLmnoPQRstu"), "stripe"),
+        (s("npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"), "npm"),
+        (s("jane.doe+alerts@example.co.uk"), "email"),
+        (s("4111 1111 1111 1111"), "card_number"),
+        (s("5555-5555-5555-4444"), "card_number"),
+        (s("378282246310005"), "card_number"),
+        (s("3782 822463 10005"), "card_number"),
+        (s("6011111111111117"), "card_number"),
+        (s("4012888888881881"), "card_number"),
+    ]
+}
+
+fn shapes() -> Vec<&'static str> {
+    vec![
+        "{}",
+        "login failed for {} after 3 retries",
+        "2024-01-15T10:00:00.123Z ERROR worker-7 value={} status=403",
+        r#"{"user": "u-42", "value": "{}", "ok": false}"#,
+        r#"{\"value\": \"{}\"}"#,
+        "{'value': '{}', 'attempt': 2}",
+        "GET https://api.example.com/v1/items?q={}&page=2 HTTP/1.1",
+        "X-Custom-Header: {}",
+        "payload=({})",
+        "multi\nline\n{}\nend",
+    ]
+}
+
+#[test]
+fn corpus_shaped_secrets_in_every_shape() {
+    let mut n = 0;
+    for (secret, kind) in shaped_secrets() {
+        for shape in shapes() {
+            check(&shape.replace("{}", &secret), &secret, kind);
+            n += 1;
+        }
+    }
+    assert!(n > 200);
+}
+
+#[test]
+fn corpus_key_values() {
+    let keys = [
+        ("password", "password"),
+        ("passwd", "password"),
+        ("pwd", "password"),
+        ("DB_PASSWORD", "password"),
+        ("userPassword", "password"),
+        ("secret", "secret"),
+        ("webhook_secret", "secret"),
+        ("token", "token"),
+        ("githubToken", "token"),
+        ("auth", "auth"),
+        ("api_key", "api_key"),
+        ("apikey", "api_key"),
+        ("apiKey", "api_key"),
+        ("x-api-key", "api_key"),
+        ("access_token", "access_token"),
+        ("refresh_token", "refresh_token"),
+        ("id_token", "id_token"),
+        ("client_secret", "client_secret"),
+        ("clientSecret", "client_secret"),
+        ("aws_secret_access_key", "aws_secret_key"),
+        ("AWS_SECRET_ACCESS_KEY", "aws_secret_key"),
+        ("SecretAccessKey", "aws_secret_key"),
+        ("session", "session"),
+        ("sessionid", "session"),
+        ("credentials", "credentials"),
+        ("private_key", "private_key"),
+        ("password_confirmation", "password"),
+        ("password2", "password"),
+        ("PASSWORD_CONFIRMATION", "password"),
+        ("secret_key_base", "secret"),
+    ];
+    let forms = [
+        "{k}={v}",
+        "{k}: {v}",
+        "{k} = {v}",
+        "config {k}={v} loaded",
+        r#""{k}": "{v}""#,
+        r#"{"user":"bob","{k}":"{v}","retry":true}"#,
+        "{'{k}': '{v}', 'user': 'bob'}",
+        "{'{k}': b'{v}'}",
+        "{k}='{v}'",
+        r#"{k}="{v}""#,
+        r#"{\"{k}\": \"{v}\"}"#,
+        "https://svc.example.com/cb?state=abc&{k}={v}&next=1",
+        "--{k}={v}",
+        "--{k} {v}",
+        "Settings(host='db', {k}={v})",
+        "{k} => \"{v}\"",
+        "env: {k}={v}; other=1",
+    ];
+    let mut n = 0;
+    for (k, kind) in keys {
+        assert!(is_sensitive_key(k), "{k}");
+        for f in forms {
+            for v in ["Zq7xK2mPw9vL", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"] {
+                let msg = f.replace("{k}", k).replace("{v}", v);
+                check(&msg, v, kind);
+                assert!(redact(&msg).contains(k), "key {k} must be kept: {msg}");
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 500);
+}
+
+#[test]
+fn quoted_values_with_special_characters_are_redacted_whole() {
+    for v in ["p@ss w0rd;&,x", "Tr0ub4dor&3", "a'b", "x\"y", "back\\slash"] {
+        let dq = format!(r#"{{"password": "{}"}}"#, v.replace('\\', "\\\\").replace('"', "\\\""));
+        let out = redact(&dq);
+        assert_eq!(out, r#"{"password": "<redacted:password>"}"#, "{dq}");
+    }
+    check("{'password': 'p@ss w0rd;&,x'}", "w0rd", "password");
+    check("password='Tr0ub4dor&3' user=bob", "Tr0ub4dor", "password");
+    assert_eq!(redact("Cfg(password=abc)"), "Cfg(password=<redacted:password>)");
+    assert_eq!(redact("password=pa(ss)word"), "password=<redacted:password>");
+}
+
+#[test]
+fn password_keys_redact_even_plain_words() {
+    assert_eq!(redact("password: hunter"), "password: <redacted:password>");
+    assert_eq!(redact("token=expired"), "token=<redacted:token>");
+    assert_eq!(redact("pwd=x"), "pwd=<redacted:password>");
+    assert_eq!(redact("{'token': 'abc'}"), "{'token': '<redacted:token>'}");
+}
+
+#[test]
+fn headers() {
+    check(
+        "Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543",
+        "8f14e45fceea167a5a36dedd4bea2543",
+        "bearer",
+    );
+    assert_eq!(
+        redact("Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543"),
+        "Authorization: Bearer <redacted:bearer>"
+    );
+    assert_eq!(
+        redact(&format!("Authorization: Bearer {JWT}")),
+        "Authorization: Bearer <redacted:jwt>"
+    );
+    check("authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy", "basic");
+    check(
+        "sent Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== upstream",
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+        "basic",
+    );
+    check("curl -H 'Authorization: Bearer abc.def-ghi_123' https://x", "abc.def-ghi_123", "bearer");
+    let digest =
+        r#"Authorization: Digest username="bob", response="6629fae49393a05397450978507c4ef1""#;
+    check(digest, "6629fae49393a05397450978507c4ef1", "authorization");
+    check(
+        "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "authorization",
+    );
+    let cookie = "Cookie: sessionid=abc123def456; csrftoken=xyz789qwe\r\nHost: example.com";
+    let out = redact(cookie);
+    assert_eq!(out, "Cookie: <redacted:cookie>\r\nHost: example.com");
+    check(
+        "Set-Cookie: sid=31d4d96e407aad42; Path=/; Secure; HttpOnly",
+        "31d4d96e407aad42",
+        "cookie",
+    );
+    check(
+        r#"{"headers": {"Cookie": "a=1; sid=31d4d96e407aad42", "Host": "x"}}"#,
+        "31d4d96e407aad42",
+        "cookie",
+    );
+    check(
+        r#"{"headers": {"Authorization": "Bearer tok_9f8e7d6c5b4a3210"}}"#,
+        "tok_9f8e7d6c5b4a3210",
+        "bearer",
+    );
+    assert_eq!(
+        redact(r#"["Host: a", "Cookie: sid=31d4d96e407aad42; theme=dark", "Accept: */*"]"#),
+        r#"["Host: a", "Cookie: <redacted:cookie>", "Accept: */*"]"#
+    );
+    assert_eq!(
+        redact(r#"{"raw": "GET / HTTP/1.1\r\nCookie: sid=31d4d96e407aad42\r\nHost: x"}"#),
+        r#"{"raw": "GET / HTTP/1.1\r\nCookie: <redacted:cookie>\r\nHost: x"}"#
+    );
+    check(
+        "x-api-key: 0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef",
+        "api_key",
+    );
+    check("headers={'X-Api-Key': 'k-77ab19'}", "k-77ab19", "api_key");
+}
+
+#[test]
+fn url_passwords_keep_user_and_host() {
+    assert_eq!(
+        redact("connecting to postgresql://user:pw@host/db"),
+        "connecting to postgresql://user:<redacted:password>@host/db"
+    );
+    assert_eq!(
+        redact("https://u:p@h.example.com/x"),
+        "https://u:<redacted:password>@h.example.com/x"
+    );
+    check(
+        "DATABASE_URL=postgresql://app:S3cr3t!pass@db.internal:5432/prod",
+        "S3cr3t!pass",
+        "password",
+    );
+    check("redis://:hunter2@cache:6379/0", "hunter2", "password");
+    check("mongodb+srv://admin:p@ss@cluster0.mongodb.net/test", "p@ss", "password");
+    check("jdbc:mysql://root:toor123@10.0.0.5:3306/app", "toor123", "password");
+    check(r#"{"dsn": "amqp://guest:guest42@rabbit:5672/"}"#, "guest42", "password");
+}
+
+#[test]
+fn private_keys() {
+    check(&format!("loaded key {PEM} ok"), PEM_BODY, "private_key");
+    let escaped = PEM.replace('\n', "\\n");
+    check(
+        &format!(
+            r#"{{"type": "service_account", "private_key": "{escaped}\n", "client_email": "x"}}"#
+        ),
+        PEM_BODY,
+        "private_key",
+    );
+    check(
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEF",
+        "private_key",
+    );
+    check("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAA", "private_key");
+    check(
+        "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----",
+        "MHcCAQEEIBkg",
+        "private_key",
+    );
+}
+
+#[test]
+fn specific_kind_wins_over_key_kind() {
+    assert_eq!(redact(&format!("auth={JWT}")), "auth=<redacted:jwt>");
+    assert_eq!(
+        redact(r#"{"token": "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"}"#),
+        r#"{"token": "<redacted:github>"}"#
+    );
+    assert_eq!(redact("contact=jane@example.com"), "contact=<redacted:email>");
+}
+
+#[test]
+fn sql_and_misc() {
+    check("CREATE USER app IDENTIFIED BY 'Sup3rS3cret'", "Sup3rS3cret", "password");
+    check("ALTER ROLE app WITH LOGIN PASSWORD 'Sup3rS3cret'", "Sup3rS3cret", "password");
+    check(
+        "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "XXXXXXXXXXXXXXXXXXXXXXXX",
+        "slack",
+    );
+    check(
+        "openai key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "openai",
+    );
+    check(
+        "SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "sendgrid",
+    );
+}
+
+#[test]
+fn false_positives_stay_unchanged() {
+    for msg in [
+        "request 550e8400-e29b-41d4-a716-446655440000 completed in 12ms",
+        "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7",
+        "request_id 'defensive_auth_1a2b3c' took 1.234s",
+        // HDFS block ids: 19 digits after `_-`, about one in ten passes the Luhn check.
+        "Receiving block blk_-6952295868487656571 src: /10.251.42.84:57069",
+        "connect to 10.0.0.12:5432 and 2001:db8::1 port 443 from 192.168.1.1",
+        "2024-01-15T10:23:45.123456Z GET /api/v1/users/123 200 OK in 45ms",
+        "2024-01-15 10:23:45,123 INFO order 1234567890123 shipped",
+        "order 4111 1111 1111 1112 failed validation",
+        "invoice 5555555555554443 and ref 1705312345678 and ns 1705312345678901234",
+        "ImportError: cannot import name 'auth_token_validator' from 'app.auth'",
+        "SessionMiddleware raised RuntimeError while handling request",
+        "prompt_tokens=1234 completion_tokens=56 total_tokens=1290 max_tokens: 4096",
+        "token_count=17 token_type=bearer auth_type: oauth2 session_timeout=30m",
+        "cache key=user:42:profile hit ratio 0.93",
+        "auth: login failed for user; session: expired",
+        "Access denied for user 'app'@'10.0.0.3' (using password: YES)",
+        "invalid bearer token: signature mismatch",
+        "Basic authentication failed for realm api",
+        "password reset email sent; passwords rotated: 3",
+        "user lookup by email failed: not found",
+        "loaded icon@2x.png and @app.route('/x') decorator, npm i left-pad@1.3.0",
+        "duration=1.5s p99=230ms bytes=1048576 status=503",
+        "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 deployed",
+        "version 1.2.3-rc.4 build 20240115.1234",
+        "pi is 3.14159265358979323846",
+        "call +4412345678901 now",
+        "already <redacted:jwt> and <redacted:password> here",
+        "File \"/app/auth/views.py\", line 42, in login",
+        "GET https://example.com:8443/a/b?page=2&sort=asc",
+        "AKIAIOSFODNN7EXAMPL is too short",
+        "",
+        "ok",
+    ] {
+        unchanged(msg);
+    }
+}
+
+#[test]
+fn luhn_decides_cards() {
+    assert!(is_card(b"4111111111111111"));
+    assert!(!is_card(b"4111111111111112"));
+    assert!(!is_card(b"1234567890123452")); // Luhn-valid but not a card network prefix
+    assert_eq!(redact("pay 4111-1111-1111-1111."), "pay <redacted:card_number>.");
+    assert_eq!(redact("qty 2 4111 1111 1111 1111 ok"), "qty 2 <redacted:card_number> ok");
+    unchanged("ids 4111111111111112 5105105105105101x");
+}
+
+#[test]
+fn extra_patterns_from_new() {
+    let r = Redactor::new(&[
+        ("employee_id".into(), r"EMP-\d{6}".into()),
+        ("Internal Ticket".into(), r"ticket=(T\d+)".into()),
+    ])
+    .unwrap();
+    assert_eq!(r.redact("user EMP-123456 logged in"), "user <redacted:employee_id> logged in");
+    assert_eq!(r.redact("ticket=T998 opened"), "ticket=<redacted:internal_ticket> opened");
+    let out = r.redact("EMP-123456 password=x1y2z3 ticket=T1");
+    assert_eq!(
+        out,
+        "<redacted:employee_id> password=<redacted:password> ticket=<redacted:internal_ticket>"
+    );
+    assert_eq!(r.redact(&out), out);
+    // Built-ins still work, and the default redactor knows nothing of user rules.
+    assert_eq!(r.redact(&format!("t={JWT}")), "t=<redacted:jwt>");
+    unchanged("user EMP-123456 logged in");
+    assert!(Redactor::new(&[("bad".into(), "(".into())]).is_err());
+}
+
+#[test]
+fn idempotent_on_redacted_output_and_borrowed_when_clean() {
+    let msg = format!(
+        "user=jane@example.com password=hunter2 url=postgresql://a:b@h/db Authorization: Bearer {JWT}\n\
+         card 4111111111111111 key AKIAIOSFODNN7EXAMPLE {{'secret': 'x9'}}"
+    );
+    let once = redact(&msg).into_owned();
+    assert_ne!(once, msg);
+    assert_eq!(redact(&once), once);
+    assert!(matches!(redact("plain message with nothing to hide"), Cow::Borrowed(_)));
+    assert!(matches!(redact(&once), Cow::Borrowed(_)));
+}
+
+#[test]
+fn sensitive_keys() {
+    for k in [
+        "password",
+        "PASSWORD",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "auth",
+        "authorization",
+        "Authorization",
+        "api_key",
+        "apikey",
+        "x-api-key",
+        "X-API-KEY",
+        "cookie",
+        "set-cookie",
+        "Set-Cookie",
+        "session",
+        "client_secret",
+        "private_key",
+        "credentials",
+        "db-password",
+        "accessToken",
+        "AWS_SECRET_ACCESS_KEY",
+        "proxy-authorization",
+        "api-key",
+        "password1",
+        "password2",
+        "password_confirmation",
+        "newPassword",
+        "secret_value",
+        "PHPSESSID",
+        "csrf_token",
+    ] {
+        assert!(is_sensitive_key(k), "{k} should be sensitive");
+    }
+    for k in [
+        "auth_token_validator",
+        "SessionMiddleware",
+        "prompt_tokens",
+        "token_count",
+        "token_type",
+        "user",
+        "request_id",
+        "key",
+        "cache_key",
+        "author",
+        "passwordless",
+        "secretary",
+        "session_timeout",
+        "private_key_id",
+        "email",
+        "auth_type",
+        "value",
+        "new",
+        "password_reset_url",
+        "token_expiry",
+    ] {
+        assert!(!is_sensitive_key(k), "{k} should not be sensitive");
+    }
+}
+
+/// Throughput on typical messages; run with
+/// `cargo test --release -- --ignored --nocapture throughput`.
+#[test]
+#[ignore]
+fn throughput() {
+    let clean = [
+        "2024-01-15T10:23:45.123Z GET /api/v1/users/12345/orders?page=2 200 45ms ua=\"Mozilla/5.0\"",
+        "Traceback (most recent call last):\n  File \"/app/handlers/checkout.py\", line 214, in process\n    result = client.charge(order_id=order.id, amount=total)\nTimeoutError: upstream timed out after 30.0s",
+        "{\"event\": \"cache_miss\", \"key\": \"user:42:profile\", \"latency_ms\": 12.5, \"region\": \"europe-west1\"}",
+        "Worker 7 finished job 550e8400-e29b-41d4-a716-446655440000 in 1.234s (rows=10432, retries=0)",
+        "Connection to 10.12.0.5:5432 refused; retrying in 500ms (attempt 3/5) trace=4bf92f3577b34da6a3ce929d0e0e4736",
+        "INFO  [org.hibernate.engine] HHH000400: Using dialect: org.hibernate.dialect.PostgreSQLDialect",
+    ];
+    let dirty = [
+        "POST /oauth/token 200 client_id=web access_token=ya29.a0AfH6SMBx3kZ9qL_example-token_ABCdef123456 expires_in=3599",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        "{\"user\": \"jane.doe@example.com\", \"password\": \"hunter2\", \"remember\": true}",
+        "db connect postgresql://app:S3cr3t@db.internal:5432/prod failed: timeout after 5s",
+        "payment declined for card 4111 1111 1111 1111 (code 51)",
+        "{'api_key': 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY', 'region': 'us-central1'}",
+    ];
+    for (name, set) in [("clean", &clean[..]), ("with secrets", &dirty[..])] {
+        let msgs: Vec<String> =
+            (0..20_000).map(|i| format!("{} #{i}", set[i % set.len()])).collect();
+        let bytes: usize = msgs.iter().map(|m| m.len()).sum();
+        let mut best = f64::MAX;
+        let mut changed = 0;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            changed = msgs.iter().filter(|m| matches!(redact(m), Cow::Owned(_))).count();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        eprintln!(
+            "{name}: {:.1} MB in {:.1} ms -> {:.0} MB/s ({changed}/{} messages changed)",
+            bytes as f64 / 1e6,
+            best * 1e3,
+            bytes as f64 / 1e6 / best,
+            msgs.len()
+        );
+    }
+}
