@@ -74,14 +74,30 @@ fn unquoted_end(text: &str, c: &Captures, kind: &str, vs: usize, ve: usize) -> u
     }
 }
 
-/// `invalid token: signature mismatch`, `auth: login failed`: prose, not a credential. Tokens
-/// are never a short lowercase word; passwords may be, so those keys always redact.
+/// `invalid token: signature mismatch`, `auth: 12 sessions`: prose, not a credential. After a
+/// weak separator (`: ` unquoted) the value must look like one; after `=` or a quote it is one.
 fn is_prose(val: &str, quoted: bool, sep: &str, kind: &str) -> bool {
     !quoted
         && !sep.contains(['=', '"', '\'', '\\'])
         && !ALWAYS_SECRET.contains(&kind)
-        && val.len() <= 12
-        && val.bytes().all(|b| b.is_ascii_lowercase())
+        && !looks_like_value(val)
+}
+
+/// Whether a value in prose can be a credential: tokens are never a plain word (`for`,
+/// `Expired`, `re-auth`, `NONE`) nor a small count (`12`); anything with a digit beside letters,
+/// mixed case, a symbol, or a run of 20 letters and more can be. Passwords may be plain words, so the
+/// kinds in `ALWAYS_SECRET` do not ask this.
+fn looks_like_value(val: &str) -> bool {
+    let v = val.trim_end_matches(['.', ',', ':', '!', '?', ')']);
+    let plain_word = |w: &str| {
+        let rest_lower = w.bytes().skip(1).all(|b| b.is_ascii_lowercase());
+        let caps = w.len() <= 8 && w.bytes().all(|b| b.is_ascii_uppercase());
+        let letters = !w.is_empty() && w.len() < 20 && w.bytes().all(|b| b.is_ascii_alphabetic());
+        letters && (rest_lower || caps)
+    };
+    let words = v.split('-').all(plain_word);
+    let count = v.len() < 8 && v.bytes().all(|b| b.is_ascii_digit());
+    !(v.is_empty() || words || count)
 }
 
 /// Spans of `--flag value` values (groups `key` and `v` of `re`) whose flag names a secret.
@@ -101,9 +117,11 @@ pub(super) fn cli_flags(
             at = next_boundary(text, whole.start());
             continue;
         };
-        let (s, e) = unquote(c.name("v").expect("group v"));
+        let (s, e, quoted) = unquote(c.name("v").expect("group v"));
         let val = &text[s..e];
-        if !skip_value(val) && !covered(val) && !overlaps(marks, s, e) {
+        // `--cookies for the authentication`: a flag named in prose is followed by a word.
+        let value = quoted || ALWAYS_SECRET.contains(&kind) || looks_like_value(val);
+        if value && !skip_value(val) && !covered(val) && !overlaps(marks, s, e) {
             spans.push((s, e, kind));
         } else {
             // Rejected: a secret flag may still start inside this match.
@@ -112,13 +130,13 @@ pub(super) fn cli_flags(
     }
 }
 
-/// The span of a flag's value without its quotes.
-fn unquote(v: regex::Match) -> (usize, usize) {
+/// The span of a flag's value without its quotes, and whether it had them.
+fn unquote(v: regex::Match) -> (usize, usize, bool) {
     let quoted = v.as_str().len() >= 2 && v.as_str().starts_with(['"', '\'']);
     if quoted {
-        (v.start() + 1, v.end() - 1)
+        (v.start() + 1, v.end() - 1, true)
     } else {
-        (v.start(), v.end())
+        (v.start(), v.end(), false)
     }
 }
 

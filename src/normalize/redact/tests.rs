@@ -183,6 +183,35 @@ fn password_keys_redact_even_plain_words() {
 }
 
 #[test]
+fn prose_after_a_flag_or_a_colon_is_not_a_value() {
+    for msg in [
+        "Use --cookies-from-browser or --cookies for the authentication.",
+        "use --cookies for the authentication",
+        "pass --token with the value from the console",
+        "see --auth-token and --api-key in the docs",
+        "--session Expired",
+        "--token NONE given",
+        "--credentials re-read from disk",
+        "auth: 12 sessions refreshed for tenant acme",
+        "token: expired, please log in again",
+        "Session: Closed by peer",
+        "auth: authentication-required",
+    ] {
+        unchanged(msg);
+    }
+    // Values that look like values still go, and so do plain-word passwords.
+    check("--cookies cookies-2025.txt", "cookies-2025.txt", "cookie");
+    check("--token abc123def", "abc123def", "token");
+    check("--token AbcDefGhiJ", "AbcDefGhiJ", "token");
+    check("--token 'for'", "'for'", "token");
+    check("--password for", "for", "password");
+    check("--secret the", "the", "secret");
+    check("auth: 12345678", "12345678", "auth");
+    check("token: abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz", "token");
+    assert_eq!(redact("token=expired"), "token=<redacted:token>");
+}
+
+#[test]
 fn headers() {
     check(
         "Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543",
