@@ -118,7 +118,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         None => markdown::DEFAULT_TEMPLATE.to_string(),
     };
     let rules = Rules::load(args.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&rules.redact)
+    let redactor = Redactor::new(&rules.redact, &rules.redaction)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let baseline =
         args.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;

@@ -7,6 +7,7 @@
 use crate::group::IssueKind;
 use crate::judge::classify::ErrorClass;
 use crate::judge::priority::Priority;
+use crate::normalize::redact::RedactOptions;
 use crate::normalize::Severity;
 use regex::Regex;
 use serde::Deserialize;
@@ -24,6 +25,7 @@ struct RulesFile {
     rule: Vec<RuleSpec>,
     #[serde(default)]
     redact: Vec<RedactSpec>,
+    redaction: Option<RedactionSpec>,
     #[serde(default)]
     playbook: BTreeMap<String, Vec<String>>,
 }
@@ -71,6 +73,13 @@ struct RedactSpec {
     pattern: Spanned<String>,
 }
 
+/// `[redaction]`: switches of the built-in redaction.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactionSpec {
+    keep_ip_addresses: Option<bool>,
+}
+
 /// A checked rule, ready to match.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -107,6 +116,8 @@ pub struct Rules {
     pub rules: Vec<Rule>,
     /// Extra (kind, regex) secret patterns.
     pub redact: Vec<(String, String)>,
+    /// Switches of the built-in redaction (`[redaction]`).
+    pub redaction: RedactOptions,
     /// "What to check" per error class.
     pub playbook: BTreeMap<ErrorClass, Vec<String>>,
     /// The user's file, if one was read.
@@ -256,6 +267,9 @@ impl Rules {
             })?;
             self.redact.push((r.kind, r.pattern.into_inner()));
         }
+        if let Some(keep) = file.redaction.and_then(|r| r.keep_ip_addresses) {
+            self.redaction.keep_ip_addresses = keep;
+        }
         for (class, steps) in file.playbook {
             let c = ErrorClass::from_name(&class).ok_or_else(|| {
                 format!(
@@ -291,6 +305,10 @@ mod tests {
             "the last default matches all"
         );
         assert!(r.playbook.contains_key(&ErrorClass::ImportError));
+        assert!(!r.redaction.keep_ip_addresses, "addresses are redacted by default");
+        let mut user = Rules::default();
+        user.add("[redaction]\nkeep_ip_addresses = true\n", "g.toml", true).unwrap();
+        assert!(user.redaction.keep_ip_addresses);
     }
 
     #[test]
@@ -316,6 +334,8 @@ mod tests {
         let err =
             r.add("[[rule]]\nmatch = { error_class = [\"oops\"] }\n", "g.toml", true).unwrap_err();
         assert!(err.contains("unknown error class \"oops\""), "{err}");
+        let err = r.add("[redaction]\nkeep_ips = true\n", "g.toml", true).unwrap_err();
+        assert!(err.contains("line 2") && err.contains("keep_ips"), "{err}");
         let err = r.add("[[rule\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml: TOML parse error at line 1"), "{err}");
     }

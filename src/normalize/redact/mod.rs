@@ -8,14 +8,15 @@
 //!
 //! Files: this one holds the [`Redactor`] (rule order, the pass loop, markers and splicing);
 //! `patterns` the built-in rules; `keys` which keys name a secret and where their values end;
-//! `cards` card numbers; `tests` the unit tests.
+//! `addresses` IP addresses (redacted unless [`RedactOptions::keep_ip_addresses`]); `cards` card
+//! numbers; `tests` the unit tests.
 //!
 //! Design:
 //! * one `RegexSet` pass of cheap trigger patterns decides which rules can apply at all; a message
 //!   with no trigger (the common case) costs that single DFA scan and returns `Cow::Borrowed`;
 //! * rules then run in a fixed order, most specific first (PEM blocks, JWTs, vendor tokens, user
-//!   rules, `Bearer`/`Basic`, URL passwords, key-values, CLI flags, emails, card numbers), so a
-//!   JWT after `auth=` is labelled `jwt` rather than `auth`;
+//!   rules, `Bearer`/`Basic`, URL passwords, key-values, CLI flags, emails, IP addresses, card
+//!   numbers), so a JWT after `auth=` is labelled `jwt` rather than `auth`;
 //! * a rule never touches an existing `<redacted:KIND>` marker, and a key-value whose value is
 //!   already a marker (or `Bearer <marker>`) is left alone, which makes redaction idempotent.
 //!
@@ -23,6 +24,7 @@
 //! secret key outside a `*secret_access_key` key) cannot be found; unquoted values end at
 //! whitespace, `,`, `;`, `&` or a quote, except `Authorization`/`Cookie` header values, which run
 //! to the end of the line.
+mod addresses;
 mod cards;
 mod keys;
 mod patterns;
@@ -57,12 +59,21 @@ enum Action {
     CliFlag,
     /// Emails, minus things like `icon@2x.png`.
     Email,
+    /// IP addresses, minus versions and addresses that name no one.
+    Ip,
 }
 
 struct Rule {
     kind: String,
     re: Regex,
     action: Action,
+}
+
+/// What the user's rules file (`[redaction]`) changes in the built-in redaction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RedactOptions {
+    /// Keep IP addresses (redacted as `<redacted:ip>` by default).
+    pub keep_ip_addresses: bool,
 }
 
 /// Redacts secrets and personal data from log text. Cheap to share (`&Redactor` is `Sync`).
@@ -81,7 +92,10 @@ impl Redactor {
     /// A user regex without capture groups has its whole match replaced by `<redacted:KIND>`;
     /// one with a capture group has only group 1 replaced (so `employee=(\d+)` keeps the key).
     /// User rules run after the built-in vendor-token patterns and before the contextual ones.
-    pub fn new(extra: &[(String, String)]) -> Result<Redactor, regex::Error> {
+    pub fn new(
+        extra: &[(String, String)],
+        options: &RedactOptions,
+    ) -> Result<Redactor, regex::Error> {
         let mut rules = Vec::new();
         let mut triggers = Vec::new();
         let builtin = |rules: &mut Vec<Rule>, triggers: &mut Vec<String>, list| {
@@ -99,6 +113,9 @@ impl Redactor {
             triggers.push(pattern.clone());
         }
         builtin(&mut rules, &mut triggers, patterns::contextual_rules())?;
+        if !options.keep_ip_addresses {
+            builtin(&mut rules, &mut triggers, addresses::address_rules())?;
+        }
         triggers.push(cards::CARD_TRIGGER.to_string());
         let triggers = RegexSet::new(&triggers)?;
         Ok(Redactor { rules, triggers })
@@ -216,6 +233,7 @@ impl Rule {
             Action::Group | Action::UrlPassword => self.group(text, &marks, &mut spans),
             Action::Bearer | Action::Basic => self.auth_scheme(text, &marks, &mut spans),
             Action::Email => self.emails(text, &marks, &mut spans),
+            Action::Ip => self.addresses(text, &marks, &mut spans),
             Action::CliFlag => keys::cli_flags(&self.re, text, &marks, &mut spans),
             Action::KeyValue => keys::key_values(&self.re, text, &marks, &mut spans),
         }
@@ -276,12 +294,31 @@ impl Rule {
             }
         }
     }
+
+    /// Address-shaped matches that [`addresses::is_address`] accepts. A rejected candidate may
+    /// hide one that starts inside it (`id:2001:db8::1`), so the search resumes just after its
+    /// start.
+    fn addresses<'r>(&'r self, text: &str, marks: &[(usize, usize)], spans: &mut Vec<Span<'r>>) {
+        let mut at = 0;
+        while let Some(m) = self.re.find_at(text, at) {
+            let ok = addresses::is_address(text, m.start(), m.end())
+                && !overlaps(marks, m.start(), m.end());
+            if ok {
+                spans.push((m.start(), m.end(), &self.kind));
+                at = m.end();
+            } else {
+                at = next_boundary(text, m.start());
+            }
+        }
+    }
 }
 
-/// Shared default instance (OnceLock).
+/// Shared default instance (OnceLock): built-in rules, default options.
 pub fn default_redactor() -> &'static Redactor {
     static DEFAULT: OnceLock<Redactor> = OnceLock::new();
-    DEFAULT.get_or_init(|| Redactor::new(&[]).expect("built-in redaction patterns compile"))
+    DEFAULT.get_or_init(|| {
+        Redactor::new(&[], &RedactOptions::default()).expect("built-in redaction patterns compile")
+    })
 }
 
 /// True for JSON/header keys whose value is secret by name: password, passwd, pwd, secret, token,

@@ -17,12 +17,12 @@ pub(super) struct Builtin {
     pub trigger: String,
 }
 
-fn rule(kind: &'static str, action: Action, pattern: String, trigger: &str) -> Builtin {
+pub(super) fn rule(kind: &'static str, action: Action, pattern: String, trigger: &str) -> Builtin {
     Builtin { kind, action, pattern, trigger: trigger.to_string() }
 }
 
 /// An ASCII word boundary (`\b` without Unicode tables is smaller and faster).
-const B: &str = r"(?-u:\b)";
+pub(super) const B: &str = r"(?-u:\b)";
 
 /// Secrets recognisable by their shape alone: key blocks, JWTs, vendor tokens.
 pub(super) fn vendor_rules() -> Vec<Builtin> {
