@@ -19,7 +19,7 @@ pub(super) fn address_rules() -> Vec<Builtin> {
     vec![
         rule(
             "ip",
-            Action::Ip,
+            Action::Checked(is_address),
             format!(
                 r"(?:(?:{h}:){{7}}{h}|(?:{h}(?::{h}){{0,6}})?::(?:{h}(?::{h}){{0,6}})?)(?:\.[0-9]{{1,3}}){{0,3}}"
             ),
@@ -27,7 +27,7 @@ pub(super) fn address_rules() -> Vec<Builtin> {
         ),
         rule(
             "ip",
-            Action::Ip,
+            Action::Checked(is_address),
             format!(
                 r"{B}[0-9]{{1,3}}\.[0-9]{{1,3}}\.[0-9]{{1,3}}\.[0-9]{{1,3}}{B}(?:\.[A-Za-z0-9\-]*[A-Za-z][A-Za-z0-9\-]*)*"
             ),

@@ -11,6 +11,10 @@ pub(super) const KEY_WORDS: &str = r"(?i:pass|pwd|secret|token|auth|key|cookie|s
 /// is followed by one more word (`password_confirmation`, `password1`, `secret_key_base`).
 pub(super) const KV_TRIGGER: &str = r#"(?i:pass(?:word|wd|phrase)|pwd|secret|token|auth|authorization|cookies?|session|sess(?:ion)?[_.\-]?id|credentials?|creds|(?:api|private|secret|access|signing|encryption|master|session)[_.\-]?key)(?:[_.\-]?[A-Za-z0-9]*)?\\?["']?[ \t]*[:=]"#;
 
+/// Words that name a secret in prose (`Twilio auth token <value>`, `api key <value>`).
+pub(super) const PROSE_KEY: &str =
+    r"(?:token|secret|password|passwd|passphrase|api[ _\-]?key|apikey)";
+
 /// Kinds whose value is secret even when it is a plain word (`password: hunter`).
 const ALWAYS_SECRET: &[&str] =
     &["password", "secret", "client_secret", "private_key", "aws_secret_key"];
@@ -128,6 +132,50 @@ pub(super) fn cli_flags(
             at = next_boundary(text, whole.start());
         }
     }
+}
+
+/// Spans of values named in prose (groups `key` and `v` of `re`): `Twilio auth token d3ea...`.
+/// Without `=` or `:` the value must look random (see [`looks_random`]): `token bucket`, `secret
+/// stripe-webhook-key` and `password reset` stay.
+pub(super) fn prose_keys(
+    re: &Regex,
+    text: &str,
+    marks: &[(usize, usize)],
+    spans: &mut Vec<Span<'_>>,
+) {
+    for c in re.captures_iter(text) {
+        let Some(kind) = classify_key(&c["key"]) else { continue };
+        let v = c.name("v").expect("group v");
+        let (s, e) = (v.start(), v.start() + v.as_str().trim_end_matches('.').len());
+        if looks_random(&text[s..e]) && !overlaps(marks, s, e) {
+            spans.push((s, e, kind));
+        }
+    }
+}
+
+/// At least 16 characters, a letter and a digit together in one part, and some 3 bits of
+/// entropy per character: hex and base64 tokens, not names made of words and numbers
+/// (`rotation-2025-10-14-weekly`), versions or dates.
+fn looks_random(v: &str) -> bool {
+    let mixed = |part: &str| {
+        part.bytes().any(|c| c.is_ascii_digit()) && part.bytes().any(|c| c.is_ascii_alphabetic())
+    };
+    if v.len() < 16 || !v.split(|c: char| !c.is_ascii_alphanumeric()).any(mixed) {
+        return false;
+    }
+    let b = v.as_bytes();
+    let mut counts = [0u32; 256];
+    b.iter().for_each(|&c| counts[c as usize] += 1);
+    let n = b.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&k| k > 0)
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= 3.0
 }
 
 /// The span of a flag's value without its quotes, and whether it had them.
@@ -355,7 +403,8 @@ fn exact_kind(joined: &str) -> Option<&'static str> {
     })
 }
 
-/// Compound keys ending in a secret's name: `db_password`, `githubToken`, `AWS_SECRET_ACCESS_KEY`.
+/// Compound keys ending in a secret's name: `db_password`, `githubToken`, `AWS_SECRET_ACCESS_KEY`,
+/// `PGPASSWORD`.
 fn kind_by_last_words(words: &[String]) -> Option<&'static str> {
     let n = words.len();
     let last = words.last()?.as_str();
@@ -363,6 +412,8 @@ fn kind_by_last_words(words: &[String]) -> Option<&'static str> {
     let has = |w: &str| words.iter().any(|x| x == w);
     Some(match (prev, last) {
         (_, "password" | "passwd" | "pwd" | "passphrase") => "password",
+        // Environment variables run words together: `PGPASSWORD`, `MYSQL_ROOTPASSWORD`.
+        (_, w) if w.ends_with("password") || w.ends_with("passwd") => "password",
         ("client", "secret") => "client_secret",
         (_, "secret") => "secret",
         ("access", "token") => "access_token",

@@ -1,33 +1,55 @@
 //! Redaction of secrets and personal data in log text.
 //!
-//! This module owns the decision of what in a log message is a secret (tokens, keys, passwords,
-//! private keys, cookies, credentials in URLs, key-values whose key names a secret) or personal
-//! data (emails, payment card numbers), and replaces each with the marker `<redacted:KIND>`.
-//! Everything that leaves the tool (Markdown or JSON reports) passes through [`Redactor::redact`]
-//! first, so a miss here is a leak into a postmortem.
+//! This module owns the decision of what in a log message is a secret or personal data, and
+//! replaces each with the marker `<redacted:KIND>`. Everything that leaves the tool (Markdown,
+//! JSON, HTML, assignments, our own messages) passes through [`Redactor::redact`] first, so a
+//! miss here is a leak into a postmortem.
+//!
+//! Covered (kind in brackets):
+//! * by shape: private key blocks, PEM or with literal `\n` as in service-account JSON
+//!   (`private_key`); JWTs (`jwt`); Google OAuth `ya29.` access and `1//0` refresh tokens
+//!   (`oauth_token`), API keys `AIza` (`google_api_key`), OAuth client secrets `GOCSPX-`
+//!   (`google_client_secret`); AWS access key ids (`aws_access_key`), and a 40-character secret
+//!   access key in a text that names an id (`aws_secret_key`); GitHub classic and fine-grained
+//!   tokens, GitLab, Slack tokens and webhooks, Stripe `sk_`/`rk_`/`whsec_`, Twilio API keys
+//!   `SK` + 32 hex, Shopify, Hugging Face, Anthropic, OpenAI, npm, SendGrid (each its vendor's
+//!   name); Azure `AccountKey=`/`SharedAccessKey=` (`azure_storage_key`); signatures of signed
+//!   URLs (`url_signature`);
+//! * by context: `Bearer`/`Basic` credentials, passwords in URLs and connection strings,
+//!   `key=value`/`"key": "value"`/`Key: value`/`--key value` with a key naming a secret
+//!   (password, token, api_key, cookie, session, `PGPASSWORD`, ...), a random-looking value
+//!   after such a word in prose (`Twilio auth token d3ea...`), SQL `IDENTIFIED BY '...'`;
+//! * personal data: emails, phone numbers in phone-like formatting (see `phones`), IP addresses
+//!   (see `addresses`; kept with [`RedactOptions::keep_ip_addresses`]), card numbers (Luhn).
+//!
+//! Knowingly left out: Twilio account SIDs (`AC` + 32 hex: an account id, like a project id);
+//! Sentry DSNs' public key (public by design; an old-style DSN's secret is a URL password and
+//! goes); OAuth client ids; secrets with no shape, key or naming word (a bare random password
+//! in prose, an AWS secret key in another message than its id); host names that spell an
+//! address with dashes; user and person names.
 //!
 //! Files: this one holds the [`Redactor`] (rule order, the pass loop, markers and splicing);
 //! `patterns` the built-in rules; `keys` which keys name a secret and where their values end;
-//! `addresses` IP addresses (redacted unless [`RedactOptions::keep_ip_addresses`]); `cards` card
-//! numbers; `tests` the unit tests.
+//! `phones` and `addresses` phone numbers and IP addresses; `cards` card numbers; `tests` the
+//! unit tests.
 //!
 //! Design:
 //! * one `RegexSet` pass of cheap trigger patterns decides which rules can apply at all; a message
 //!   with no trigger (the common case) costs that single DFA scan and returns `Cow::Borrowed`;
-//! * rules then run in a fixed order, most specific first (PEM blocks, JWTs, vendor tokens, user
-//!   rules, `Bearer`/`Basic`, URL passwords, key-values, CLI flags, emails, IP addresses, card
-//!   numbers), so a JWT after `auth=` is labelled `jwt` rather than `auth`;
+//! * rules then run in a fixed order, most specific first (vendor rules, user rules, contextual
+//!   rules, phones, IP addresses, card numbers), so a JWT after `auth=` is labelled `jwt` rather
+//!   than `auth`;
 //! * a rule never touches an existing `<redacted:KIND>` marker, and a key-value whose value is
 //!   already a marker (or `Bearer <marker>`) is left alone, which makes redaction idempotent.
 //!
-//! Limits: secrets without a recognisable shape or key (a bare random password in prose, an AWS
-//! secret key outside a `*secret_access_key` key) cannot be found; unquoted values end at
-//! whitespace, `,`, `;`, `&` or a quote, except `Authorization`/`Cookie` header values, which run
-//! to the end of the line.
+//! Limits: unquoted values end at whitespace, `,`, `;`, `&` or a quote, except
+//! `Authorization`/`Cookie` header values, which run to the end of the line; a value after a
+//! weak separator (`Key: value`, `--flag value`) must look like a value, not a word of prose.
 mod addresses;
 mod cards;
 mod keys;
 mod patterns;
+mod phones;
 #[cfg(test)]
 mod tests;
 
@@ -59,8 +81,12 @@ enum Action {
     CliFlag,
     /// Emails, minus things like `icon@2x.png`.
     Email,
-    /// IP addresses, minus versions and addresses that name no one.
-    Ip,
+    /// `key token-value` in prose, with a key naming a secret: the value when it looks random.
+    ProseKey,
+    /// Matches that the function (text, start, end) accepts: IP addresses, phone numbers, AWS
+    /// secret keys. A rejected match may hide one starting inside it, so the search resumes
+    /// just after its start: patterns of this kind match a bounded length.
+    Checked(fn(&str, usize, usize) -> bool),
 }
 
 struct Rule {
@@ -113,6 +139,7 @@ impl Redactor {
             triggers.push(pattern.clone());
         }
         builtin(&mut rules, &mut triggers, patterns::contextual_rules())?;
+        builtin(&mut rules, &mut triggers, phones::phone_rules())?;
         if !options.keep_ip_addresses {
             builtin(&mut rules, &mut triggers, addresses::address_rules())?;
         }
@@ -233,7 +260,8 @@ impl Rule {
             Action::Group | Action::UrlPassword => self.group(text, &marks, &mut spans),
             Action::Bearer | Action::Basic => self.auth_scheme(text, &marks, &mut spans),
             Action::Email => self.emails(text, &marks, &mut spans),
-            Action::Ip => self.addresses(text, &marks, &mut spans),
+            Action::Checked(accept) => self.checked(accept, text, &marks, &mut spans),
+            Action::ProseKey => keys::prose_keys(&self.re, text, &marks, &mut spans),
             Action::CliFlag => keys::cli_flags(&self.re, text, &marks, &mut spans),
             Action::KeyValue => keys::key_values(&self.re, text, &marks, &mut spans),
         }
@@ -295,14 +323,18 @@ impl Rule {
         }
     }
 
-    /// Address-shaped matches that [`addresses::is_address`] accepts. A rejected candidate may
-    /// hide one that starts inside it (`id:2001:db8::1`), so the search resumes just after its
-    /// start.
-    fn addresses<'r>(&'r self, text: &str, marks: &[(usize, usize)], spans: &mut Vec<Span<'r>>) {
+    /// Matches that `accept` takes. A rejected one may hide one that starts inside it
+    /// (`id:2001:db8::1`), so the search resumes just after its start.
+    fn checked<'r>(
+        &'r self,
+        accept: fn(&str, usize, usize) -> bool,
+        text: &str,
+        marks: &[(usize, usize)],
+        spans: &mut Vec<Span<'r>>,
+    ) {
         let mut at = 0;
         while let Some(m) = self.re.find_at(text, at) {
-            let ok = addresses::is_address(text, m.start(), m.end())
-                && !overlaps(marks, m.start(), m.end());
+            let ok = accept(text, m.start(), m.end()) && !overlaps(marks, m.start(), m.end());
             if ok {
                 spans.push((m.start(), m.end(), &self.kind));
                 at = m.end();

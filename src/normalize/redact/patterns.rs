@@ -5,7 +5,7 @@
 //! wherever it stands, and contextual rules, which need what surrounds a value (a header, a key,
 //! a flag). The user's `[[redact]]` rules go between the two (see `Redactor::new`), so a token
 //! with a vendor shape keeps its vendor kind and a user rule still runs before the generic ones.
-use super::keys::{KEY_WORDS, KV_TRIGGER};
+use super::keys::{KEY_WORDS, KV_TRIGGER, PROSE_KEY};
 use super::Action;
 
 /// A built-in rule: `pattern` finds what to redact, `trigger` (cheaper, in the `RegexSet`) says
@@ -48,9 +48,23 @@ pub(super) fn vendor_rules() -> Vec<Builtin> {
         ),
         rule("google_api_key", Whole, format!(r"{B}AIza[0-9A-Za-z_\-]{{35}}"), "AIza"),
         rule(
+            "google_client_secret",
+            Whole,
+            format!(r"{B}GOCSPX-[A-Za-z0-9_\-]{{24,}}"),
+            "GOCSPX-",
+        ),
+        rule(
             "aws_access_key",
             Whole,
             format!(r"{B}(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{{16}}{B}"),
+            r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
+        ),
+        // The secret access key has no shape of its own: 40 characters, taken only in a text
+        // that names an access key id.
+        rule(
+            "aws_secret_key",
+            Action::Checked(is_aws_secret_key),
+            r"[A-Za-z0-9/+]{40}".into(),
             r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
         ),
         rule(
@@ -76,9 +90,21 @@ pub(super) fn vendor_rules() -> Vec<Builtin> {
         rule(
             "stripe",
             Whole,
-            format!(r"{B}(?:[sr]k_(?:live|test)_[A-Za-z0-9]{{10,}}|whsec_[A-Za-z0-9]{{20,}})"),
-            r"[sr]k_(?:live|test)_|whsec_",
+            format!(
+                r"{B}(?:[sr]k_(?:live|test|prod)_[A-Za-z0-9]{{10,}}|whsec_[A-Za-z0-9]{{20,}})"
+            ),
+            r"[sr]k_(?:live|test|prod)_|whsec_",
         ),
+        // Twilio API key SIDs (`SK`); account SIDs (`AC`) identify an account, like a project
+        // id, and stay. The auth token has no shape: see `keys::prose_keys`.
+        rule("twilio", Whole, format!(r"{B}SK[0-9a-fA-F]{{32}}{B}"), r"SK[0-9a-fA-F]{32}"),
+        rule(
+            "shopify",
+            Whole,
+            format!(r"{B}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{{32}}{B}"),
+            r"shp(?:at|ca|pa|ss)_",
+        ),
+        rule("huggingface", Whole, format!(r"{B}hf_[A-Za-z]{{34}}{B}"), r"hf_[A-Za-z]{34}"),
         rule("anthropic", Whole, format!(r"{B}sk-ant-[A-Za-z0-9_\-]{{20,}}"), "sk-ant-"),
         rule(
             "openai",
@@ -93,7 +119,33 @@ pub(super) fn vendor_rules() -> Vec<Builtin> {
             format!(r"{B}SG\.[A-Za-z0-9_\-]{{16,}}\.[A-Za-z0-9_\-]{{16,}}"),
             r"SG\.[A-Za-z0-9_\-]{16}",
         ),
+        rule(
+            "azure_storage_key",
+            Action::Group,
+            r"(?i:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,}={0,2})".into(),
+            r"(?i:AccountKey|SharedAccessKey)=",
+        ),
+        // Signed URLs (Cloud Storage, S3, Azure SAS) carry their credential as the signature.
+        rule(
+            "url_signature",
+            Action::Group,
+            r"(?i:[?&](?:x-goog-signature|x-amz-signature|sig)=)([0-9A-Za-z%+/=_\-]{16,})".into(),
+            r"(?i:[?&](?:x-goog-signature|x-amz-signature|sig)=)[0-9A-Za-z%+/=_\-]{16}",
+        ),
     ]
+}
+
+/// 40 characters of base64 standing apart, with capitals, small letters and digits: an AWS
+/// secret access key (the text named an access key id). Hex hashes and paths do not qualify.
+fn is_aws_secret_key(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let part = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'+' | b'=' | b'_' | b'-');
+    let apart = (s == 0 || !part(&b[s - 1])) && !b.get(e).is_some_and(part);
+    let v = &b[s..e];
+    apart
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
 }
 
 /// Secrets known by what surrounds them: auth schemes, URLs, keys, flags, SQL; then emails.
@@ -132,6 +184,14 @@ pub(super) fn contextual_rules() -> Vec<Builtin> {
             r#"--(?P<key>[A-Za-z][A-Za-z0-9_\-]*)[ \t]+(?P<v>"[^"]*"|'[^']*'|[^\s"'\-][^\s"']*)"#
                 .into(),
             &format!(r"--[A-Za-z0-9_\-]*{KEY_WORDS}[A-Za-z0-9_\-]*[ \t]"),
+        ),
+        rule(
+            "secret",
+            Action::ProseKey,
+            format!(
+                r"(?i:{B}(?P<key>(?:[a-z]+[ _\-])?{PROSE_KEY})[ \t]+)(?P<v>[A-Za-z0-9_\-./+=]{{16,}})"
+            ),
+            &format!(r"(?i:{PROSE_KEY})[ \t]+[A-Za-z0-9_\-./+=]{{16}}"),
         ),
         rule(
             "password",

@@ -61,6 +61,12 @@ fn shaped_secrets() -> Vec<(String, &'static str)> {
         (s("sk_live_4eC39HqLyjWDarjtT1zdp7dc"), "stripe"),
         (s("rk_live_51H8abcDEFghiJKLmnoPQRstu"), "stripe"),
         (s("npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"), "npm"),
+        (s("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"), "google_client_secret"),
+        (s("SKbe2192d302d6ba94a433b39b02c99869"), "twilio"),
+        (s("shpat_0123456789abcdef0123456789ABCDEF"), "shopify"),
+        (s("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"), "shopify"),
+        (s("hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH"), "huggingface"),
+        (s("sk_prod_4eC39HqLyjWDarjtT1zdp7dc"), "stripe"),
         (s("jane.doe+alerts@example.co.uk"), "email"),
         (s("4111 1111 1111 1111"), "card_number"),
         (s("5555-5555-5555-4444"), "card_number"),
@@ -384,7 +390,6 @@ fn false_positives_stay_unchanged() {
         "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 deployed",
         "version 1.2.3-rc.4 build 20240115.1234",
         "pi is 3.14159265358979323846",
-        "call +4412345678901 now",
         "already <redacted:jwt> and <redacted:password> here",
         "File \"/app/auth/views.py\", line 42, in login",
         "GET https://example.com:8443/a/b?page=2&sort=asc",
@@ -428,7 +433,10 @@ fn ip_addresses() {
         ("range 10.0.0.1-10.0.0.9", "range {ip}-{ip}"),
         ("host:10.0.0.1 and \\\\10.0.0.2\\share", "host:{ip} and \\\\{ip}\\share"),
         // A host name that starts with the address carries it: the whole name goes.
-        ("connection from 62.99.164.82 (62.99.164.82.sh.example.at) at", "connection from {ip} ({ip}) at"),
+        (
+            "connection from 62.99.164.82 (62.99.164.82.sh.example.at) at",
+            "connection from {ip} ({ip}) at",
+        ),
     ] {
         let want = want.replace("{ip}", &ip);
         assert_eq!(redact(msg), want, "{msg}");
@@ -465,6 +473,113 @@ fn the_rules_file_can_keep_ip_addresses() {
     assert_eq!(
         r.redact("ip 10.0.0.1 password=hunter2"),
         "ip 10.0.0.1 password=<redacted:password>"
+    );
+}
+
+#[test]
+fn aws_secret_keys_beside_their_access_key_id() {
+    let secret = "a0cNAGWxcohkru0qimafxWzaZd5TT4gZReYhrRHc";
+    for msg in [
+        format!("SignatureDoesNotMatch for key AKIAMYWXIDD43MI62U7Y / {secret}"),
+        format!("creds AKIAMYWXIDD43MI62U7Y:{secret}"),
+        format!(r#"{{"id": "ASIAY34FZKBOKMUTVV7A", "key": "{secret}"}}"#),
+        format!("{secret} belongs to AKIAMYWXIDD43MI62U7Y"),
+    ] {
+        check(&msg, secret, "aws_secret_key");
+        check(&msg, "MYWXIDD43MI62U7Y", "aws_access_key");
+    }
+    // Without an access key id, or not shaped like one: left alone.
+    unchanged(&format!("uploaded {secret} ok"));
+    let kept = redact(
+        "key AKIAMYWXIDD43MI62U7Y commit 9fceb02d0ae598e95dc970b74767f19372d61af8 \
+         path /var/lib/app/data/uploads/2025/10/14/report \
+         blob aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQK",
+    );
+    assert_eq!(kept.matches("<redacted:").count(), 1, "{kept}");
+}
+
+#[test]
+fn secrets_named_in_prose() {
+    check(
+        "sms: falling back to Twilio auth token d3eaae3e8f39c2f6ec298962f34f0114 for alerts",
+        "d3eaae3e8f39c2f6ec298962f34f0114",
+        "token",
+    );
+    check("using api key 7f9c2ba4e88f827d61604550760585b3.", "7f9c2ba4e88f827d6160", "api_key");
+    check("client secret Xk2_9dLm-Qp4Rt7vWz1Y in env", "Xk2_9dLm-Qp4Rt7vWz1Y", "client_secret");
+    for msg in [
+        "ratelimit: token bucket refilled, 120 tokens available for tenant acme",
+        "config: loaded secret stripe-webhook-key (version 7) from Secret Manager",
+        "mailer: password reset email sent to user 4471",
+        "token expired at 2025-10-14T09:15:03.119204Z",
+        "secret rotation-2025-10-14-weekly scheduled",
+        "refreshing token aaaaaaaaaaaaaaaa1 now",
+    ] {
+        unchanged(msg);
+    }
+}
+
+#[test]
+fn phone_numbers() {
+    let phone = marker("phone");
+    for (msg, want) in [
+        ("notify: SMS to +12025550142 failed", "notify: SMS to {p} failed"),
+        ("callback requested at (202) 555-0187 could not", "callback requested at {p} could not"),
+        ("voice call to +44 7700 900461 not answered", "voice call to {p} not answered"),
+        ("call +4412345678901 now", "call {p} now"),
+        (
+            r#"{"To": "+14155550123", "From": "+1 (415) 555-0100"}"#,
+            r#"{"To": "{p}", "From": "{p}"}"#,
+        ),
+        ("customer phone: 415-555-0123.", "customer phone: {p}."),
+        ("please call 415.555.0123 or text 415 555 0124", "please call {p} or text {p}"),
+        ("+33 6 12 34 56 78 and +49-30-901820", "{p} and {p}"),
+    ] {
+        let want = want.replace("{p}", &phone);
+        assert_eq!(redact(msg), want, "{msg}");
+        assert_eq!(redact(&want), want, "idempotent: {want}");
+    }
+    for msg in [
+        "order ORD-2025-10-14-4471 references SKU-2372-D (qty 3)",
+        "order 415-555-0123 shipped",
+        "ts 2025-10-14 09:12:52,004 offset +0100 tz +05:30 and 1e+10",
+        "took +1234567890ms and +1.5 and +12345",
+        "ns +1705312345678901234 and x+12025550142",
+        "maintenance: instance_id 4471928374650192837 scheduled",
+        "(202) 555-01870 and (202)555-0187x",
+        "blk_-6952295868487656571 and 2024-01-15T10:23:45.123456Z",
+    ] {
+        unchanged(msg);
+    }
+}
+
+#[test]
+fn connection_strings_and_signed_urls() {
+    let key =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let conn = format!(
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={key};EndpointSuffix=core.windows.net"
+    );
+    assert_eq!(
+        redact(&conn),
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<redacted:azure_storage_key>;EndpointSuffix=core.windows.net"
+    );
+    check(
+        "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=q1w2e3r4t5y6u7i8o9p0AbCdEfGhIjKlMnOpQrStUv=",
+        "q1w2e3r4t5y6u7i8o9p0",
+        "azure_storage_key",
+    );
+    check("Server=db;Database=app;User Id=sa;Password=S3cr3t!pass;", "S3cr3t!pass", "password");
+    check("PGPASSWORD=hunter2hunter2 psql -h db", "hunter2hunter2", "password");
+    check(
+        "GET https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=5d9a1c2b3e4f5a6b7c8d9e0f1a2b3c4d5e6f&x=1",
+        "5d9a1c2b3e4f5a6b7c8d9e0f1a2b3c4d5e6f",
+        "url_signature",
+    );
+    check(
+        "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D%3D",
+        "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA",
+        "url_signature",
     );
 }
 
@@ -622,4 +737,53 @@ fn throughput() {
             msgs.len()
         );
     }
+}
+
+/// Pieces that look like what the newer rules take (addresses, phones, prose keys, paired AWS
+/// keys, connection strings), glued in any order with random text: redaction stays idempotent.
+/// `REDACT_CASES=100000 cargo test --lib idempotent_on_pieces` runs more.
+#[test]
+fn idempotent_on_pieces() {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        Just("10.11.1.12"),
+        Just("[2001:db8::1]:443"),
+        Just("::ffff:10.0.0.1"),
+        Just("fe80::1"),
+        Just("Chrome/141.0.0.0"),
+        Just("62.99.164.82.sh.example.at"),
+        Just("+44 7700 900461"),
+        Just("+12025550142"),
+        Just("(202) 555-0187"),
+        Just("call 415-555-0123"),
+        Just("AKIAMYWXIDD43MI62U7Y"),
+        Just("a0cNAGWxcohkru0qimafxWzaZd5TT4gZReYhrRHc"),
+        Just("auth token "),
+        Just("d3eaae3e8f39c2f6ec298962f34f0114"),
+        Just("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"),
+        Just("SKbe2192d302d6ba94a433b39b02c99869"),
+        Just("AccountKey="),
+        Just("&sig="),
+        Just("--cookies "),
+        Just("auth: "),
+        Just("password="),
+        Just("<redacted:ip>"),
+        Just("<redacted:"),
+        Just("for"),
+        Just("12"),
+    ];
+    let text = prop::collection::vec(
+        prop_oneof![piece.prop_map(str::to_string), "[ =:;,&\"'\n<>@/+()\\[\\]a-zA-Z0-9_.-]{0,10}"],
+        0..8,
+    )
+    .prop_map(|p| p.concat());
+    let cases = std::env::var("REDACT_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(cases));
+    runner
+        .run(&text, |t| {
+            let once = redact(&t).into_owned();
+            prop_assert_eq!(redact(&once), once.clone(), "input {:?}", t);
+            Ok(())
+        })
+        .unwrap();
 }
