@@ -23,7 +23,10 @@ pub(super) fn address_rules() -> Vec<Builtin> {
             format!(
                 r"(?:(?:{h}:){{7}}{h}|(?:{h}(?::{h}){{0,6}})?::(?:{h}(?::{h}){{0,6}})?)(?:\.[0-9]{{1,3}}){{0,3}}"
             ),
-            r"[0-9A-Fa-f]::|::[0-9A-Fa-f]|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]",
+            // `::`, or a first group of four digits (every global, link-local and unique-local
+            // address written in full starts so). Counting seven groups made the trigger set a
+            // third slower on clean text.
+            r"::|[0-9A-Fa-f]{4}:[0-9A-Fa-f]{1,4}:",
         ),
         rule(
             "ip",

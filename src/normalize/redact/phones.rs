@@ -8,6 +8,10 @@
 use super::patterns::{rule, Builtin, B};
 use super::Action;
 
+/// The tail every North American number ends with (`555-0123`): whole-number triggers, with the
+/// area code in brackets or not, made the trigger set a fifth slower on clean text.
+const NANP_TRIGGER: &str = r"[0-9]{3}[\-. ][0-9]{4}";
+
 pub(super) fn phone_rules() -> Vec<Builtin> {
     vec![
         rule(
@@ -20,13 +24,13 @@ pub(super) fn phone_rules() -> Vec<Builtin> {
             "phone",
             Action::Checked(is_bracketed_us),
             r"\([2-9][0-9]{2}\)[ \-.]?[2-9][0-9]{2}[ \-.][0-9]{4}".into(),
-            r"\([2-9][0-9]{2}\)[ \-.]?[2-9][0-9]{2}[ \-.][0-9]{4}",
+            NANP_TRIGGER,
         ),
         rule(
             "phone",
             Action::Checked(is_us_in_context),
             format!(r"{B}[2-9][0-9]{{2}}[\-. ][2-9][0-9]{{2}}[\-. ][0-9]{{4}}{B}"),
-            r"[2-9][0-9]{2}[\-. ][2-9][0-9]{2}[\-. ][0-9]{4}",
+            NANP_TRIGGER,
         ),
     ]
 }
