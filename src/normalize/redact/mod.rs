@@ -85,7 +85,7 @@ enum Action {
     ProseKey,
     /// Matches that the function (text, start, end) accepts: IP addresses, phone numbers, AWS
     /// secret keys. A rejected match may hide one starting inside it, so the search resumes
-    /// just after its start: patterns of this kind match a bounded length.
+    /// just after its start: patterns of this kind must keep their matches short.
     Checked(fn(&str, usize, usize) -> bool),
 }
 
