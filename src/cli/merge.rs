@@ -57,13 +57,12 @@ pub fn run(args: &MergeArgs) -> Result<(), Failure> {
     let output = &args.output;
     let template = load_template(output)?;
     let config = Config::load(output.config.as_deref()).map_err(Failure::Usage)?;
-    if config.redact != summary.scope.redact {
-        return Err(Failure::Usage(format!(
-            "the rules file's [[redact]] patterns differ from those the summaries were made with \
-             ({} against {}): give merge the rules file given to summarize",
-            config.redact.len(),
-            summary.scope.redact.len()
-        )));
+    if config.redact != summary.scope.redact || config.redaction != summary.scope.redaction {
+        return Err(Failure::Usage(
+            "the rules file's [[redact]] patterns or [redaction] switches differ from those the \
+             summaries were made with: give merge the rules file given to summarize"
+                .to_string(),
+        ));
     }
     let baseline =
         output.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;

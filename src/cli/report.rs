@@ -54,7 +54,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     start_threads(args.threads)?;
     let template = load_template(&args.output)?;
     let config = Config::load(args.output.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&config.redact)
+    let redactor = Redactor::new(&config.redact, &config.redaction)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let baseline =
         args.output.baseline.as_deref().map(history::load).transpose().map_err(Failure::Fatal)?;

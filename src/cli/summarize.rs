@@ -114,7 +114,7 @@ pub fn shard_of(mut sources: Vec<Source>, index: usize, count: usize) -> Vec<Sou
 pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
     start_threads(args.threads)?;
     let config = Config::load(args.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&config.redact)
+    let redactor = Redactor::new(&config.redact, &config.redaction)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let shard = match args.shard {
         None => None,

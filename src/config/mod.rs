@@ -9,6 +9,7 @@ use crate::group::IssueKind;
 use crate::judge::classify::ErrorClass;
 use crate::judge::priority::Priority;
 use crate::judge::rules::{Matcher, Rule, Rules};
+use crate::normalize::redact::RedactOptions;
 use crate::normalize::Severity;
 use regex::Regex;
 use serde::Deserialize;
@@ -26,6 +27,7 @@ struct RulesFile {
     rule: Vec<RuleSpec>,
     #[serde(default)]
     redact: Vec<RedactSpec>,
+    redaction: Option<RedactionSpec>,
     #[serde(default)]
     playbook: BTreeMap<String, Vec<String>>,
 }
@@ -73,12 +75,21 @@ struct RedactSpec {
     pattern: Spanned<String>,
 }
 
-/// Everything the rules files say: the rules to judge by, and extra secret patterns.
+/// `[redaction]`: switches of the built-in redaction.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactionSpec {
+    keep_ip_addresses: Option<bool>,
+}
+
+/// Everything the rules files say: the rules to judge by, and what redaction takes.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub rules: Rules,
     /// Extra (kind, regex) secret patterns, from `[[redact]]`.
     pub redact: Vec<(String, String)>,
+    /// Switches of the built-in redaction (`[redaction]`).
+    pub redaction: RedactOptions,
 }
 
 /// Where a checked rules file's errors point: "FILE:LINE".
@@ -154,6 +165,9 @@ impl Config {
                 )
             })?;
             self.redact.push((r.kind, r.pattern.into_inner()));
+        }
+        if let Some(keep) = file.redaction.and_then(|r| r.keep_ip_addresses) {
+            self.redaction.keep_ip_addresses = keep;
         }
         for (class, steps) in file.playbook {
             let c = ErrorClass::from_name(&class).ok_or_else(|| {
@@ -281,6 +295,13 @@ mod tests {
             "the last default matches all"
         );
         assert!(r.playbook.contains_key(&ErrorClass::ImportError));
+        assert!(
+            !Config::defaults().redaction.keep_ip_addresses,
+            "addresses are redacted by default"
+        );
+        let mut user = Config::default();
+        user.add("[redaction]\nkeep_ip_addresses = true\n", "g.toml", true).unwrap();
+        assert!(user.redaction.keep_ip_addresses);
     }
 
     #[test]
@@ -306,6 +327,8 @@ mod tests {
         let err =
             r.add("[[rule]]\nmatch = { error_class = [\"oops\"] }\n", "g.toml", true).unwrap_err();
         assert!(err.contains("unknown error class \"oops\""), "{err}");
+        let err = r.add("[redaction]\nkeep_ips = true\n", "g.toml", true).unwrap_err();
+        assert!(err.contains("line 2") && err.contains("keep_ips"), "{err}");
         let err = r.add("[[rule\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml: TOML parse error at line 1"), "{err}");
     }

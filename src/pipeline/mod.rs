@@ -89,7 +89,8 @@ pub fn summarize(
         until: options.until.clone(),
         input_format: options.input_format.name().to_string(),
         line_format: options.line_format.clone(),
-        redact: redactor.user_patterns().to_vec(),
+        redact: redactor.user_settings().0.clone(),
+        redaction: redactor.user_settings().1,
     };
     let (summary, event_of) = Summary::from_collector(collector, scope, inputs, problems);
     Ok((summary, options.assignments.then_some(EntryIds { ids, event_of })))

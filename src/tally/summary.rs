@@ -32,6 +32,8 @@ pub struct Scope {
     pub line_format: Option<String>,
     /// The user's own secret patterns (`[[redact]]`), as (kind, pattern).
     pub redact: Vec<(String, String)>,
+    /// The rules file's switches of the built-in redaction (`[redaction]`).
+    pub redaction: crate::normalize::redact::RedactOptions,
 }
 
 /// One input and what it gave.
