@@ -217,7 +217,13 @@ fn dedup(formats: &[OutputFormat]) -> Vec<OutputFormat> {
     out
 }
 
+/// Writes a file, making its folder if missing.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| {
+            Failure::Fatal(format!("{}: cannot create the folder: {e}", parent.display()))
+        })?;
+    }
     fs::write(path, bytes)
         .map_err(|e| Failure::Fatal(format!("{}: cannot write: {e}", path.display())))
 }
