@@ -16,6 +16,7 @@ pub mod detect;
 mod entry;
 mod flight;
 pub mod json_split;
+mod markdown;
 mod position;
 pub mod progress;
 mod reader;
