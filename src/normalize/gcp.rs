@@ -146,6 +146,11 @@ pub(crate) fn parse_entry_from<'a>(
     redactor: &Redactor,
     text_from: Severity,
 ) -> Result<(Record<'a>, Vec<FieldNote>), EntryError> {
+    // serde's derived structs also take an array, field by field (`["2025-...", "x"]` would be
+    // a LogEntry with a timestamp): only an object is one.
+    if json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(not_an_object(Some(b'[')));
+    }
     // One check of the whole entry's UTF-8, then parsing text known to be valid: parsing bytes
     // checked every string on its own (a few percent of the time).
     let text = std::str::from_utf8(json);
@@ -173,15 +178,7 @@ fn read_leniently(
 ) -> Result<(Record<'static>, Vec<FieldNote>), EntryError> {
     let fits = |t: &str| serde_json::from_str::<LogEntry>(t).map(|_| ()).map_err(|e| e.to_string());
     let Some((fixed, repairs)) = lenient::repair(text, &fits) else {
-        let what = match text.trim_start().as_bytes().first() {
-            Some(b'[') => "a JSON array",
-            Some(b'"') => "a JSON string",
-            Some(b't' | b'f') => "a JSON boolean",
-            Some(b'n') => "JSON null",
-            _ => "a JSON number",
-        };
-        let detail = format!("{what}, where a LogEntry object belongs");
-        return Err(EntryError { reason: "not a LogEntry object", detail });
+        return Err(not_an_object(text.trim_start().bytes().next()));
     };
     let entry = serde_json::from_str::<LogEntry>(&fixed).map_err(|e| entry_error(&e))?;
     if !entry.has_fields() {
@@ -189,6 +186,21 @@ fn read_leniently(
     }
     let record = normalize(entry, redactor, text_from).into_owned();
     Ok((record, lenient::notes(&repairs)))
+}
+
+/// JSON that is not an object where a LogEntry belongs, named by its kind.
+fn not_an_object(first: Option<u8>) -> EntryError {
+    let what = match first {
+        Some(b'[') => "a JSON array",
+        Some(b'"') => "a JSON string",
+        Some(b't' | b'f') => "a JSON boolean",
+        Some(b'n') => "JSON null",
+        Some(b'-' | b'0'..=b'9') => "a JSON number",
+        Some(_) => "text that is not JSON",
+        None => "nothing",
+    };
+    let detail = format!("{what}, where a LogEntry object belongs");
+    EntryError { reason: "not a LogEntry object", detail }
 }
 
 /// A JSON object with none of a LogEntry's fields (a config block, an API response that was not
@@ -312,8 +324,8 @@ fn where_from<'a>(rec: &mut Record<'a>, entry: &mut LogEntry<'a>) -> Option<Cow<
     let component = labels.python_logger.take();
     let placed = resource::place(resource::Where {
         kind: resource.kind.as_deref(),
-        resource: resource_labels,
-        labels,
+        resource: &mut resource_labels,
+        labels: &mut labels,
         log_name: log_name.as_deref(),
         audited: entry.proto_payload.as_ref().and_then(|p| p.service_name.clone()),
     });
@@ -619,6 +631,43 @@ mod tests {
         let rec = parse(r#"{"jsonPayload":{"event":"login","password":"hunter2"}}"#);
         assert!(rec.message.contains("login"));
         assert!(!rec.message.contains("hunter2"));
+    }
+
+    #[test]
+    fn resources_name_services_and_audit_logs_their_service() {
+        let rec = parse(
+            r#"{"resource":{"type":"k8s_pod","labels":{"namespace_name":"shop","pod_name":"checkout-6d8f9c7b5-x2x4q"}},
+                "logName":"projects/p/logs/events","textPayload":"Back-off"}"#,
+        );
+        assert_eq!((rec.service.as_ref(), rec.revision), ("shop/checkout", None));
+        let rec = parse(
+            r#"{"resource":{"type":"gce_instance","labels":{"instance_id":"42"}},
+                "logName":"projects/p/logs/cloudaudit.googleapis.com%2Factivity",
+                "protoPayload":{"serviceName":"compute.googleapis.com","methodName":"v1.compute.instances.stop"}}"#,
+        );
+        assert_eq!(rec.service, "compute.googleapis.com");
+        let rec =
+            parse(r#"{"logName":"projects/p/logs/run.googleapis.com%2Fstderr","textPayload":"x"}"#);
+        assert_eq!(rec.service, "unknown", "a Google log name is not a service");
+    }
+
+    #[test]
+    fn odd_fields_are_left_out_and_noted_without_their_text() {
+        let json =
+            br#"{"httpRequest":"GET /login?password=hunter2","textPayload":"boom","insertId":7}"#;
+        let (rec, notes) = parse_entry_from(json, default_redactor(), Severity::Default).unwrap();
+        assert_eq!((rec.message.as_ref(), rec.insert_id.as_deref()), ("boom", Some("7")));
+        let reasons: Vec<&str> = notes.iter().map(|n| n.reason).collect();
+        assert_eq!(
+            reasons,
+            ["field of unexpected type ignored", "field of unexpected type converted"]
+        );
+        assert!(notes.iter().all(|n| !n.detail.contains("hunter2")));
+        // Not a LogEntry: said what it is, never read as an empty entry.
+        let err = parse_entry(br#"["2025-09-11T05:00:00Z", "x"]"#, default_redactor()).unwrap_err();
+        assert_eq!(err.detail, "a JSON array, where a LogEntry object belongs");
+        let err = parse_entry(br#"{"retries": 3}"#, default_redactor()).unwrap_err();
+        assert!(err.detail.ends_with("its keys: retries"), "{}", err.detail);
     }
 
     #[test]

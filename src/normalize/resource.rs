@@ -28,8 +28,10 @@ use std::fmt;
 pub(super) struct Resource<'a> {
     #[serde(borrow, rename = "type")]
     pub(super) kind: Option<Cow<'a, str>>,
+    /// Boxed: the labels the model reads make a large struct, and a LogEntry is moved a few
+    /// times between serde and the record (a profile showed the copies).
     #[serde(borrow, deserialize_with = "object")]
-    pub(super) labels: Option<ResourceLabels<'a>>,
+    pub(super) labels: Option<Box<ResourceLabels<'a>>>,
 }
 
 /// The `resource.labels` the model reads (docs/resources.md names the type of each).
@@ -162,8 +164,9 @@ pub(super) struct Placement<'a> {
 /// What [`place`] reads.
 pub(super) struct Where<'e, 'a> {
     pub(super) kind: Option<&'e str>,
-    pub(super) resource: ResourceLabels<'a>,
-    pub(super) labels: EntryLabels<'a>,
+    /// Labels are taken out of these as they are used.
+    pub(super) resource: &'e mut ResourceLabels<'a>,
+    pub(super) labels: &'e mut EntryLabels<'a>,
     pub(super) log_name: Option<&'e str>,
     /// `protoPayload.serviceName`, when the entry has one.
     pub(super) audited: Option<Cow<'a, str>>,
@@ -174,7 +177,7 @@ pub(super) fn place<'a>(w: Where<'_, 'a>) -> Placement<'a> {
     if let Some(service) = audited_service(&w) {
         return Placement { service, revision: None, instance: None };
     }
-    let Where { kind, resource: mut r, labels: mut l, log_name, .. } = w;
+    let Where { kind, resource: r, labels: l, log_name, .. } = w;
     let found = match kind.unwrap_or("") {
         "cloud_run_revision" => {
             of(r.service_name.take(), r.revision_name.take(), l.instance_id.take())
@@ -250,25 +253,22 @@ fn of<'a>(
 /// as `run.googleapis.com/stderr`, which names no service.
 fn fallback<'a>(
     kind: Option<&str>,
-    r: ResourceLabels<'a>,
+    r: &mut ResourceLabels<'a>,
     log_name: Option<&str>,
 ) -> Placement<'a> {
-    let named = [
-        (r.service_name, r.revision_name),
-        (r.job_name, r.execution_name),
-        (workload(r.namespace_name, r.container_name), None),
-        (r.function_name, None),
-        (r.module_id, r.version_id),
-        (r.job_id, None),
-        (r.cluster_name, None),
-        (r.database_id, None),
-        (r.bucket_name, None),
-        (r.instance_id, None),
-    ];
-    for (service, revision) in named {
-        if let Some(found) = of(service, revision, None) {
-            return found;
-        }
+    let found = of(r.service_name.take(), r.revision_name.take(), None)
+        .or_else(|| of(r.job_name.take(), r.execution_name.take(), None))
+        .or_else(|| of(workload(r.namespace_name.take(), r.container_name.take()), None, None))
+        .or_else(|| of(r.function_name.take(), None, None))
+        .or_else(|| of(r.module_id.take(), r.version_id.take(), None))
+        .or_else(|| {
+            let named =
+                [&mut r.job_id, &mut r.cluster_name, &mut r.database_id, &mut r.bucket_name];
+            named.into_iter().find_map(|n| of(n.take(), None, None))
+        })
+        .or_else(|| of(r.instance_id.take(), None, None));
+    if let Some(found) = found {
+        return found;
     }
     let own_log =
         log_name.map(log_id_of).filter(|id| !id.is_empty() && !id.contains(".googleapis.com"));
