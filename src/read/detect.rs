@@ -164,14 +164,18 @@ fn json_format(bytes: &[u8], start: usize) -> Option<Format> {
     }
 }
 
-/// Whether `[` opens a JSON array rather than a text line such as `[10.30 16:49:06] chrome.exe`:
-/// its first element is an object, an array or a string, it is empty, or its first value is
-/// followed by `,` or `]`.
+/// Whether `[` opens a JSON array rather than a text line such as `[10.30 16:49:06] chrome.exe`
+/// or `[INFO] started`: its first element is an object, an array or a string, it is empty, or
+/// its first value is a JSON literal (a number, `true`, `false`, `null`) followed by `,` or `]`.
 fn json_array_opens(bytes: &[u8], first: usize) -> bool {
     match bytes.get(first) {
         None | Some(b'{' | b'[' | b']' | b'"') => true,
         Some(_) => match value_end(bytes, first) {
-            Some(end) => matches!(bytes.get(skip_ws(bytes, end)), Some(b',' | b']') | None),
+            Some(end) => {
+                let literal = serde_json::from_slice::<serde_json::Value>(&bytes[first..end]);
+                let next = bytes.get(skip_ws(bytes, end));
+                literal.is_ok() && matches!(next, Some(b',' | b']') | None)
+            }
             None => true,
         },
     }
@@ -452,6 +456,9 @@ mod tests {
         assert_eq!(detect(spark, true), Ok(Format::Text));
         let proxifier = b"[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open\n";
         assert_eq!(detect(proxifier, true), Ok(Format::Text));
+        let bracketed = b"[INFO] 2025-09-11 05:17:11 started\n[ERROR] 2025-09-11 05:17:12 boom\n";
+        assert_eq!(detect(bracketed, true), Ok(Format::Text));
+        assert_eq!(detect(b"[1, 2]", false), Ok(Format::JsonArray));
         let java = b"2025-09-11 05:17:11,123 ERROR boom\n\tat a.B(B.java:1)\n\tat c.D(D.java:2)\n";
         assert_eq!(detect(java, true), Ok(Format::Text));
         let notes = b"call notes 26 May\n\n10:05 dana: seeing 500s\n10:07 sam: pool full\n";
