@@ -83,9 +83,10 @@ pub struct OutputArgs {
 /// `--input-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InputFormatArg {
-    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    /// Detect from the content: Cloud Logging exports in any of their shapes, plain text that
+    /// looks like a log; other files (README, YAML, notes) are skipped with a warning.
     Auto,
-    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
+    /// Cloud Logging exports only (JSON in any of its shapes, the Logs Explorer's CSV).
     Gcp,
     /// Plain-text lines, cut into fields by --line-format.
     Text,

@@ -13,9 +13,11 @@ pub(crate) mod ansi;
 pub mod gcp;
 pub(crate) mod hash;
 pub(crate) mod infer;
+mod lenient;
 pub mod multiline;
 pub mod record;
 pub mod redact;
+mod resource;
 pub mod severity;
 pub mod text;
 pub mod time;
@@ -74,8 +76,8 @@ impl<'r> Normalizer<'r> {
             0 => At::Byte(raw.offset + inside as u64),
             line => At::Line(line),
         };
-        let mut rec = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
-            Ok(rec) => rec,
+        let (mut rec, notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+            Ok(parsed) => parsed,
             Err(e) => {
                 let lost =
                     Rejected { at: at(0), reason: e.reason.into(), detail: e.detail, entries: 1 };
@@ -84,7 +86,8 @@ impl<'r> Normalizer<'r> {
                     return None;
                 };
                 let text = String::from_utf8_lossy(bytes);
-                let Ok(rec) = gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
+                let Ok((rec, notes)) =
+                    gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
                 else {
                     rejected.push(lost);
                     return None;
@@ -96,9 +99,18 @@ impl<'r> Normalizer<'r> {
                         .into(),
                     entries: 0,
                 });
-                rec.into_owned()
+                (rec.into_owned(), notes)
             }
         };
+        // Fields of an unexpected type: the entry is read, the note says what was left out.
+        for note in notes {
+            rejected.push(Rejected {
+                at: at(0),
+                reason: note.reason.into(),
+                detail: note.detail,
+                entries: 0,
+            });
+        }
         rec.origin = record::Origin { input: raw.input, line: raw.line, offset: raw.offset };
         if self.entry_ids {
             let id = match &rec.insert_id {

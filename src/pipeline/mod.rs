@@ -400,16 +400,40 @@ fn assignments(
     out
 }
 
-/// A bucket width that gives between 12 and 48 buckets over the window, on a round unit.
+/// Most buckets a window is cut into: a chart's x axis labels each one, so that many stay
+/// readable whether the window is an hour or years.
+pub(crate) const MAX_BUCKETS: i64 = 48;
+
+/// A bucket width that gives at most [`MAX_BUCKETS`] buckets over the window (and, from an hour
+/// up, at least 12), on a round unit: minutes, hours, a day or two, weeks, a quarter, half a
+/// year, a year (52 weeks), then whole multiples of a year.
 pub(crate) fn bucket_width(span: i64) -> i64 {
     const MIN: i64 = 60_000_000_000;
-    let steps = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map(|m: i64| m * MIN);
-    for s in steps {
-        if span / s <= 48 {
-            return s;
-        }
+    const WEEK: i64 = 10080;
+    const YEAR: i64 = 52 * WEEK * MIN;
+    let steps = [
+        1,
+        5,
+        15,
+        30,
+        60,
+        180,
+        360,
+        720,
+        1440,
+        2880,
+        WEEK,
+        2 * WEEK,
+        4 * WEEK,
+        13 * WEEK,
+        26 * WEEK,
+    ]
+    .map(|m: i64| m * MIN);
+    if let Some(&s) = steps.iter().find(|&&s| span / s <= MAX_BUCKETS) {
+        return s;
     }
-    steps[steps.len() - 1]
+    let years = (span / YEAR).div_euclid(MAX_BUCKETS) + 1;
+    years * YEAR
 }
 
 /// Reads every source, keeping all records (tests and tools; the report tallies instead).
@@ -457,4 +481,27 @@ pub(crate) fn stage(name: &str) {
         );
     }
     *last = Some(now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_window_gets_a_few_dozen_buckets() {
+        const MIN: i64 = 60_000_000_000;
+        let mut span = MIN;
+        // From a minute to about 190 years, in steps of a tenth.
+        while span < 100_000_000 * MIN {
+            let width = bucket_width(span);
+            let buckets = span / width + 1;
+            assert!(buckets <= MAX_BUCKETS + 1, "{buckets} buckets for a span of {span} ns");
+            if span >= 60 * MIN {
+                assert!(buckets >= 12, "{buckets} buckets for a span of {span} ns");
+            }
+            span += span / 10;
+        }
+        assert_eq!(bucket_width(2 * 60 * MIN), 5 * MIN);
+        assert_eq!(bucket_width(3 * 365 * 1440 * MIN), 4 * 10080 * MIN);
+    }
 }

@@ -450,17 +450,7 @@ fn timeline(v: &Verdict) -> Timeline {
             }
         }
     }
-    let multi_day = ag.bucket_width * n as i64 > 86_400_000_000_000;
-    let labels = (0..n)
-        .map(|i| {
-            let t = format_nanos(ag.bucket_start + ag.bucket_width * i as i64, 0);
-            if multi_day {
-                format!("{} {}", &t[5..10], &t[11..16])
-            } else {
-                t[11..16].to_string()
-            }
-        })
-        .collect();
+    let labels = bucket_labels(ag.bucket_start, ag.bucket_width, n);
     Timeline {
         bucket_start: v.window.map(|w| format_nanos(w.0, 0)),
         bucket_minutes: ag.bucket_width / 60_000_000_000,
@@ -472,6 +462,26 @@ fn timeline(v: &Verdict) -> Timeline {
         warnings,
         services: service_timelines(v, n),
     }
+}
+
+/// The x-axis labels of `n` buckets: the time of day within a day, the day and time over
+/// several days, the day alone for buckets of a day or more, with the year when the window
+/// spans more than one.
+fn bucket_labels(start: i64, width: i64, n: usize) -> Vec<String> {
+    const DAY: i64 = 86_400_000_000_000;
+    let time = |i: usize| format_nanos(start + width * i as i64, 0);
+    let years_differ = n > 0 && time(0)[..4] != time(n - 1)[..4];
+    (0..n)
+        .map(|i| {
+            let t = time(i);
+            match (width >= DAY, years_differ, width * n as i64 > DAY) {
+                (true, true, _) => t[..10].to_string(),
+                (true, false, _) => t[5..10].to_string(),
+                (false, _, true) => format!("{} {}", &t[5..10], &t[11..16]),
+                (false, _, false) => t[11..16].to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Per service, errors and warnings over the timeline's `n` buckets.
@@ -544,6 +554,17 @@ mod tests {
         assert_eq!(stem(&["netra-staging".into()], &[], Some(t)), "netra-staging-20250911T0517Z");
         assert_eq!(stem(&[], &["a".into(), "b".into()], None), "log-gardener-undated");
         assert_eq!(stem(&["x/y z".into()], &[], None), "x_y_z-undated");
+    }
+
+    #[test]
+    fn bucket_labels_fit_the_width() {
+        let t = |s: &str| crate::normalize::time::Timestamp::parse(s).unwrap().nanos;
+        const MIN: i64 = 60_000_000_000;
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 5 * MIN, 2), ["05:00", "05:05"]);
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 360 * MIN, 5)[4], "09-12 05:00");
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 1440 * MIN, 3)[2], "09-13");
+        let years = bucket_labels(t("2023-01-02T00:00:00Z"), 4 * 10080 * MIN, 40);
+        assert_eq!((years[0].as_str(), years[39].as_str()), ("2023-01-02", "2025-12-29"));
     }
 
     #[test]
