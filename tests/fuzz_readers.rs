@@ -15,7 +15,9 @@ use log_gardener::normalize::redact::default_redactor;
 use log_gardener::normalize::text::LineFormat;
 use log_gardener::normalize::Severity;
 use log_gardener::read::detect::detect;
-use log_gardener::read::json_split::{split_array, split_concatenated, value_end, End};
+use log_gardener::read::json_split::{
+    split_array, split_concatenated, value_end, End, WrappedSplitter,
+};
 use log_gardener::read::InputFormat;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -185,6 +187,14 @@ proptest! {
         let format = LineFormat::parse(LINE_FORMATS[which]).unwrap();
         check_text_accounting(&format, body.as_bytes());
     }
+
+    #[test]
+    fn wrapped_split_never_panics_and_resumes_anywhere(data in jsonish_bytes(96), cut in 0..110usize) {
+        check_wrapped(&data, cut);
+        let mut page = b"{\"entries\": [".to_vec();
+        page.extend_from_slice(&data);
+        check_wrapped(&page, cut);
+    }
 }
 
 proptest! {
@@ -199,6 +209,60 @@ proptest! {
             serde_json::to_vec(&array).unwrap()
         };
         check_array_and_prefixes(&text);
+    }
+
+    #[test]
+    fn wrapped_pages_give_every_entry(
+        items in prop::collection::vec(json_value(), 0..6),
+        pages in 1..4usize,
+        cut in 0..2000usize,
+    ) {
+        let text = api_pages(&items, pages);
+        let mut splitter = WrappedSplitter::default();
+        let (spans, _) = splitter.split(text.as_bytes(), true);
+        prop_assert_eq!(splitter.stop.clone(), Some(End::Clean));
+        // The entries as serde_json reads the pages back (floats do not always survive a round
+        // trip).
+        let read_back: Vec<Value> = serde_json::Deserializer::from_str(&text)
+            .into_iter::<Value>()
+            .flat_map(|page| page.unwrap()["entries"].as_array().cloned().unwrap_or_default())
+            .collect();
+        prop_assert_eq!(spans.len(), items.len());
+        for (span, item) in spans.iter().zip(&read_back) {
+            let v: Value = serde_json::from_slice(&text.as_bytes()[span.start..span.end]).unwrap();
+            prop_assert_eq!(&v, item);
+        }
+        check_wrapped(text.as_bytes(), cut);
+    }
+
+    #[test]
+    fn utf16_reads_like_utf8(
+        entries in prop::collection::vec(log_entry_like(), 0..4),
+        text in text_body(),
+        which in 0..3usize,
+    ) {
+        let body = match which {
+            0 => serde_json::to_string_pretty(&entries).unwrap(),
+            1 => entries.iter().map(|e| e.to_string() + "\n").collect(),
+            _ => text.replace('\0', ""),
+        };
+        check_encodings_agree(&body, InputFormat::Auto);
+    }
+
+    #[test]
+    fn logs_explorer_csv_rows_are_all_read(entries in prop::collection::vec(log_entry_like(), 1..5)) {
+        // Every row names a LogEntry column, as a download's header does.
+        let entries: Vec<Value> = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e["insertId"] = Value::from(format!("id-{i}"));
+                e["logName"] = Value::from("projects/p/logs/app");
+                e
+            })
+            .collect();
+        let csv = logs_explorer_csv(&entries);
+        check_csv_rows(&csv, entries.len() as u64);
     }
 
     #[test]
@@ -225,6 +289,10 @@ proptest! {
             prop::collection::vec(log_entry_like(), 0..4).prop_map(|v| {
                 v.iter().map(|e| e.to_string() + "\n").collect::<String>().into_bytes()
             }),
+            (prop::collection::vec(log_entry_like(), 0..4), 1..3usize)
+                .prop_map(|(v, pages)| api_pages(&v, pages).into_bytes()),
+            prop::collection::vec(log_entry_like(), 1..4).prop_map(|v| logs_explorer_csv(&v).into_bytes()),
+            (text_body(), 0..ENCODINGS.len()).prop_map(|(t, e)| encode(&t, ENCODINGS[e])),
         ],
         fmt in 0..3usize,
         gzip in any::<bool>(),

@@ -191,7 +191,7 @@ proptest! {
         } else {
             Config::defaults()
         };
-        let redactor = Redactor::new(&config.redact).unwrap();
+        let redactor = Redactor::new(&config.redact, &config.redaction).unwrap();
         let options = |inputs: Vec<PathBuf>| Options {
             inputs,
             min_severity: case.min_severity,
@@ -241,7 +241,7 @@ fn summaries_of_different_scopes_are_refused() {
     let lines = dump(300, 3, 0);
     let path = dir.path().join("a.ndjson");
     std::fs::write(&path, lines.iter().map(|l| l.text.clone() + "\n").collect::<String>()).unwrap();
-    let redactor = Redactor::new(&[]).unwrap();
+    let redactor = Redactor::new(&[], &Default::default()).unwrap();
     let summary = |min_severity| {
         let options = Options { inputs: vec![path.clone()], min_severity, ..Options::default() };
         pipeline::summarize(&options, &redactor).unwrap().0

@@ -195,7 +195,9 @@ fn concatenated_objects_on_stdin_and_odd_fields() {
         .find(|i| i["template"].as_str().unwrap().contains("Permission denied"))
         .unwrap();
     assert_eq!(audit["severity"], "ERROR");
-    assert_eq!(audit["services"][0], "cloudaudit.googleapis.com/activity");
+    // An audit log names its service in protoPayload.serviceName; this one has none and no
+    // resource, and a Google log name is not a service (docs/resources.md).
+    assert_eq!(audit["services"][0], "unknown");
     let job = issues.iter().find(|i| i["services"][0] == "nightly").unwrap();
     assert_eq!(job["severity"], "ERROR", "inferred from the ERROR: prefix");
     assert_eq!(job["first_seen"], "2025-09-11T05:00:00.123456789Z");

@@ -1,7 +1,9 @@
 //! `read::json_split`: never panics or hangs; spans lie inside the input, in order, without
-//! overlap; for every prefix of a valid JSON array the complete entries returned parse.
+//! overlap; for every prefix of a valid JSON array the complete entries returned parse; the
+//! wrapped-response splitter (`{"entries": [...]}` pages) finds the same entries whether it gets
+//! the input whole or in two pieces.
 #![no_main]
-use fuzz_support::{check_array_and_prefixes, check_spans};
+use fuzz_support::{check_array_and_prefixes, check_spans, check_wrapped};
 use libfuzzer_sys::fuzz_target;
 use log_gardener::read::json_split::{split_array, split_concatenated, value_end};
 
@@ -17,6 +19,12 @@ fuzz_target!(|data: &[u8]| {
     check_spans(&arr, 1, &spans, &end);
     let (spans, end) = split_concatenated(data, 0);
     check_spans(data, 0, &spans, &end);
+    // As responses, and as the entries of one, cut where the first byte says.
+    let cut = data.first().map_or(0, |&b| b as usize);
+    check_wrapped(data, cut);
+    let mut page = b"{\"entries\": [".to_vec();
+    page.extend_from_slice(data);
+    check_wrapped(&page, cut);
     for i in 0..data.len().min(64) {
         if let Some(e) = value_end(data, i) {
             assert!(e >= i && e <= data.len());

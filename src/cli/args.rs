@@ -40,6 +40,12 @@ pub struct ScopeArgs {
     /// `<Date> <Time> <Level> <Component>: <Content>`. Implies --input-format text.
     #[arg(long, value_name = "FORMAT", value_parser = line_format)]
     pub(crate) line_format: Option<String>,
+
+    /// Distinct messages (after masking) kept in memory before they are mined into templates;
+    /// later messages that fit a template are counted under it. Memory then follows the number
+    /// of issues, not of distinct messages. Below the budget grouping is exact (docs/grouping.md).
+    #[arg(long, value_name = "N", default_value_t = crate::tally::DEFAULT_MESSAGE_BUDGET)]
+    pub(crate) message_budget: usize,
 }
 
 /// The report files: where they go, which, and the judgement that goes into them.
@@ -96,9 +102,10 @@ pub struct OutputArgs {
 /// `--input-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InputFormatArg {
-    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    /// Detect from the content: Cloud Logging exports in any of their shapes, plain text that
+    /// looks like a log; other files (README, YAML, notes) are skipped with a warning.
     Auto,
-    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
+    /// Cloud Logging exports only (JSON in any of its shapes, the Logs Explorer's CSV).
     Gcp,
     /// Plain-text lines, cut into fields by --line-format.
     Text,

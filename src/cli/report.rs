@@ -56,7 +56,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     start_threads(args.threads)?;
     let template = load_template(&args.output)?;
     let config = Config::load(args.output.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&config.redact)
+    let redactor = Redactor::new(&config.redact, &config.redaction)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let scope = BaselineScope::of(args.scope.min_severity, &args.scope.services);
     let choice = archive::baseline_choice(&args.output, &scope)?;
@@ -162,6 +162,7 @@ fn options_of(args: &ReportArgs) -> Options {
         services: args.scope.services.clone(),
         input_format: args.scope.input_format.into(),
         line_format: args.scope.line_format.clone(),
+        message_budget: Some(args.scope.message_budget),
         assignments: args.assignments.is_some(),
         progress: None,
     }
@@ -249,7 +250,13 @@ fn dedup(formats: &[OutputFormat]) -> Vec<OutputFormat> {
     out
 }
 
+/// Writes a file, making its folder if missing.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| {
+            Failure::Fatal(format!("{}: cannot create the folder: {e}", parent.display()))
+        })?;
+    }
     fs::write(path, bytes)
         .map_err(|e| Failure::Fatal(format!("{}: cannot write: {e}", path.display())))
 }

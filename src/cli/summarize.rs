@@ -25,8 +25,9 @@ pub struct SummarizeArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub(crate) inputs: Vec<PathBuf>,
 
-    /// The summary file to write. `{shard}` in it is replaced by the shard's number (with
-    /// `--shard`), so that every task of a job can be given the same command line.
+    /// The summary file to write (`-`: standard output, as an engine's task reads it). `{shard}`
+    /// in it is replaced by the shard's number (with `--shard`), so that every task of a job can
+    /// be given the same command line.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
 
@@ -113,7 +114,7 @@ pub fn shard_of(mut sources: Vec<Source>, index: usize, count: usize) -> Vec<Sou
 pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
     start_threads(args.threads)?;
     let config = Config::load(args.config.as_deref()).map_err(Failure::Usage)?;
-    let redactor = Redactor::new(&config.redact)
+    let redactor = Redactor::new(&config.redact, &config.redaction)
         .map_err(|e| Failure::Usage(format!("a [[redact]] pattern is not valid: {e}")))?;
     let shard = match args.shard {
         None => None,
@@ -137,6 +138,7 @@ pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
         services: args.scope.services.clone(),
         input_format: args.scope.input_format.into(),
         line_format: args.scope.line_format.clone(),
+        message_budget: Some(args.scope.message_budget),
         ..Options::default()
     };
     let started = std::time::Instant::now();
@@ -150,8 +152,13 @@ pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
     let mut bytes = Vec::new();
     summary_file::write(&summary, &mut bytes)
         .map_err(|e| Failure::Fatal(format!("{}: {e}", out.display())))?;
-    write_file(&out, &bytes)?;
-    println!("{}", out.display());
+    if out.as_os_str() == "-" {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)
+            .map_err(|e| Failure::Fatal(format!("standard output: {e}")))?;
+    } else {
+        write_file(&out, &bytes)?;
+        println!("{}", out.display());
+    }
     if !args.quiet {
         eprintln!(
             "log-gardener: {} entries read from {} input{} into {} ({} keys, {} event rows, {} bytes), in {:.2}s",

@@ -10,6 +10,7 @@ use crate::judge::classify::ErrorClass;
 use crate::judge::history::Status;
 use crate::judge::priority::Priority;
 use crate::judge::rules::{Matcher, Rule, Rules};
+use crate::normalize::redact::RedactOptions;
 use crate::normalize::Severity;
 use regex::Regex;
 use serde::Deserialize;
@@ -27,6 +28,7 @@ struct RulesFile {
     rule: Vec<Spanned<RuleSpec>>,
     #[serde(default)]
     redact: Vec<RedactSpec>,
+    redaction: Option<RedactionSpec>,
     #[serde(default)]
     playbook: BTreeMap<String, Vec<String>>,
 }
@@ -78,12 +80,21 @@ struct RedactSpec {
     pattern: Spanned<String>,
 }
 
-/// Everything the rules files say: the rules to judge by, and extra secret patterns.
+/// `[redaction]`: switches of the built-in redaction.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactionSpec {
+    keep_ip_addresses: Option<bool>,
+}
+
+/// Everything the rules files say: the rules to judge by, and what redaction takes.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub rules: Rules,
     /// Extra (kind, regex) secret patterns, from `[[redact]]`.
     pub redact: Vec<(String, String)>,
+    /// Switches of the built-in redaction (`[redaction]`).
+    pub redaction: RedactOptions,
 }
 
 /// Where a checked rules file's errors point: "FILE:LINE".
@@ -159,6 +170,9 @@ impl Config {
                 )
             })?;
             self.redact.push((r.kind, r.pattern.into_inner()));
+        }
+        if let Some(keep) = file.redaction.and_then(|r| r.keep_ip_addresses) {
+            self.redaction.keep_ip_addresses = keep;
         }
         for key in file.playbook.keys() {
             playbook_key(key, label)?;
@@ -332,8 +346,9 @@ fn kind_of(s: &Spanned<String>, src: &Source) -> Result<IssueKind, String> {
         "message" => Ok(IssueKind::Message),
         "traceback" => Ok(IssueKind::Traceback),
         "request" => Ok(IssueKind::Request),
+        "audit" => Ok(IssueKind::Audit),
         other => Err(format!(
-            "{}: `match.kind` must be message, traceback or request, not {other:?}",
+            "{}: `match.kind` must be message, traceback, request or audit, not {other:?}",
             src.at(s.span())
         )),
     }
@@ -361,6 +376,13 @@ mod tests {
         assert!(last_priority_rule.matcher.min_severity.is_none(), "the last default matches all");
         assert!(r.playbook[0].contains_key("import_error"));
         assert!(r.playbook[0].contains_key("type_error.await"));
+        assert!(
+            !Config::defaults().redaction.keep_ip_addresses,
+            "addresses are redacted by default"
+        );
+        let mut user = Config::default();
+        user.add("[redaction]\nkeep_ip_addresses = true\n", "g.toml", true).unwrap();
+        assert!(user.redaction.keep_ip_addresses);
     }
 
     #[test]
@@ -386,6 +408,8 @@ mod tests {
         let err =
             r.add("[[rule]]\nmatch = { error_class = [\"oops\"] }\n", "g.toml", true).unwrap_err();
         assert!(err.contains("unknown error class \"oops\""), "{err}");
+        let err = r.add("[redaction]\nkeep_ips = true\n", "g.toml", true).unwrap_err();
+        assert!(err.contains("line 2") && err.contains("keep_ips"), "{err}");
         let err = r.add("[[rule\n", "g.toml", true).unwrap_err();
         assert!(err.starts_with("g.toml: TOML parse error at line 1"), "{err}");
         let err = r

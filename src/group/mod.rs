@@ -1,18 +1,22 @@
 //! Group: decides which records are the same problem, and gives each problem a stable id.
 //!
-//! Three kinds of issue, each with its own key: stack traces by exception type and innermost
-//! frames (`traceback`), request logs by status, method and route (`request`), and every other
-//! message by its template, mined (`miner`) over the distinct messages after their variable parts
-//! are masked (`mask`). An issue is one key within one service. Its id is a hash of kind, service
-//! and key, so the same problem has the same id on every run and machine.
+//! Four kinds of issue, each with its own key: stack traces by exception type and innermost
+//! frames (`traceback`), request logs by status, method and route (`request`), audit logs by
+//! service, method and status, and every other message by its template, mined (`miner`) over the
+//! distinct messages after their variable parts are masked (`mask`); a multi-line message is
+//! keyed by its most telling line (`telling`). An issue is one key within one service. Its id is
+//! a hash of kind, service and key, so the same problem has the same id on every run and
+//! machine. Titles are made distinct within a report (`title`).
 
 pub mod mask;
+pub(crate) mod matcher;
 pub mod miner;
 pub(crate) mod request;
+pub(crate) mod telling;
 pub(crate) mod title;
 pub(crate) mod traceback;
 
-use crate::normalize::record::Request;
+use crate::normalize::record::{Audit, Request};
 use crate::normalize::Record;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -25,12 +29,15 @@ pub enum IssueKind {
     Message,
     Traceback,
     Request,
+    Audit,
 }
 
 /// One issue's identity and how it reads.
 #[derive(Debug, Clone)]
 pub struct IssueDef {
     pub id: String,
+    /// How the issue reads in one line: from its template, told apart from every other issue's.
+    pub title: String,
     pub kind: IssueKind,
     pub service: String,
     /// The message with `<*>` for the variable parts.
@@ -59,8 +66,23 @@ const MAX_MINED_CHARS: usize = 4096;
 )]
 pub(crate) enum Key {
     Message(String),
-    Traceback { fingerprint: String, template: String, exception: String, frames: Vec<String> },
-    Request { template: String, status: u16 },
+    Traceback {
+        fingerprint: String,
+        template: String,
+        exception: String,
+        frames: Vec<String>,
+    },
+    Request {
+        template: String,
+        status: u16,
+    },
+    /// An audit log's call: `v1.compute.instances.setMetadata PERMISSION_DENIED`.
+    Audit {
+        template: String,
+        fingerprint: String,
+    },
+    /// A message keyed exactly, not mined: a slow query's statement shape.
+    Exact(String),
 }
 
 /// One distinct (service, key) and how often it occurred, for [`group_keys`].
@@ -110,6 +132,7 @@ pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
         let service = k.service;
         let def = |kind, template: &str, fingerprint: &str| IssueDef {
             id: issue_id(kind, service, fingerprint),
+            title: String::new(),
             kind,
             service: service.to_string(),
             template: template.to_string(),
@@ -121,6 +144,12 @@ pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
             Key::Message(m) => {
                 let t = template_of[m.as_str()];
                 (t, def(IssueKind::Message, t, t))
+            }
+            Key::Exact(template) => {
+                (template.as_str(), def(IssueKind::Message, template, template))
+            }
+            Key::Audit { template, fingerprint } => {
+                (fingerprint.as_str(), def(IssueKind::Audit, template, fingerprint))
             }
             Key::Request { template, status } => (
                 template.as_str(),
@@ -142,36 +171,70 @@ pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
             });
         issue_of.push(slot);
     }
+    title::assign(&mut issues);
     Grouping { issues, issue_of }
+}
+
+/// The template of each of `messages` (masked, distinct), mined as `group_keys` mines them.
+pub(crate) fn templates_of(messages: &[&str]) -> Vec<String> {
+    let weights = vec![1; messages.len()];
+    let mined = miner::mine(messages, &weights);
+    mined.assignments.iter().map(|&t| mined.templates[t as usize].clone()).collect()
 }
 
 /// The key of one record: the expensive part (masking), run in parallel by callers.
 pub(crate) fn key_of(rec: &Record) -> Key {
-    key_of_parts(&rec.message, rec.request.as_ref())
+    key_of_parts(&rec.message, rec.request.as_ref(), rec.audit.as_ref())
 }
 
-/// The key of a message (and the request, for request logs).
-pub(crate) fn key_of_parts(message: &str, request: Option<&Request>) -> Key {
+/// The key of a message (and the request, for request logs; the call, for audit logs).
+pub(crate) fn key_of_parts(message: &str, request: Option<&Request>, audit: Option<&Audit>) -> Key {
     if let Some(req) = request {
         return Key::Request { template: request::template(req), status: req.status };
     }
-    if let Some(trace) = traceback::parse(message) {
-        let shown_message = mask::mask_message(&trace.message);
-        let template = match (shown_message.is_empty(), trace.frames.first()) {
-            (true, Some(f)) => format!("{} (in {f})", trace.exception),
-            (false, Some(f)) => format!("{}: {} (in {f})", trace.exception, shown_message),
-            (true, None) => trace.exception.clone(),
-            (false, None) => format!("{}: {}", trace.exception, shown_message),
-        };
-        return Key::Traceback {
-            fingerprint: trace.fingerprint(),
-            template,
-            exception: trace.exception,
-            frames: trace.frames,
+    if let Some(call) = audit {
+        return Key::Audit {
+            template: format!("{} {}", call.method, call.status),
+            fingerprint: format!("{}|{}|{}", call.service, call.method, call.status),
         };
     }
-    let text = truncate_chars(message, MAX_MINED_CHARS);
-    Key::Message(mask::mask_message(text))
+    if let Some(trace) = traceback::parse(message) {
+        return traceback_key(trace);
+    }
+    match telling::telling(message) {
+        telling::Telling::Statement(shape) => Key::Exact(shape),
+        telling::Telling::Line(line) => Key::Message(mask::mask_message(line)),
+        telling::Telling::Whole => {
+            Key::Message(mask::mask_message(truncate_chars(message, MAX_MINED_CHARS)))
+        }
+    }
+}
+
+/// A stack trace's key: fingerprinted by its (root) exception and frames; shown as the exception
+/// that escaped, with its root cause where that is another.
+fn traceback_key(trace: traceback::Trace) -> Key {
+    let shown = |exception: &str, message: &str| {
+        let masked = mask::mask_message(message);
+        if masked.is_empty() {
+            exception.to_string()
+        } else {
+            format!("{exception}: {masked}")
+        }
+    };
+    let root = shown(&trace.exception, &trace.message);
+    let place = trace.frames.first().map(|f| format!("in {f}"));
+    let template = match (&trace.top, place) {
+        (Some((t, m)), Some(place)) => format!("{} (root cause {root}, {place})", shown(t, m)),
+        (Some((t, m)), None) => format!("{} (root cause {root})", shown(t, m)),
+        (None, Some(place)) => format!("{root} ({place})"),
+        (None, None) => root,
+    };
+    Key::Traceback {
+        fingerprint: trace.fingerprint(),
+        template,
+        exception: trace.exception,
+        frames: trace.frames,
+    }
 }
 
 fn truncate_chars(text: &str, max: usize) -> &str {
@@ -188,6 +251,7 @@ pub(crate) fn issue_id(kind: IssueKind, service: &str, fingerprint: &str) -> Str
         IssueKind::Message => "message",
         IssueKind::Traceback => "traceback",
         IssueKind::Request => "request",
+        IssueKind::Audit => "audit",
     };
     let mut bytes = Vec::with_capacity(kind.len() + service.len() + fingerprint.len() + 2);
     bytes.extend_from_slice(kind.as_bytes());
@@ -236,6 +300,12 @@ mod tests {
             (IssueKind::Request, "netra-frontend-staging", "HTTP 503 GET /api/threads/<*>", "lg-5823e99e15"),
             (IssueKind::Message, "", "", "lg-61c0b3f68a"),
             (IssueKind::Message, "ünïcode/ns", "naïve <*> café", "lg-2c963ffb71"),
+            (
+                IssueKind::Audit,
+                "gce_instance",
+                "compute.googleapis.com|v1.compute.instances.setMetadata|PERMISSION_DENIED",
+                "lg-8c6b72887d",
+            ),
         ];
         for (kind, service, fingerprint, id) in pinned {
             assert_eq!(

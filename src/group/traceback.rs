@@ -2,6 +2,8 @@
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
+use crate::normalize::multiline::is_exception_line;
+
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Trace {
@@ -11,6 +13,9 @@ pub(crate) struct Trace {
     pub(crate) message: String,
     /// Innermost frames first, as `file:function` (no line numbers: they move with every edit).
     pub(crate) frames: Vec<String>,
+    /// Java and Node: the exception that escaped (type and message), when the key is its root
+    /// cause, another one; it is what the title shows.
+    pub(crate) top: Option<(String, String)>,
 }
 
 /// How many innermost frames make the fingerprint.
@@ -24,8 +29,8 @@ impl Trace {
     }
 }
 
-/// Parses a Python traceback, a Java stack trace or a Go panic out of a message; None when the
-/// message holds none.
+/// Parses a Python traceback, a Java or Node stack trace or a Go panic out of a message; None
+/// when the message holds none.
 pub(crate) fn parse(message: &str) -> Option<Trace> {
     // Every stack trace has more than one line; most messages have one.
     if !message.contains('\n') {
@@ -37,19 +42,27 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     if message.contains("\n\tat ") || message.contains("\n    at ") {
         return parse_java_or_node(message);
     }
-    if message.starts_with("panic: ") && message.contains("goroutine ") {
-        return parse_go(message);
+    if message.contains("goroutine ") {
+        if let Some(trace) = parse_go(message) {
+            return Some(trace);
+        }
+    }
+    if message.starts_with("  File \"") || message.contains("\n  File \"") {
+        // A Python traceback whose `Traceback` line is before the export's start.
+        return parse_python(message);
     }
     None
 }
 
 fn parse_python(message: &str) -> Option<Trace> {
     // With chained exceptions the last traceback is the one that escaped.
-    let last = message.rfind("Traceback (most recent call last)")?;
-    let body = &message[last..];
+    let (body, skip) = match message.rfind("Traceback (most recent call last)") {
+        Some(last) => (&message[last..], 1),
+        None => (message, 0),
+    };
     let mut frames = Vec::new();
     let mut exception_line = None;
-    for line in body.lines().skip(1) {
+    for line in body.lines().skip(skip) {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("File \"") {
             let (file, rest) = rest.split_once('"')?;
@@ -61,51 +74,100 @@ fn parse_python(message: &str) -> Option<Trace> {
         }
     }
     let exception_line = exception_line?;
+    if skip == 0 && frames.is_empty() {
+        return None;
+    }
     let (exception, text) = match exception_line.split_once(':') {
         Some((t, m)) => (t.trim(), m.trim()),
         None => (exception_line, ""),
     };
     frames.reverse();
-    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames })
+    let (exception, message) = (exception.to_string(), text.to_string());
+    Some(Trace { exception, message, frames, top: None })
 }
 
+/// Java and Node: the exception that escaped is the first exception line with `at` frames after
+/// it (a logger's own line may come first); the key is its root cause (the last `Caused by:`),
+/// what failed first, with that cause's frames.
 fn parse_java_or_node(message: &str) -> Option<Trace> {
-    // The root cause (the last "Caused by:") is what failed first.
-    let start = message.rfind("Caused by: ").map(|i| i + "Caused by: ".len()).unwrap_or(0);
-    let body = &message[start..];
-    let mut lines = body.lines();
-    let head = lines.next()?.trim();
+    let lines: Vec<&str> = message.lines().collect();
+    let first_frame = lines.iter().position(|l| is_at_frame(l))?;
+    let top_at = lines[..first_frame]
+        .iter()
+        .position(|l| l.starts_with("Exception in thread ") || is_exception_line(l))
+        .unwrap_or(0);
+    let root_at = lines.iter().rposition(|l| l.starts_with("Caused by: ")).unwrap_or(top_at);
+    let (exception, text) = exception_of(lines[root_at]);
+    let frames = lines[root_at + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("Caused by: "))
+        .filter(|l| is_at_frame(l))
+        .map(|l| frame_name(l.trim_start().trim_start_matches("at ")))
+        .collect();
+    let top = (root_at != top_at).then(|| {
+        let (t, m) = exception_of(lines[top_at]);
+        (t.to_string(), m.to_string())
+    });
+    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames, top })
+}
+
+/// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`.
+fn exception_of(line: &str) -> (&str, &str) {
+    let head = line.trim();
+    let head = head.strip_prefix("Caused by: ").unwrap_or(head);
     let head = head.rsplit_once("Exception in thread ").map(|(_, h)| h).unwrap_or(head);
-    let head = head.split_once("\" ").map(|(_, h)| h).unwrap_or(head); // after the thread name
-    let (exception, text) = match head.split_once(": ") {
+    let head = match head.strip_prefix('"') {
+        Some(rest) => rest.split_once("\" ").map(|(_, h)| h).unwrap_or(rest), // the thread's name
+        None => head,
+    };
+    match head.split_once(": ") {
         Some((t, m)) => (t.trim(), m.trim()),
         None => (head, ""),
-    };
-    let frames = lines
-        .filter_map(|l| l.trim_start().strip_prefix("at "))
-        .map(|f| {
-            f.split(" (").next().unwrap_or(f).split('(').next().unwrap_or(f).trim().to_string()
-        })
-        .collect();
-    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames })
+    }
+}
+
+fn is_at_frame(line: &str) -> bool {
+    (line.starts_with('\t') || line.starts_with("    ")) && line.trim_start().starts_with("at ")
+}
+
+/// A frame as `function` (Java `com.x.Foo.bar`, Node `async renderQuote`), or the file for
+/// Node's anonymous frames, without line and column numbers.
+fn frame_name(frame: &str) -> String {
+    let name = frame.split(" (").next().unwrap_or(frame);
+    let name = name.split('(').next().unwrap_or(name).trim();
+    let mut name = name;
+    for _ in 0..2 {
+        if let Some((before, n)) = name.rsplit_once(':') {
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                name = before;
+            }
+        }
+    }
+    name.to_string()
 }
 
 fn parse_go(message: &str) -> Option<Trace> {
-    let first = message.lines().next()?;
+    let start = if message.starts_with("panic: ") { 0 } else { message.find("\npanic: ")? + 1 };
+    let body = &message[start..];
+    let first = body.lines().next()?;
     let text = first.strip_prefix("panic: ")?.trim();
     let mut frames = Vec::new();
-    let mut lines = message.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
+    let mut lines = body.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
+    if !body.contains("\ngoroutine ") {
+        return None;
+    }
     while let Some(func) = lines.next() {
         if func.trim().is_empty() {
             break;
         }
         let _location = lines.next();
-        let name = func.split('(').next().unwrap_or(func).trim();
+        // The arguments are the last parenthesis: `main.(*exporter).flush(0x0, {0x1, 0x2})`.
+        let name = func.rfind('(').map_or(func, |i| &func[..i]).trim();
         if !name.starts_with("panic") && !name.starts_with("runtime.") {
             frames.push(name.to_string());
         }
     }
-    Some(Trace { exception: "panic".into(), message: text.to_string(), frames })
+    Some(Trace { exception: "panic".into(), message: text.to_string(), frames, top: None })
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).
@@ -163,5 +225,36 @@ mod tests {
         assert_eq!(t.exception, "panic");
         assert_eq!(t.frames, vec!["main.handler", "main.main"]);
         assert!(parse("plain message").is_none());
+        let method = "panic: x\n[signal SIGSEGV: segmentation violation]\ngoroutine 1 [running]:\nmain.(*exporter).flush(0x0, {0x1, 0x2})\n\t/app/export.go:88 +0x1d";
+        assert_eq!(parse(method).unwrap().frames, vec!["main.(*exporter).flush"]);
+    }
+
+    #[test]
+    fn java_root_cause_is_the_key_the_escaping_exception_the_title() {
+        let java = "Exception in thread \"main\" java.lang.IllegalStateException: sync aborted\n\tat com.x.Main.run(Main.java:10)\nCaused by: java.net.ConnectException: Connection refused\n\tat sun.nio.ch.Net.pollConnect(Native Method)\n\t... 12 more";
+        let t = parse(java).unwrap();
+        assert_eq!(t.exception, "java.net.ConnectException");
+        assert_eq!(t.frames, vec!["sun.nio.ch.Net.pollConnect"]);
+        let top = ("java.lang.IllegalStateException".to_string(), "sync aborted".to_string());
+        assert_eq!(t.top, Some(top));
+    }
+
+    #[test]
+    fn node_after_a_logger_line_and_a_multi_line_message() {
+        let node = "ERROR [Handler] boom\nError: quote service returned 502\nupstream body: <html>\n    at fetchQuote (file:///app/q.mjs:41:11)\n    at async file:///app/server.mjs:40:5";
+        let t = parse(node).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("Error", "quote service returned 502")
+        );
+        assert_eq!(t.frames, vec!["fetchQuote", "async file:///app/server.mjs"]);
+    }
+
+    #[test]
+    fn python_whose_head_is_before_the_export() {
+        let headless = "    packet.raise_for_error()\n    ^^^^^^\n  File \"/usr/lib/python3.12/site-packages/pymysql/err.py\", line 150, in raise_mysql_exception\n    raise errorclass(errno, errval)\npymysql.err.OperationalError: (1364, \"x\")";
+        let t = parse(headless).unwrap();
+        assert_eq!(t.exception, "pymysql.err.OperationalError");
+        assert_eq!(t.frames, vec!["pymysql/err.py:raise_mysql_exception"]);
     }
 }

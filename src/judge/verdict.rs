@@ -12,7 +12,6 @@ use super::history::{self, Baseline, BaselineWindow, Choice, Comparison, Current
 use super::rules::{judge, matches, raise, IssueFacts, Judgement, Rules};
 use crate::aggregate::{Aggregates, TimeFormat};
 use crate::group::mask::mask_message;
-use crate::group::title::title_of;
 use crate::group::Grouping;
 use crate::normalize::Severity;
 use crate::read::InputFormat;
@@ -416,8 +415,7 @@ fn compare(
     time: &TimeFormat,
     baseline: Option<&Baseline>,
 ) -> (Comparison, Vec<Option<(Status, Option<f64>)>>) {
-    let titles: Vec<String> =
-        shown.iter().map(|&i| title_of(&ev.grouping.issues[i].template)).collect();
+    let titles: Vec<String> = shown.iter().map(|&i| ev.grouping.issues[i].title.clone()).collect();
     let times: Vec<(Option<String>, Option<String>)> = shown
         .iter()
         .map(|&i| {

@@ -5,11 +5,13 @@
 //! fields whose type varies between writers (payload values, severity) are taken as raw JSON and
 //! interpreted here, so an odd value never makes a whole entry unreadable.
 
-use super::infer;
-use super::record::{clip_message, Record, Request};
+use super::lenient;
+use super::record::{clip_message, Audit, Record, Request};
 use super::redact::Redactor;
+use super::resource::{self, object, EntryLabels, Resource};
 use super::severity::Severity;
 use super::time::Timestamp;
+use super::{ansi, infer, multiline};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -23,9 +25,9 @@ struct LogEntry<'a> {
     receive_timestamp: Option<Cow<'a, str>>,
     #[serde(borrow)]
     severity: Option<&'a RawValue>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object")]
     resource: Option<Resource<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object")]
     labels: Option<EntryLabels<'a>>,
     #[serde(borrow, alias = "json_payload")]
     json_payload: Option<&'a RawValue>,
@@ -33,7 +35,7 @@ struct LogEntry<'a> {
     text_payload: Option<&'a RawValue>,
     #[serde(borrow, alias = "proto_payload")]
     proto_payload: Option<ProtoPayload<'a>>,
-    #[serde(borrow, alias = "http_request")]
+    #[serde(borrow, alias = "http_request", deserialize_with = "object")]
     http_request: Option<HttpRequest<'a>>,
     #[serde(borrow, alias = "insert_id")]
     insert_id: Option<Cow<'a, str>>,
@@ -41,54 +43,14 @@ struct LogEntry<'a> {
     log_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     trace: Option<Cow<'a, str>>,
-    #[serde(borrow, alias = "source_location")]
+    #[serde(borrow, alias = "source_location", deserialize_with = "object")]
     source_location: Option<SourceLocation<'a>>,
+    #[serde(borrow)]
+    operation: Option<Operation<'a>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Resource<'a> {
-    #[serde(borrow)]
-    labels: Option<ResourceLabels<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ResourceLabels<'a> {
-    #[serde(borrow)]
-    project_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    revision_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    job_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    execution_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    container_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    namespace_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pod_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    function_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    module_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    version_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct EntryLabels<'a> {
-    #[serde(borrow)]
-    python_logger: Option<Cow<'a, str>>,
-    #[serde(borrow, alias = "instance_id")]
-    #[serde(rename = "instanceId")]
-    instance_id: Option<Cow<'a, str>>,
-}
-
+/// The fields of a `protoPayload` that say what was done: an audit log's (`AuditLog`: service,
+/// method, status, resource, caller) and the same names in other payload types.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct ProtoPayload<'a> {
@@ -98,13 +60,33 @@ struct ProtoPayload<'a> {
     method_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     service_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resource_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    authentication_info: Option<AuthenticationInfo<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ProtoStatus<'a> {
+    code: Option<i64>,
     #[serde(borrow)]
     message: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct AuthenticationInfo<'a> {
+    #[serde(borrow)]
+    principal_email: Option<Cow<'a, str>>,
+}
+
+/// A LogEntry's `operation`: the entries of one long-running operation share its id.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Operation<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +117,9 @@ struct JsonPayload<'a> {
     message: Option<&'a RawValue>,
     #[serde(borrow)]
     msg: Option<&'a RawValue>,
+    /// structlog's message key.
+    #[serde(borrow)]
+    event: Option<&'a RawValue>,
     #[serde(borrow)]
     error: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -143,6 +128,9 @@ struct JsonPayload<'a> {
     stack_trace: Option<&'a RawValue>,
     #[serde(borrow)]
     traceback: Option<&'a RawValue>,
+    /// python-json-logger's formatted traceback.
+    #[serde(borrow)]
+    exc_info: Option<&'a RawValue>,
     #[serde(borrow)]
     severity: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -168,33 +156,104 @@ pub struct EntryError {
 
 /// Parses one LogEntry's JSON text.
 pub fn parse_entry<'a>(json: &'a [u8], redactor: &Redactor) -> Result<Record<'a>, EntryError> {
-    parse_entry_from(json, redactor, Severity::Default)
+    parse_entry_from(json, redactor, Severity::Default).map(|(rec, _)| rec)
+}
+
+/// What was read of an entry only in part: a field of an unexpected type left out or converted
+/// (the entry is in the report; the note says what happened to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNote {
+    pub reason: &'static str,
+    pub detail: String,
 }
 
 /// Parses one LogEntry, leaving out the text of entries whose declared severity is below
 /// `text_from`: they count for volumes and request health but never reach an issue, and their
 /// message (extraction, redaction, inference) was a third of the parsing time on typical exports.
+/// An entry with a field of an unexpected type is read without it (`lenient`), with notes.
 pub(crate) fn parse_entry_from<'a>(
     json: &'a [u8],
     redactor: &Redactor,
     text_from: Severity,
-) -> Result<Record<'a>, EntryError> {
+) -> Result<(Record<'a>, Vec<FieldNote>), EntryError> {
+    // serde's derived structs also take an array, field by field (`["2025-...", "x"]` would be
+    // a LogEntry with a timestamp): only an object is one.
+    if json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(not_an_object(Some(b'[')));
+    }
     // One check of the whole entry's UTF-8, then parsing text known to be valid: parsing bytes
     // checked every string on its own (a few percent of the time).
-    let parsed = match std::str::from_utf8(json) {
+    let text = std::str::from_utf8(json);
+    let parsed = match text {
         Ok(text) => serde_json::from_str::<LogEntry>(text),
         Err(_) => serde_json::from_slice::<LogEntry>(json),
     };
-    let entry = match parsed {
-        Ok(e) => e,
-        Err(e) => return Err(entry_error(&e)),
-    };
-    Ok(normalize(entry, redactor, text_from))
+    match (parsed, text) {
+        (Ok(entry), _) if entry.has_fields() => {
+            Ok((normalize(entry, redactor, text_from), Vec::new()))
+        }
+        (Ok(_), Ok(text)) => Err(not_a_log_entry(text, redactor)),
+        (Err(e), Ok(text)) if e.is_data() => read_leniently(text, redactor, text_from),
+        (Ok(_), Err(_)) => Err(not_a_log_entry("", redactor)),
+        (Err(e), _) => Err(entry_error(&e)),
+    }
 }
 
-/// A specific reason for the common ways an entry is broken.
+/// An entry serde refused for the type of a field: read again without the fields that do not
+/// fit (or with them converted), each named in a note.
+fn read_leniently(
+    text: &str,
+    redactor: &Redactor,
+    text_from: Severity,
+) -> Result<(Record<'static>, Vec<FieldNote>), EntryError> {
+    let fits = |t: &str| serde_json::from_str::<LogEntry>(t).map(|_| ()).map_err(|e| e.to_string());
+    let Some((fixed, repairs)) = lenient::repair(text, &fits) else {
+        return Err(not_an_object(text.trim_start().bytes().next()));
+    };
+    let entry = serde_json::from_str::<LogEntry>(&fixed).map_err(|e| entry_error(&e))?;
+    if !entry.has_fields() {
+        return Err(not_a_log_entry(text, redactor));
+    }
+    let record = normalize(entry, redactor, text_from).into_owned();
+    Ok((record, lenient::notes(&repairs)))
+}
+
+/// JSON that is not an object where a LogEntry belongs, named by its kind.
+fn not_an_object(first: Option<u8>) -> EntryError {
+    let what = match first {
+        Some(b'[') => "a JSON array",
+        Some(b'"') => "a JSON string",
+        Some(b't' | b'f') => "a JSON boolean",
+        Some(b'n') => "JSON null",
+        Some(b'-' | b'0'..=b'9') => "a JSON number",
+        Some(_) => "text that is not JSON",
+        None => "nothing",
+    };
+    let detail = format!("{what}, where a LogEntry object belongs");
+    EntryError { reason: "not a LogEntry object", detail }
+}
+
+/// A JSON object with none of a LogEntry's fields (a config block, an API response that was not
+/// taken apart): named with its keys, redacted, so that the user can tell what it is.
+fn not_a_log_entry(text: &str, redactor: &Redactor) -> EntryError {
+    let keys: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            .map(|m| m.keys().take(8).cloned().collect())
+            .unwrap_or_default();
+    let keys = redactor.redact(&keys.join(", ")).into_owned();
+    EntryError {
+        reason: "not a LogEntry object",
+        detail: format!(
+            "a JSON object without any LogEntry field (timestamp, logName, resource, insertId, a \
+             payload, httpRequest); its keys: {keys}"
+        ),
+    }
+}
+
+/// A specific reason for the common ways an entry is broken. The detail is serde's message
+/// without the text it quotes from the input.
 fn entry_error(e: &serde_json::Error) -> EntryError {
-    let detail = e.to_string();
+    let detail = lenient::scrub(&e.to_string());
     let reason = if e.is_data() {
         "not a LogEntry object"
     } else if e.is_eof() {
@@ -211,45 +270,58 @@ fn entry_error(e: &serde_json::Error) -> EntryError {
     EntryError { reason, detail }
 }
 
-fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) -> Record<'a> {
+impl LogEntry<'_> {
+    /// Whether the object has any of the fields that make a LogEntry (severity and labels alone
+    /// do not: plenty of other JSON has those).
+    fn has_fields(&self) -> bool {
+        self.timestamp.is_some()
+            || self.receive_timestamp.is_some()
+            || self.resource.is_some()
+            || self.log_name.is_some()
+            || self.insert_id.is_some()
+            || self.json_payload.is_some()
+            || self.text_payload.is_some()
+            || self.proto_payload.is_some()
+            || self.http_request.is_some()
+    }
+}
+
+fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) -> Record<'a> {
     let mut rec = Record { entries: 1, ..Record::default() };
     rec.time = entry
         .timestamp
         .as_deref()
         .and_then(Timestamp::parse)
         .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse));
-    rec.insert_id = entry.insert_id;
-    rec.trace = entry.trace;
-    where_from(&mut rec, entry.resource, entry.log_name);
-    let entry_labels = entry.labels.unwrap_or_default();
-    rec.instance = entry_labels.instance_id;
-    rec.component = entry_labels.python_logger;
+    // Client-library dumps write fields without presence as "" (`"trace": ""`): no value.
+    rec.insert_id = nonempty(entry.insert_id.take());
+    rec.trace = nonempty(entry.trace.take());
+    rec.component = where_from(&mut rec, &mut entry);
 
-    // Severity as written: a name or a number; DEFAULT counts as "none given".
+    rec.operation = entry.operation.as_ref().and_then(|o| nonempty(o.id.clone()));
+
+    // Severity as written: a name or a number; DEFAULT counts as "none given". The INFO that a
+    // runtime gives every line of a stream is weak: the text may say more.
     let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
+    let weak = declared.is_some_and(|s| s <= Severity::Info)
+        && rec.log_name.as_deref().is_some_and(infer::runtime_loses_severity);
     if let Some(s) = declared.filter(|&s| s < text_from) {
-        rec.severity = s;
-        rec.request = entry.http_request.as_ref().and_then(|http| {
-            let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
-            Some(Request { status, method: String::new(), path: String::new() })
-        });
-        return rec;
+        let raw = entry.text_payload.or(entry.json_payload);
+        let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
+        if !(weak && (build || weak_line_may_matter(raw))) {
+            rec.severity = s;
+            rec.request = entry.http_request.as_ref().and_then(|http| {
+                let status =
+                    http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
+                Some(Request { status, method: String::new(), path: String::new() })
+            });
+            return rec;
+        }
     }
 
-    let mut payload_severity = None;
-    let mut message: Cow<'a, str> = Cow::Borrowed("");
-    if let Some(raw) = entry.json_payload {
-        let (msg, sev, logger) = json_payload_message(raw, redactor);
-        message = msg;
-        payload_severity = sev;
-        if rec.component.is_none() {
-            rec.component = logger;
-        }
-    } else if let Some(raw) = entry.text_payload {
-        message = raw_text(raw);
-    } else if let Some(proto) = entry.proto_payload {
-        message = proto_message(proto);
-    }
+    let payloads = (entry.json_payload, entry.text_payload, entry.proto_payload.as_ref());
+    let (message, payload_severity) = payload_message(payloads, &mut rec, redactor);
+    let mut message = message;
     if let Some(http) = &entry.http_request {
         if let Some(req) = request_of(http, redactor) {
             if message.is_empty() {
@@ -263,45 +335,140 @@ fn normalize<'a>(entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) 
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }
-    settle_severity(&mut rec, declared, payload_severity, &message);
+    let declared = Declared { severity: declared, weak };
+    let message = settle_severity(&mut rec, declared, payload_severity, message);
     rec.message = clip_message(redact_trimmed(message, redactor));
     rec
 }
 
-/// Project, service and revision from the monitored resource and the log name.
-fn where_from<'a>(
+/// Whether a line with its runtime's INFO, below the minimum severity, is read after all: when
+/// its raw text may name a level above INFO, or may be a part of a multi-line event (indented, a
+/// brace, cut at the line limit). The cheap checks most such lines stop at.
+fn weak_line_may_matter(raw: Option<&RawValue>) -> bool {
+    let Some(text) = raw.map(RawValue::get) else { return false };
+    let first = text.as_bytes().get(1).copied().unwrap_or(b'"');
+    matches!(first, b' ' | b'\\' | b'{' | b'}' | b'[' | b']')
+        || text.len() >= multiline::LINE_LIMIT_BYTES
+        || infer::may_name_a_level(text)
+}
+
+/// The message of the payload, without escape sequences, and the severity the payload states;
+/// JSON written as text (behind a prefix, pretty-printed) is read as JSON.
+fn payload_message<'a>(
+    (json, text, proto): (Option<&'a RawValue>, Option<&'a RawValue>, Option<&ProtoPayload<'a>>),
     rec: &mut Record<'a>,
-    resource: Option<Resource<'a>>,
-    log_name: Option<Cow<'a, str>>,
-) {
-    let labels = resource.and_then(|r| r.labels).unwrap_or_default();
-    rec.project = nonempty(labels.project_id.clone())
+    redactor: &Redactor,
+) -> (Cow<'a, str>, Option<Severity>) {
+    if let Some(raw) = json {
+        let (msg, sev, logger) = json_payload_of(raw, redactor);
+        if rec.component.is_none() {
+            rec.component = logger;
+        }
+        return (ansi::strip(msg), sev);
+    }
+    if let Some(raw) = text {
+        let text = raw_text(raw);
+        rec.cut_at_limit = text.len() == multiline::LINE_LIMIT_BYTES;
+        let text = ansi::strip(text);
+        if let Some((msg, sev, logger)) = message_of_json_text(&text) {
+            if rec.component.is_none() {
+                rec.component = logger.map(Cow::Owned);
+            }
+            return (Cow::Owned(msg), sev);
+        }
+        return (text, None);
+    }
+    if let Some(proto) = proto {
+        return (ansi::strip(proto_message(proto, rec)), None);
+    }
+    (Cow::Borrowed(""), None)
+}
+
+/// The JSON object in a text (after a prefix of timestamp characters at most), read as a
+/// jsonPayload would be, when it has a message field: its message, severity and logger.
+pub(crate) fn message_of_json_text(
+    text: &str,
+) -> Option<(String, Option<Severity>, Option<String>)> {
+    let body = text.trim_end();
+    if !body.ends_with('}') {
+        return None;
+    }
+    let open = body.find('{')?;
+    let prefix = &body[..open];
+    let timestamp_like = prefix.len() <= 40
+        && prefix.bytes().all(|b| !b.is_ascii_alphabetic() || b == b'T' || b == b'Z');
+    if !timestamp_like {
+        return None;
+    }
+    let raw: &RawValue = serde_json::from_str(&body[open..]).ok()?;
+    let fields: JsonPayload = serde_json::from_str(raw.get()).ok()?;
+    // Without a message field it is data, not a log line: the text stays as written.
+    fields.message.or(fields.msg).or(fields.event)?;
+    let (message, severity, logger) = json_payload_message(raw, default_redactor_for_fields());
+    Some((message.into_owned(), severity, logger.map(Cow::into_owned)))
+}
+
+/// `payload_as_text` blanks secret-named fields by name and needs no patterns.
+fn default_redactor_for_fields() -> &'static Redactor {
+    super::redact::default_redactor()
+}
+
+/// Project, service, revision and instance from the monitored resource, the entry's labels and
+/// the log name (`resource`, docs/resources.md).
+/// Returns the `python_logger` label, the component when the entry names one there.
+fn where_from<'a>(rec: &mut Record<'a>, entry: &mut LogEntry<'a>) -> Option<Cow<'a, str>> {
+    let resource = entry.resource.take().unwrap_or_default();
+    let mut resource_labels = resource.labels.unwrap_or_default();
+    let log_name = entry.log_name.take();
+    rec.project = nonempty(resource_labels.project_id.take())
         .or_else(|| log_name.as_deref().and_then(project_of).map(|p| Cow::Owned(p.to_string())));
-    let (service, revision) = service_and_revision(labels, log_name.as_deref());
-    rec.service = service;
-    rec.revision = revision;
+    let mut labels = entry.labels.take().unwrap_or_default();
+    let component = labels.python_logger.take();
+    let placed = resource::place(resource::Where {
+        kind: resource.kind.as_deref(),
+        resource: &mut resource_labels,
+        labels: &mut labels,
+        log_name: log_name.as_deref(),
+        audited: entry.proto_payload.as_ref().and_then(|p| p.service_name.clone()),
+    });
+    rec.service = placed.service;
+    rec.revision = placed.revision;
+    rec.instance = placed.instance;
     rec.log_name = log_name;
+    component
+}
+
+/// The severity an entry carries, and whether it is only the one its runtime gives every line.
+struct Declared {
+    severity: Option<Severity>,
+    weak: bool,
 }
 
 /// Severity: declared, else what the payload says, else what the text says (or the request's
-/// status). The text is read only when it is needed for a severity or a logger.
-fn settle_severity(
+/// status). A weak declared severity (INFO from stdout/stderr or Cloud Build) is raised where the
+/// payload or the text names a higher one, never lowered. The text is read only when it is
+/// needed for a severity or a logger; where its level sat in a log line's prefix, the message
+/// is what follows the prefix.
+fn settle_severity<'a>(
     rec: &mut Record,
-    declared: Option<Severity>,
+    declared: Declared,
     from_payload: Option<Severity>,
-    message: &str,
-) {
-    let needs_severity = declared.is_none() && from_payload.is_none();
-    let text_hint = if needs_severity || rec.component.is_none() {
-        infer::from_text(message)
-    } else {
-        infer::TextHint::default()
+    message: Cow<'a, str>,
+) -> Cow<'a, str> {
+    let strong = declared.severity.filter(|_| !declared.weak);
+    let read_text = match (strong, from_payload) {
+        (None, None) => !declared.weak || infer::may_name_a_level(&message),
+        _ => rec.component.is_none(),
     };
+    let hint = if read_text { infer::from_text(&message) } else { infer::TextHint::default() };
     let from_request = || rec.request.as_ref().and_then(|r| severity_of_status(r.status));
-    let (severity, inferred) = match (declared, from_payload) {
-        (Some(s), _) => (s, false),
-        (None, Some(s)) => (s, true),
-        (None, None) => match text_hint.severity.or_else(from_request) {
+    let said = from_payload.or(hint.severity);
+    let (severity, inferred) = match (strong, declared.severity, said) {
+        (Some(s), _, _) => (s, false),
+        (None, Some(weak), Some(s)) if s > weak => (s, true),
+        (None, Some(weak), _) => (weak, false),
+        (None, None, Some(s)) => (s, true),
+        (None, None, None) => match from_request() {
             Some(s) => (s, true),
             None => (Severity::Default, false),
         },
@@ -309,7 +476,26 @@ fn settle_severity(
     rec.severity = severity;
     rec.severity_inferred = inferred;
     if rec.component.is_none() {
-        rec.component = text_hint.logger.map(|l| Cow::Owned(l.to_string()));
+        rec.component = hint.logger.map(|l| Cow::Owned(l.to_string()));
+    }
+    // A build's lines stay as written: the failed step's event is read from them.
+    let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
+    match hint.body {
+        Some(body) if !build => message_body(message, body),
+        _ => message,
+    }
+}
+
+/// The message without the log line's prefix (and without what the body leaves off the end of
+/// the first line); later lines are kept.
+fn message_body(message: Cow<'_, str>, (start, end): (usize, usize)) -> Cow<'_, str> {
+    let first_end = message.find('\n').unwrap_or(message.len());
+    if start == 0 && end == first_end {
+        return message;
+    }
+    match message {
+        Cow::Borrowed(text) if end == first_end => Cow::Borrowed(&text[start..]),
+        text => Cow::Owned(format!("{}{}", &text[start..end], &text[first_end..])),
     }
 }
 
@@ -353,6 +539,27 @@ fn raw_text(raw: &RawValue) -> Cow<'_, str> {
     }
 }
 
+/// The message, severity and logger of a jsonPayload, also of one written as a string (some
+/// writers serialize the payload twice, `"jsonPayload": "{\"message\": ...}"`): a string holding
+/// a JSON object is read as that object, any other string is the message.
+fn json_payload_of<'a>(
+    raw: &'a RawValue,
+    redactor: &Redactor,
+) -> (Cow<'a, str>, Option<Severity>, Option<Cow<'a, str>>) {
+    if !raw.get().starts_with('"') {
+        return json_payload_message(raw, redactor);
+    }
+    let text = raw_text(raw);
+    match serde_json::from_str::<&RawValue>(&text) {
+        Ok(inner) if inner.get().starts_with('{') => {
+            let (message, severity, logger) = json_payload_message(inner, redactor);
+            let own = |t: Cow<str>| Cow::Owned(t.into_owned());
+            (own(message), severity, logger.map(own))
+        }
+        _ => (text, None, None),
+    }
+}
+
 /// The message, severity and logger of a jsonPayload. Without a message field the payload's
 /// JSON itself is the message (with secret-named fields blanked), so nothing is dropped.
 fn json_payload_message<'a>(
@@ -363,9 +570,13 @@ fn json_payload_message<'a>(
     fn text_of(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
         v.map(raw_text).filter(|t| !t.is_empty())
     }
-    let main = text_of(payload.message).or_else(|| text_of(payload.msg));
+    let main = text_of(payload.message)
+        .or_else(|| text_of(payload.msg))
+        .or_else(|| text_of(payload.event));
     let error = text_of(payload.error).or_else(|| text_of(payload.exception));
-    let stack = text_of(payload.stack_trace).or_else(|| text_of(payload.traceback));
+    let stack = text_of(payload.stack_trace)
+        .or_else(|| text_of(payload.traceback))
+        .or_else(|| text_of(payload.exc_info));
     let mut message = match (main, error) {
         // Loggers often repeat the exception in the message; append it only when it adds text.
         (Some(m), Some(e)) if !m.contains(e.split_once(": ").map_or(e.as_ref(), |(_, t)| t)) => {
@@ -434,15 +645,59 @@ fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
     }
 }
 
-fn proto_message(proto: ProtoPayload<'_>) -> Cow<'_, str> {
-    if let Some(msg) = proto.status.and_then(|s| nonempty(s.message)) {
-        return msg;
+/// The message of a `protoPayload`. With a service and a method (an audit log, and other types
+/// that name them) the record gets the call ([`Audit`]) it is grouped by, and the message says
+/// what was called, how it ended, on what, and by what kind of caller (never who: the caller
+/// is personal data).
+fn proto_message<'a>(proto: &ProtoPayload<'a>, rec: &mut Record<'a>) -> Cow<'a, str> {
+    let status_message = proto.status.as_ref().and_then(|s| nonempty(s.message.clone()));
+    let (Some(service), Some(method)) =
+        (nonempty(proto.service_name.clone()), nonempty(proto.method_name.clone()))
+    else {
+        return status_message.or_else(|| proto.method_name.clone()).unwrap_or(Cow::Borrowed(""));
+    };
+    let code = proto.status.as_ref().and_then(|s| s.code).unwrap_or(0);
+    let status = status_name(code);
+    let mut message = format!("{method} {status}");
+    if let Some(text) = status_message.filter(|m| m.as_ref() != status) {
+        message.push_str(&format!(": {text}"));
     }
-    match (proto.service_name, proto.method_name) {
-        (Some(s), Some(m)) => Cow::Owned(format!("{s} {m}")),
-        (None, Some(m)) => m,
-        _ => Cow::Borrowed(""),
+    if let Some(resource) = nonempty(proto.resource_name.clone()) {
+        message.push_str(&format!(" (resource {resource})"));
     }
+    if let Some(caller) =
+        proto.authentication_info.as_ref().and_then(|a| a.principal_email.as_deref())
+    {
+        let kind =
+            if caller.ends_with(".gserviceaccount.com") { "service account" } else { "user" };
+        message.push_str(&format!(" (caller: {kind} <redacted:principal>)"));
+    }
+    rec.audit = Some(Audit { service: service.into_owned(), method: method.into_owned(), status });
+    Cow::Owned(message)
+}
+
+/// The canonical name of a `google.rpc.Code`.
+fn status_name(code: i64) -> &'static str {
+    const NAMES: [&str; 17] = [
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    usize::try_from(code).ok().and_then(|c| NAMES.get(c)).copied().unwrap_or("UNKNOWN")
 }
 
 fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
@@ -483,38 +738,6 @@ fn severity_of_status(status: u16) -> Option<Severity> {
         100..=399 => Some(Severity::Info),
         _ => None,
     }
-}
-
-fn service_and_revision<'a>(
-    labels: ResourceLabels<'a>,
-    log_name: Option<&str>,
-) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
-    if let Some(s) = nonempty(labels.service_name) {
-        return (s, nonempty(labels.revision_name));
-    }
-    if let Some(s) = nonempty(labels.job_name) {
-        return (s, nonempty(labels.execution_name));
-    }
-    if let Some(s) = nonempty(labels.container_name) {
-        let service = match nonempty(labels.namespace_name) {
-            Some(ns) => Cow::Owned(format!("{ns}/{s}")),
-            None => s,
-        };
-        return (service, nonempty(labels.pod_name));
-    }
-    if let Some(s) = nonempty(labels.function_name) {
-        return (s, None);
-    }
-    if let Some(s) = nonempty(labels.module_id) {
-        return (s, nonempty(labels.version_id));
-    }
-    (Cow::Owned(log_name.map_or_else(|| "unknown".to_string(), log_id_of)), None)
-}
-
-/// `projects/p/logs/run.googleapis.com%2Fstderr` → `run.googleapis.com/stderr`.
-fn log_id_of(log_name: &str) -> String {
-    let id = log_name.rsplit_once("/logs/").map(|(_, id)| id).unwrap_or(log_name);
-    id.replace("%2F", "/").replace("%2f", "/")
 }
 
 fn project_of(log_name: &str) -> Option<&str> {
@@ -589,6 +812,43 @@ mod tests {
         let rec = parse(r#"{"jsonPayload":{"event":"login","password":"hunter2"}}"#);
         assert!(rec.message.contains("login"));
         assert!(!rec.message.contains("hunter2"));
+    }
+
+    #[test]
+    fn resources_name_services_and_audit_logs_their_service() {
+        let rec = parse(
+            r#"{"resource":{"type":"k8s_pod","labels":{"namespace_name":"shop","pod_name":"checkout-6d8f9c7b5-x2x4q"}},
+                "logName":"projects/p/logs/events","textPayload":"Back-off"}"#,
+        );
+        assert_eq!((rec.service.as_ref(), rec.revision), ("shop/checkout", None));
+        let rec = parse(
+            r#"{"resource":{"type":"gce_instance","labels":{"instance_id":"42"}},
+                "logName":"projects/p/logs/cloudaudit.googleapis.com%2Factivity",
+                "protoPayload":{"serviceName":"compute.googleapis.com","methodName":"v1.compute.instances.stop"}}"#,
+        );
+        assert_eq!(rec.service, "compute.googleapis.com");
+        let rec =
+            parse(r#"{"logName":"projects/p/logs/run.googleapis.com%2Fstderr","textPayload":"x"}"#);
+        assert_eq!(rec.service, "unknown", "a Google log name is not a service");
+    }
+
+    #[test]
+    fn odd_fields_are_left_out_and_noted_without_their_text() {
+        let json =
+            br#"{"httpRequest":"GET /login?password=hunter2","textPayload":"boom","insertId":7}"#;
+        let (rec, notes) = parse_entry_from(json, default_redactor(), Severity::Default).unwrap();
+        assert_eq!((rec.message.as_ref(), rec.insert_id.as_deref()), ("boom", Some("7")));
+        let reasons: Vec<&str> = notes.iter().map(|n| n.reason).collect();
+        assert_eq!(
+            reasons,
+            ["field of unexpected type ignored", "field of unexpected type converted"]
+        );
+        assert!(notes.iter().all(|n| !n.detail.contains("hunter2")));
+        // Not a LogEntry: said what it is, never read as an empty entry.
+        let err = parse_entry(br#"["2025-09-11T05:00:00Z", "x"]"#, default_redactor()).unwrap_err();
+        assert_eq!(err.detail, "a JSON array, where a LogEntry object belongs");
+        let err = parse_entry(br#"{"retries": 3}"#, default_redactor()).unwrap_err();
+        assert!(err.detail.ends_with("its keys: retries"), "{}", err.detail);
     }
 
     #[test]

@@ -2,17 +2,22 @@
 //! whatever the source.
 //!
 //! `gcp` maps a Cloud Logging LogEntry, `text` a plain-text line cut by a line format,
-//! `severity` and `time` own the two fields every source must agree on, `infer` recovers a
-//! severity from the payload where the entry carries none, `multiline` decides which records
-//! are lines of one traceback written one line per entry, `redact` removes secrets before
+//! `severity` and `time` own the two fields every source must agree on, `ansi` removes terminal
+//! escape sequences from every text, `infer` recovers a severity from the text where the entry
+//! carries none (or only its runtime's INFO), `multiline` decides which records are lines of one
+//! event (a stack trace, a pretty-printed JSON object, a cut line, a failed build step) written
+//! one line per entry, `redact` removes secrets before
 //! anything downstream sees a message, and `hash` makes the identities of entries and streams.
 
+pub(crate) mod ansi;
 pub mod gcp;
 pub(crate) mod hash;
 pub(crate) mod infer;
+mod lenient;
 pub mod multiline;
 pub mod record;
 pub mod redact;
+mod resource;
 pub mod severity;
 pub mod text;
 pub mod time;
@@ -71,8 +76,8 @@ impl<'r> Normalizer<'r> {
             0 => At::Byte(raw.offset + inside as u64),
             line => At::Line(line),
         };
-        let mut rec = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
-            Ok(rec) => rec,
+        let (mut rec, notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+            Ok(parsed) => parsed,
             Err(e) => {
                 let lost =
                     Rejected { at: at(0), reason: e.reason.into(), detail: e.detail, entries: 1 };
@@ -81,7 +86,8 @@ impl<'r> Normalizer<'r> {
                     return None;
                 };
                 let text = String::from_utf8_lossy(bytes);
-                let Ok(rec) = gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
+                let Ok((rec, notes)) =
+                    gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
                 else {
                     rejected.push(lost);
                     return None;
@@ -93,9 +99,18 @@ impl<'r> Normalizer<'r> {
                         .into(),
                     entries: 0,
                 });
-                rec.into_owned()
+                (rec.into_owned(), notes)
             }
         };
+        // Fields of an unexpected type: the entry is read, the note says what was left out.
+        for note in notes {
+            rejected.push(Rejected {
+                at: at(0),
+                reason: note.reason.into(),
+                detail: note.detail,
+                entries: 0,
+            });
+        }
         rec.origin = record::Origin { input: raw.input, line: raw.line, offset: raw.offset };
         if self.entry_ids {
             let id = match &rec.insert_id {
@@ -139,6 +154,9 @@ impl<'a> Iterator for Records<'a, '_> {
                 },
                 RawText::Line(line) => line,
             };
+            // Colours go before anything reads the line (format, level, redaction, masking).
+            let line = ansi::strip(std::borrow::Cow::Borrowed(line));
+            let line = line.as_ref();
             match text::record_of_line(&raw, line, n.line_format(), n.redactor) {
                 Some(mut rec) => {
                     if n.entry_ids {

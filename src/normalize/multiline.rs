@@ -1,100 +1,436 @@
-//! Reassembles tracebacks that Cloud Run wrote one line per entry.
+//! Reassembles events that a runtime wrote one line per entry: stack traces, pretty-printed JSON,
+//! lines cut at a length limit, a failed Cloud Build step.
 //!
 //! A container's plain stderr reaches Cloud Logging a line at a time: a Python traceback becomes
-//! `Traceback (most recent call last):`, its `  File ...` lines and the final `KeyError: ...` as
-//! separate entries of the same instance and stream, microseconds to a few milliseconds apart,
-//! none with a severity. Counting those as a dozen issues would be wrong, so they are joined
-//! back into one event with the severity of its first line; the event keeps every entry's id.
+//! `Traceback (most recent call last):`, its `  File ...` lines, caret lines and the final
+//! `KeyError: ...` as separate entries of the same instance and stream, microseconds apart, none
+//! with a severity. Google's exception detector joins some of them and stops at the first line
+//! its rules do not know (a Python 3.11 caret line), so the first entry may hold several lines
+//! and carry `ERROR`. Counting those as a dozen issues would be wrong, so the lines of one event
+//! are joined back into one record; the event keeps every entry's id.
+//!
+//! Lines are walked per stream (service, revision, instance, log) in time order. Each line is
+//! classified by its first line of text ([`Class`]); a small state machine per event kind says
+//! which class may follow which ([`step`]). An event is joined only when it is complete enough to
+//! be sure of ([`Open::is_event`]): a Python traceback with an exception line (or its
+//! `Traceback` head), a Java/Node stack with `at` frames, a Go panic with its goroutine, a JSON
+//! object with its closing brace, a Cloud Build step failure with the build's `ERROR: build step
+//! ... failed` line. Anything else stays as it was written.
 
 use super::record::Record;
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
 pub(crate) const MAX_GAP_NANOS: i64 = 50_000_000;
-/// A `Traceback` line joins a preceding log line (as `logger.exception` writes them) only when
-/// it follows immediately.
+/// A Cloud Build step's failure and the build's closing lines are written over a second or so.
+const MAX_BUILD_GAP_NANOS: i64 = 5_000_000_000;
+/// A log line joins the stack trace after it (as `logger.exception` writes them) only when the
+/// trace follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
+/// Lines of an exception's message before its first `at` frame (Node prints the message as is).
+const MAX_MESSAGE_LINES: u16 = 40;
+/// GKE cuts stdout/stderr lines at this many bytes and writes the rest as the next entry.
+pub(crate) const LINE_LIMIT_BYTES: usize = 16 * 1024;
 
 /// What reassembly looks at for one line.
 pub(crate) struct LineView<'a> {
     /// Lines join only within a stream (service, revision, instance, log).
     pub(crate) stream: u64,
     pub(crate) time: Option<i64>,
-    /// The entry carried a severity of its own (it cannot continue another line).
-    pub(crate) declared: bool,
+    pub(crate) part: Part,
     pub(crate) severity: Severity,
     pub(crate) message: &'a str,
     /// Input order, to break ties between lines with the same time.
     pub(crate) order: (u32, u64),
 }
 
-/// For each line, the line that starts its event (`None` for lines that start one). Children
-/// follow their head in time order.
-pub(crate) fn plan(lines: &[LineView]) -> Vec<Option<usize>> {
+/// What is known of a line before its neighbours are: kept with each candidate line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Part {
+    /// The entry carried a severity of its own (not inferred, and not the INFO/DEFAULT that a
+    /// runtime gives every line of a stream).
+    pub(crate) declared: bool,
+    /// A Cloud Build log line.
+    pub(crate) build: bool,
+    /// The text was cut at the runtime's line limit: the next entry holds the rest.
+    pub(crate) cut: bool,
+}
+
+impl Part {
+    pub(crate) fn of(rec: &Record) -> Part {
+        Part {
+            declared: declared_severity(rec),
+            build: rec.log_name.as_deref().is_some_and(is_build_log),
+            cut: rec.cut_at_limit,
+        }
+    }
+}
+
+/// What a joined event is, for how its lines are glued and its severity settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A stack trace (Python, Java, Node, Go): at least ERROR.
+    Trace,
+    /// A pretty-printed JSON object: its severity is what its text says.
+    Json,
+    /// A line cut at the runtime's limit and its rest, glued without a line break.
+    Cut,
+    /// A failed Cloud Build step: ERROR.
+    Build,
+}
+
+/// The first line of a record, as reassembly sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// `Traceback (most recent call last):`
+    PyStart,
+    /// Starts with a space or a tab: frames, source lines, carets, `\tat ...`, `\t... 12 more`.
+    Indented,
+    /// `KeyError: 'x'`, `java.lang.IllegalStateException: ...`, Node's `Error: ...`.
+    Exception,
+    /// `During handling of the above exception...`, `The above exception was the direct cause...`
+    Chain,
+    /// Java's `Caused by: ...`
+    CausedBy,
+    /// Java's `Exception in thread "main" ...`
+    JavaHead,
+    /// Go's `panic: ...` or `fatal error: ...`
+    GoPanic,
+    /// Go's `[signal SIGSEGV: ...]`
+    GoSignal,
+    /// Go's `goroutine 1 [running]:`
+    GoRoutine,
+    /// Go's `main.main()`, `created by ...`
+    GoFunc,
+    /// SQLAlchemy's `[SQL: ...]`, `[parameters: ...]`, `(Background on this error at: ...)`
+    SqlTail,
+    Blank,
+    /// `{` or `[` alone: a pretty-printed JSON value begins.
+    OpenBrace,
+    /// `}` or `]` alone (maybe with a comma).
+    CloseBrace,
+    /// One word: a pydantic field name under `N validation errors for Model`.
+    Word,
+    Other,
+}
+
+/// How a line's first line of text takes part in an event.
+pub(crate) fn classify(line: &str) -> Class {
+    let Some(&first) = line.as_bytes().first() else { return Class::Blank };
+    if first == b' ' || first == b'\t' {
+        return if line.trim().is_empty() { Class::Blank } else { Class::Indented };
+    }
+    let trimmed = line.trim_end();
+    match trimmed {
+        "{" | "[" => return Class::OpenBrace,
+        "}" | "}," | "]" | "]," => return Class::CloseBrace,
+        _ => {}
+    }
+    if line.starts_with("Traceback (most recent call last)") {
+        Class::PyStart
+    } else if is_chain_line(line) {
+        Class::Chain
+    } else if line.starts_with("Caused by: ") {
+        Class::CausedBy
+    } else if line.starts_with("Exception in thread ") {
+        Class::JavaHead
+    } else if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+        Class::GoPanic
+    } else if line.starts_with("[signal ") {
+        Class::GoSignal
+    } else if line.starts_with("goroutine ") && trimmed.ends_with("]:") {
+        Class::GoRoutine
+    } else if line.starts_with("[SQL: ")
+        || line.starts_with("[parameters: ")
+        || line.starts_with("(Background on this error at:")
+    {
+        Class::SqlTail
+    } else if is_exception_line(line) {
+        Class::Exception
+    } else if is_go_function_line(trimmed) {
+        Class::GoFunc
+    } else if is_word(trimmed) {
+        Class::Word
+    } else {
+        Class::Other
+    }
+}
+
+/// Where an open event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Python frames (or indented lines of a trace whose head is before the export).
+    Frames,
+    /// After a Python exception line: its details, SQLAlchemy's tail, a chain line.
+    AfterException,
+    /// After `During handling ...`: blank lines, then the next `Traceback`.
+    Chained,
+    /// After a Java/Node exception line, before its first `at` frame: the message's other lines.
+    Message(u16),
+    /// Java/Node `at` frames.
+    AtFrames,
+    /// After Go's `panic:` line, before the goroutine.
+    GoHead,
+    /// Go's goroutine stacks.
+    GoStack,
+    /// Inside a pretty-printed JSON object.
+    Json,
+    /// A line cut at the limit: the next line is its rest.
+    Cut,
+    /// A Cloud Build step failing, until the build's last `ERROR:` line.
+    Build,
+    /// The event is complete: nothing more joins it.
+    Done,
+}
+
+/// The state after `line` (of class `class`) in an event at `state`, or `None` when it does not
+/// continue the event.
+fn step(state: State, class: Class, line: &str) -> Option<State> {
+    use Class as C;
+    use State as S;
+    let at_frame = || line.trim_start().starts_with("at ");
+    Some(match (state, class) {
+        (S::Frames, C::Indented | C::Blank) => S::Frames,
+        (S::Frames, C::Exception) => S::AfterException,
+        (S::Frames, C::CausedBy) => S::Message(0),
+        (S::AfterException, C::SqlTail | C::Indented | C::Blank | C::Word) => S::AfterException,
+        (S::AfterException | S::Chained, C::Chain | C::Blank) => S::Chained,
+        (S::Chained, C::PyStart) => S::Frames,
+        (S::Message(_), C::Indented) if at_frame() => S::AtFrames,
+        (S::Message(n), _)
+            if n < MAX_MESSAGE_LINES && !matches!(class, C::PyStart | C::GoPanic) =>
+        {
+            S::Message(n + 1)
+        }
+        (S::AtFrames, C::Indented | C::Blank) => S::AtFrames,
+        (S::AtFrames, C::CausedBy) => S::Message(0),
+        (S::GoHead, C::GoSignal | C::Blank) => S::GoHead,
+        (S::GoHead | S::GoStack, C::GoRoutine) => S::GoStack,
+        (S::GoStack, C::GoFunc | C::Indented | C::Blank) => S::GoStack,
+        (S::Json, C::CloseBrace) => S::Done,
+        (S::Json, _) if class != C::OpenBrace => S::Json,
+        (S::Cut, _) => S::Done,
+        _ => return None,
+    })
+}
+
+/// The state and kind of an event that `line` (of class `class`) starts, if it may start one.
+fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
+    use Class as C;
+    if part.cut {
+        return Some((State::Cut, Kind::Cut));
+    }
+    if part.build {
+        return is_build_error(line).then_some((State::Build, Kind::Build));
+    }
+    Some(match class {
+        C::PyStart | C::Indented => (State::Frames, Kind::Trace),
+        C::Exception | C::JavaHead | C::CausedBy => (State::Message(0), Kind::Trace),
+        C::GoPanic => (State::GoHead, Kind::Trace),
+        C::OpenBrace => (State::Json, Kind::Json),
+        _ => return None,
+    })
+}
+
+/// The event being gathered in one stream.
+struct Open {
+    members: Vec<usize>,
+    kind: Kind,
+    state: State,
+    /// What was seen, to tell a complete event from lines that only look alike.
+    seen_py_start: bool,
+    seen_py_frame: bool,
+    seen_exception: bool,
+    seen_at_frame: bool,
+    seen_goroutine: bool,
+    closed: bool,
+    /// Severity and declaration of the last member (a declared line continues only a run of
+    /// lines declared alike, as a runtime that stamps every line writes them).
+    last_severity: Severity,
+    last_declared: bool,
+}
+
+impl Open {
+    fn new(kind: Kind, state: State, first: usize, line: &LineView) -> Open {
+        Open {
+            members: vec![first],
+            kind,
+            state,
+            seen_py_start: false,
+            seen_py_frame: false,
+            seen_exception: false,
+            seen_at_frame: false,
+            seen_goroutine: false,
+            closed: false,
+            last_severity: line.severity,
+            last_declared: line.part.declared,
+        }
+    }
+
+    /// Notes what one line of text shows.
+    fn note(&mut self, class: Class, line: &str) {
+        let trimmed = line.trim_start();
+        match class {
+            Class::PyStart => self.seen_py_start = true,
+            Class::Indented if trimmed.starts_with("File \"") => self.seen_py_frame = true,
+            Class::Indented if trimmed.starts_with("at ") => self.seen_at_frame = true,
+            Class::Exception | Class::JavaHead | Class::CausedBy | Class::GoPanic => {
+                self.seen_exception = true
+            }
+            Class::GoRoutine => self.seen_goroutine = true,
+            Class::CloseBrace => self.closed = true,
+            _ => {}
+        }
+        if self.kind == Kind::Build && is_build_failed(line) {
+            self.closed = true;
+        }
+    }
+
+    /// Whether the lines gathered are surely one event (else they stay as written).
+    fn is_event(&self) -> bool {
+        if self.members.len() < 2 {
+            return false;
+        }
+        match self.kind {
+            Kind::Trace => {
+                self.seen_py_start
+                    || (self.seen_py_frame && self.seen_exception)
+                    || (self.seen_at_frame && self.seen_exception)
+                    || self.seen_goroutine
+            }
+            Kind::Json | Kind::Build => self.closed,
+            Kind::Cut => true,
+        }
+    }
+
+    /// Takes in one record: every line of its text moves the state on; a line that does not
+    /// fit ends the event after this record.
+    fn take(&mut self, i: usize, line: &LineView) {
+        if self.members.last() != Some(&i) {
+            self.members.push(i);
+        }
+        self.last_severity = line.severity;
+        self.last_declared = line.part.declared;
+        for (n, text) in line.message.lines().enumerate() {
+            let class = classify(text);
+            self.note(class, text);
+            if n == 0 {
+                continue;
+            }
+            self.state = match self.state {
+                State::Build | State::Done => self.state,
+                s => step(s, class, text).unwrap_or(State::Done),
+            };
+        }
+        if self.kind == Kind::Build && self.closed {
+            self.state = State::Done;
+        }
+    }
+}
+
+/// The plan for a set of lines: for each, the line that starts its event (`None` for lines
+/// that start one or stand alone), and for each event's first line the event's kind.
+pub(crate) struct Plan {
+    pub(crate) parent: Vec<Option<usize>>,
+    pub(crate) kind: Vec<Option<Kind>>,
+}
+
+/// Decides which lines are one event. Children follow their head in time order.
+pub(crate) fn plan(lines: &[LineView]) -> Plan {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
         la.stream.cmp(&lb.stream).then(la.time.cmp(&lb.time)).then(la.order.cmp(&lb.order))
     });
-
-    let mut parent: Vec<Option<usize>> = vec![None; lines.len()];
-    let mut head: Option<usize> = None; // the line that starts the open event
-    let mut state = State::Closed;
+    let mut plan = Plan { parent: vec![None; lines.len()], kind: vec![None; lines.len()] };
+    let mut open: Option<Open> = None;
     let mut prev: Option<usize> = None;
     for &i in &order {
-        let rec = &lines[i];
-        let line = first_line(rec.message);
-        let same_stream = prev.is_some_and(|p| lines[p].stream == rec.stream);
-        let gap = prev.filter(|_| same_stream).and_then(|p| Some(rec.time? - lines[p].time?));
-        let close = |gap: Option<i64>, max: i64| gap.is_some_and(|g| (0..=max).contains(&g));
-        let declared = rec.declared;
+        let line = &lines[i];
+        let same_stream = prev.is_some_and(|p| lines[p].stream == line.stream);
+        let gap = prev.filter(|_| same_stream).and_then(|p| Some(line.time? - lines[p].time?));
+        let within = |max: i64| gap.is_some_and(|g| (0..=max).contains(&g));
+        let text = first_line(line.message);
+        let class = classify(text);
 
-        let mut joined = false;
-        if !declared && line.starts_with("Traceback (most recent call last)") {
-            // Starts a traceback: joins the preceding line if that is the message it explains.
-            let p = prev.filter(|&p| {
-                close(gap, MAX_HEAD_GAP_NANOS)
-                    && state == State::Closed
-                    && lines[p].severity >= Severity::Error
-                    && !lines[p].message.contains('\n')
-            });
-            match (p, head, state) {
-                (_, Some(h), State::Chained) if close(gap, MAX_GAP_NANOS) => {
-                    parent[i] = Some(h);
-                    joined = true;
-                }
-                (Some(p), _, _) => {
-                    let h = parent[p].unwrap_or(p);
-                    parent[i] = Some(h);
-                    head = Some(h);
-                    joined = true;
-                }
-                _ => head = Some(i),
+        let continues = open.as_ref().is_some_and(|o| {
+            let max = if o.kind == Kind::Build { MAX_BUILD_GAP_NANOS } else { MAX_GAP_NANOS };
+            within(max) && may_continue(o, line, class, text)
+        });
+        if continues {
+            let o = open.as_mut().expect("checked");
+            if o.kind != Kind::Build {
+                o.state = step(o.state, class, text).expect("checked");
             }
-            state = State::InFrames;
-        } else if let (Some(h), false, true) = (head, declared, close(gap, MAX_GAP_NANOS)) {
-            let next = match state {
-                State::InFrames if is_frame_line(line) => Some(State::InFrames),
-                State::InFrames if is_exception_line(line) => Some(State::AfterException),
-                State::AfterException | State::Chained if line.trim().is_empty() => Some(state),
-                State::AfterException | State::Chained if is_chain_line(line) => {
-                    Some(State::Chained)
-                }
-                _ => None,
-            };
-            if let Some(next) = next {
-                parent[i] = Some(h);
-                state = next;
-                joined = true;
+            o.take(i, line);
+        } else {
+            if let Some(done) = open.take() {
+                settle(done, &mut plan);
             }
-        }
-        if !joined && !line.starts_with("Traceback (most recent call last)") {
-            head = None;
-            state = State::Closed;
+            open = start_at(lines, i, prev.filter(|_| within(MAX_HEAD_GAP_NANOS)), &plan, class);
         }
         prev = Some(i);
     }
-    parent
+    if let Some(done) = open.take() {
+        settle(done, &mut plan);
+    }
+    plan
+}
+
+/// Whether `line` may continue the open event.
+fn may_continue(o: &Open, line: &LineView, class: Class, text: &str) -> bool {
+    if o.state == State::Done {
+        return false;
+    }
+    // A line with a severity of its own continues only what its own writer started: a traceback
+    // head (the exception detector's first group), or a run of lines all declared alike.
+    let declared_ok = !line.part.declared
+        || class == Class::PyStart
+        || (o.last_declared && o.last_severity == line.severity);
+    if !declared_ok {
+        return false;
+    }
+    match o.state {
+        State::Build => line.part.build,
+        s => step(s, class, text).is_some(),
+    }
+}
+
+/// The event `i` starts, if any, with the line before it as its head when that line is the
+/// message a logger wrote for the trace (`logger.exception`, Nest's `ERROR [Handler] ...`).
+fn start_at(
+    lines: &[LineView],
+    i: usize,
+    before: Option<usize>,
+    plan: &Plan,
+    class: Class,
+) -> Option<Open> {
+    let line = &lines[i];
+    let (state, kind) = start(class, line.part, first_line(line.message))?;
+    let head = before.filter(|&p| {
+        kind == Kind::Trace
+            && matches!(class, Class::PyStart | Class::Exception | Class::JavaHead | Class::GoPanic)
+            && plan.parent[p].is_none()
+            && plan.kind[p].is_none()
+            && !lines[p].part.declared
+            && lines[p].severity >= Severity::Error
+            && !lines[p].message.contains('\n')
+    });
+    let mut open = Open::new(kind, state, head.unwrap_or(i), line);
+    open.take(i, line);
+    Some(open)
+}
+
+/// Records a complete event in the plan; lines of an incomplete one stay as they are.
+fn settle(open: Open, plan: &mut Plan) {
+    if !open.is_event() {
+        return;
+    }
+    let head = open.members[0];
+    plan.kind[head] = Some(open.kind);
+    for &m in &open.members[1..] {
+        plan.parent[m] = Some(head);
+    }
 }
 
 /// The children of each head, in time order (the order [`plan`] walked them).
@@ -111,6 +447,60 @@ pub(crate) fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<V
     children
 }
 
+/// Appends a child's text to its event's: on a new line, or glued where the line before was cut
+/// at the runtime's limit.
+pub(crate) fn append(message: &mut String, child: &str, after_cut: bool) {
+    if !after_cut {
+        message.push('\n');
+    }
+    message.push_str(child);
+}
+
+/// Settles a joined event: its severity ([`event_severity`]) and, for JSON written as text, its
+/// message (the object's message field, as a jsonPayload's would be read).
+pub(crate) fn settle_event(
+    kind: Kind,
+    message: &mut String,
+    lines: impl Iterator<Item = (Severity, bool)>,
+) -> (Severity, bool) {
+    let severity = event_severity(kind, message, lines);
+    if matches!(kind, Kind::Json | Kind::Cut) {
+        if let Some((text, _, _)) = super::gcp::message_of_json_text(message) {
+            *message = text;
+        }
+    }
+    severity
+}
+
+/// The severity of a joined event: the highest of its lines, at least ERROR for a stack trace or
+/// a failed build (CRITICAL for a Go panic, which ends the process); for JSON and cut lines,
+/// what the joined text says (`"level": "error"` may sit on any of its lines). Inferred unless a
+/// line declared that severity itself.
+fn event_severity(
+    kind: Kind,
+    message: &str,
+    lines: impl Iterator<Item = (Severity, bool)>,
+) -> (Severity, bool) {
+    let mut best = (Severity::Default, false);
+    for (severity, declared) in lines {
+        if severity > best.0 || (severity == best.0 && declared) {
+            best = (severity, declared);
+        }
+    }
+    let floor = match kind {
+        Kind::Trace if message.starts_with("panic: ") => Severity::Critical,
+        Kind::Trace | Kind::Build => Severity::Error,
+        Kind::Json | Kind::Cut => {
+            super::infer::from_text(message).severity.unwrap_or(Severity::Default)
+        }
+    };
+    if floor > best.0 {
+        (floor, true)
+    } else {
+        (best.0, !best.1)
+    }
+}
+
 /// A hash of the stream a record was written to.
 pub(crate) fn stream_hash(rec: &Record) -> u64 {
     fn text(t: Option<&str>) -> &[u8] {
@@ -124,98 +514,157 @@ pub(crate) fn stream_hash(rec: &Record) -> u64 {
     ])
 }
 
-/// Joins continuation lines into the record that starts their event. Returns the records in
-/// their original order, continuation lines removed (their ids moved to the event's record).
+/// Joins continuation lines into the record that starts their event (tests and tools; the report
+/// does the same in `tally`). Returns the records in their original order, continuation lines
+/// removed (their ids moved to the event's record).
 pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
     let views: Vec<LineView> = records
         .iter()
         .map(|r| LineView {
             stream: stream_hash(r),
             time: r.time_nanos(),
-            declared: declared_severity(r),
+            part: Part::of(r),
             severity: r.severity,
             message: &r.message,
             order: (r.origin.input, r.origin.offset.max(r.origin.line)),
         })
         .collect();
-    let parent = plan(&views);
-    let children = children_of(&views, &parent);
+    let plan = plan(&views);
+    let children = children_of(&views, &plan.parent);
+    let parts: Vec<Part> = views.iter().map(|v| v.part).collect();
     drop(views);
     let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(slots.len());
     for i in 0..slots.len() {
-        if parent[i].is_some() {
+        if plan.parent[i].is_some() {
             continue;
         }
         let mut rec = slots[i].take().expect("each record is taken once");
+        let Some(kind) = plan.kind[i] else {
+            out.push(rec);
+            continue;
+        };
+        let mut severities = vec![(rec.severity, parts[i].declared)];
+        let mut after_cut = parts[i].cut;
         for &c in &children[i] {
             let child = slots[c].take().expect("a child has one parent");
-            let message = rec.message.to_mut();
-            message.push('\n');
-            message.push_str(&child.message);
+            append(rec.message.to_mut(), &child.message, after_cut);
+            after_cut = parts[c].cut;
+            severities.push((child.severity, parts[c].declared));
             rec.entries += child.entries;
             rec.entry_ids.extend(child.entry_ids);
         }
-        if !children[i].is_empty() && !declared_severity(&rec) && rec.severity < Severity::Error {
-            rec.severity = Severity::Error;
-            rec.severity_inferred = true;
-        }
+        (rec.severity, rec.severity_inferred) =
+            settle_event(kind, rec.message.to_mut(), severities.into_iter());
         out.push(rec);
     }
     out
 }
 
-/// Whether a record may take part in a reassembly: a line without a severity of its own that
-/// looks like part of a traceback, or a text line whose severity was read from its text (the
-/// message `logger.exception` writes before the traceback). Only these are kept whole until the
-/// end of the input.
-pub(crate) fn may_join(rec: &Record) -> bool {
-    if declared_severity(rec) {
-        return false;
+/// Decides, as records are reduced, which may take part in a reassembly and so are kept whole
+/// until their stream's neighbours are known. One per batch, fed the batch's records in order.
+///
+/// A record is taken when its own text looks like a part of an event (one classification of its
+/// first line: a byte test and a few prefix checks), or when it follows, in the same stream and
+/// within the gap, a record taken for its own text: that catches the lines of an exception's
+/// message that look like nothing (Node prints the message as is before its `at` frames) and a
+/// cut line's rest, in whichever order the input lists them.
+#[derive(Default)]
+pub(crate) struct Candidates {
+    last: Option<(u64, Option<i64>, bool)>,
+}
+
+impl Candidates {
+    /// `stream` and `part` are the record's ([`stream_hash`], [`Part::of`]), computed once by
+    /// the caller.
+    pub(crate) fn may_join(&mut self, rec: &Record, stream: u64, part: Part) -> bool {
+        let own = looks_like_a_part(rec, part);
+        let time = rec.time_nanos();
+        let follows = self.last.is_some_and(|(s, t, own_before)| {
+            let max = if part.build { MAX_BUILD_GAP_NANOS } else { MAX_GAP_NANOS };
+            own_before
+                && s == stream
+                && !part.declared
+                && matches!((t, time), (Some(a), Some(b)) if (a - b).abs() <= max)
+        });
+        self.last = Some((stream, time, own));
+        own || follows
+    }
+}
+
+/// Whether a record's own text may be a part of an event.
+fn looks_like_a_part(rec: &Record, part: Part) -> bool {
+    if part.cut {
+        return true;
     }
     let line = first_line(&rec.message);
-    line.starts_with("Traceback (most recent call last)")
-        || is_frame_line(line)
-        || line.trim().is_empty()
-        || is_exception_line(line)
-        || is_chain_line(line)
-        || (rec.severity_inferred && rec.severity >= Severity::Error && !rec.message.contains('\n'))
+    if part.build {
+        return is_build_error(line) || line.starts_with("Finished Step #") || line == "ERROR";
+    }
+    match classify(line) {
+        Class::Other | Class::Word => {
+            // The message a logger wrote just before a trace.
+            !part.declared && rec.severity >= Severity::Error && !rec.message.contains('\n')
+        }
+        Class::Indented | Class::Blank | Class::GoFunc | Class::GoSignal | Class::SqlTail => {
+            !part.declared || rec.severity >= Severity::Error
+        }
+        _ => true,
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Closed,
-    InFrames,
-    AfterException,
-    Chained,
+/// Cloud Build's log (`projects/P/logs/cloudbuild`).
+pub(crate) fn is_build_log(log_name: &str) -> bool {
+    log_name.ends_with("/cloudbuild")
 }
 
+/// A Cloud Build line saying a step failed: `Step #0 - "build": ERROR: ...`, `ERROR`, `ERROR:
+/// build step 0 ... failed`.
+fn is_build_error(line: &str) -> bool {
+    let text = build_step_text(line);
+    text == "ERROR" || text.starts_with("ERROR: ")
+}
+
+/// The build's own last line about a failed step.
+pub(crate) fn is_build_failed(line: &str) -> bool {
+    line.starts_with("ERROR: build step ") && line.contains(" failed")
+}
+
+/// The text of a build step's line without its `Step #N - "name": ` prefix.
+pub(crate) fn build_step_text(line: &str) -> &str {
+    match line.strip_prefix("Step #") {
+        Some(rest) => rest.split_once("\": ").map_or(line, |(_, t)| t.trim_start()),
+        None => line,
+    }
+}
+
+/// Whether a record carries a severity of its own: not inferred, and not the INFO (or DEFAULT)
+/// that a runtime gives every line of stdout, stderr or a build log.
 pub(crate) fn declared_severity(rec: &Record) -> bool {
-    rec.severity != Severity::Default && !rec.severity_inferred
+    rec.severity != Severity::Default
+        && !rec.severity_inferred
+        && !(rec.severity <= Severity::Info
+            && rec.log_name.as_deref().is_some_and(super::infer::runtime_loses_severity))
 }
 
 fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or("")
 }
 
-/// `  File "x.py", line 3, in f`, the source line under it, `    ^^^^`, Java's `\tat ...`.
-fn is_frame_line(line: &str) -> bool {
-    line.starts_with(' ') || line.starts_with('\t')
-}
-
-/// `KeyError: '"timestamp"'`, `ValueError`, `pkg.mod.CustomError: text`.
+/// `KeyError: '"timestamp"'`, `ValueError`, `pkg.mod.CustomError: text`, Node's `Error: text`.
 pub(crate) fn is_exception_line(line: &str) -> bool {
     let name = line.split(':').next().unwrap_or("");
     let last = name.rsplit('.').next().unwrap_or("");
     !name.is_empty()
         && !name.contains(' ')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$')
         && (last.ends_with("Error")
             || last.ends_with("Exception")
             || last.ends_with("Warning")
             || last.ends_with("Exit")
             || last.ends_with("Interrupt")
             || last.ends_with("Timeout")
+            || last.ends_with("Denied")
             || last == "StopIteration")
 }
 
@@ -224,19 +673,39 @@ fn is_chain_line(line: &str) -> bool {
         || line.starts_with("The above exception was the direct cause")
 }
 
+/// `main.main()`, `main.(*exporter).flush(0x0, {0x1, 0x2})`, `created by main.start in goroutine 1`.
+fn is_go_function_line(line: &str) -> bool {
+    if line.starts_with("created by ") {
+        return true;
+    }
+    let Some(open) = line.find('(') else { return false };
+    let name = &line[..open];
+    line.ends_with(')')
+        && !name.is_empty()
+        && !name.contains(' ')
+        && (name.contains('.') || name.contains('/'))
+}
+
+/// One token of identifier characters (`stripe_webhook_secret`, `items.0.name`).
+fn is_word(line: &str) -> bool {
+    !line.is_empty()
+        && line.len() <= 120
+        && line.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::normalize::time::Timestamp;
 
-    fn rec(id: &str, ms: i64, sev: Severity, inferred: bool, msg: &str) -> Record<'static> {
+    fn at(id: &str, us: i64, sev: Severity, inferred: bool, msg: &str) -> Record<'static> {
         Record {
-            time: Some(Timestamp::from_nanos(1_700_000_000_000_000_000 + ms * 1_000_000, 6)),
+            time: Some(Timestamp::from_nanos(1_700_000_000_000_000_000 + us * 1_000, 6)),
             severity: sev,
             severity_inferred: inferred,
             service: "svc".into(),
             instance: Some("i1".into()),
-            log_name: Some("stderr".into()),
+            log_name: Some("projects/p/logs/run.googleapis.com%2Fstderr".into()),
             message: msg.to_string().into(),
             entries: 1,
             entry_ids: vec![id.into()],
@@ -244,59 +713,162 @@ mod tests {
         }
     }
 
+    fn line(id: &str, us: i64, msg: &str) -> Record<'static> {
+        at(id, us, Severity::Default, false, msg)
+    }
+
+    fn ids<'a>(out: &'a [Record<'a>]) -> Vec<Vec<&'a str>> {
+        out.iter().map(|r| r.entry_ids.iter().map(String::as_str).collect()).collect()
+    }
+
     #[test]
     fn joins_a_split_traceback_and_keeps_its_ids() {
-        let d = Severity::Default;
         let records = vec![
-            rec("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
-            rec("b", 1, d, false, "  File \"/app/main.py\", line 3, in <module>"),
-            rec("c", 2, d, false, "    run()"),
-            rec("d", 3, d, false, "KeyError: 'x'"),
-            rec("e", 500, d, false, "  File \"unrelated\" later"),
-            rec("f", 501, Severity::Warning, false, "slow"),
+            at("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+            line("b", 1000, "  File \"/app/main.py\", line 3, in <module>"),
+            line("c", 2000, "    run()"),
+            line("d", 3000, "KeyError: 'x'"),
+            line("e", 500_000, "  File \"unrelated\" later"),
+            at("f", 501_000, Severity::Warning, false, "slow"),
         ];
         let out = reassemble(records);
-        assert_eq!(out.len(), 3);
-        assert_eq!(out[0].entry_ids, vec!["a", "b", "c", "d"]);
+        assert_eq!(ids(&out), [vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]]);
         assert!(out[0].message.ends_with("KeyError: 'x'"));
         assert_eq!(out[0].severity, Severity::Error);
-        assert_eq!(out[1].entry_ids, vec!["e"]);
-        assert_eq!(out[2].entry_ids, vec!["f"]);
     }
 
+    /// What Google's exception detector leaves of a Python 3.11+ chained traceback: the head
+    /// (several lines, ERROR) and every line from the first caret on alone; here the chain's
+    /// first part started before the export.
     #[test]
-    fn other_streams_and_declared_lines_stay_apart() {
-        let d = Severity::Default;
-        let mut other = rec("x", 1, d, false, "  File \"/app/other.py\", line 1, in f");
-        other.instance = Some("i2".into());
+    fn carets_chains_declared_heads_and_tails_before_the_export() {
         let records = vec![
-            rec("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
-            other,
-            rec("b", 2, Severity::Error, false, "  declared line"),
+            line("1", 0, "    first_packet = self.connection._read_packet()"),
+            line("2", 3, "                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"),
+            line("3", 6, "  File \"/site-packages/pymysql/err.py\", line 150, in raise_mysql_exception"),
+            line("4", 9, "pymysql.err.OperationalError: (1364, \"x\")"),
+            line("5", 12, "The above exception was the direct cause of the following exception:"),
+            at("6", 15, Severity::Error, false, "Traceback (most recent call last):\n  File \"/site-packages/flask/app.py\", line 1511, in wsgi_app\n    response = self.full_dispatch_request()"),
+            line("7", 18, "               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^"),
+            line("8", 21, "    ~~~~~~^^^^^"),
+            line("9", 24, "sqlalchemy.exc.OperationalError: (pymysql.err.OperationalError) (1364, \"x\")"),
+            line("10", 27, "[SQL: INSERT INTO orders (a) VALUES (%(a)s)]"),
+            line("11", 30, "[parameters: {'a': 1}]"),
+            line("12", 33, "(Background on this error at: https://sqlalche.me/e/20/e3q8)"),
+            at("13", 200_000, Severity::Info, false, "GET /health"),
         ];
         let out = reassemble(records);
-        assert_eq!(out.len(), 3);
+        assert_eq!(out.len(), 2, "{:?}", ids(&out));
+        assert_eq!(out[0].entries, 12);
+        assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Error, false));
     }
 
     #[test]
-    fn logger_exception_head_joins_its_traceback() {
-        let d = Severity::Default;
+    fn lines_declared_alike_join_other_declared_lines_do_not() {
+        let e = Severity::Error;
         let records = vec![
-            rec("h", 0, Severity::Error, true, "ERROR:app:Unhandled error in handler"),
-            rec("a", 0, d, true, "Traceback (most recent call last):"),
-            rec("b", 1, d, false, "  File \"/app/x.py\", line 9, in h"),
-            rec("c", 1, d, false, "ValueError: bad"),
+            at("a", 0, e, false, "Traceback (most recent call last):"),
+            at("b", 10, e, false, "  File \"/app/task.py\", line 112, in <module>"),
+            at("c", 20, e, false, "FileNotFoundError: [Errno 2] No such file"),
+            at("d", 30, Severity::Warning, false, "  indented warning"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["a", "b", "c"], vec!["d"]]);
+    }
+
+    #[test]
+    fn other_streams_and_incomplete_runs_stay_apart() {
+        let mut other = line("x", 1, "  File \"/app/other.py\", line 1, in f");
+        other.instance = Some("i2".into());
+        let records = vec![
+            at("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+            other,
+            at("b", 2, Severity::Error, false, "  declared line"),
+        ];
+        assert_eq!(reassemble(records).len(), 3);
+        // An exception line and lines after it, but no frames: not a stack trace.
+        let records = vec![
+            line("a", 0, "Error: something odd"),
+            line("b", 10, "a log line that follows"),
+            line("c", 20, "{"),
+            line("d", 30, "  \"never closed\": true,"),
+        ];
+        assert_eq!(reassemble(records).len(), 4);
+    }
+
+    #[test]
+    fn logger_line_node_stack_and_go_panic() {
+        let records = vec![
+            at("h", 0, Severity::Error, true, "ERROR [ExceptionsHandler] connect ECONNREFUSED"),
+            line("a", 1000, "Error: connect ECONNREFUSED 10.0.0.1:6379"),
+            line("b", 1010, "upstream said: no"),
+            line("c", 1020, "    at TCPConnectWrap.afterConnect (node:net:1607:16)"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["h", "a", "b", "c"]]);
+        let records = vec![
+            line("1", 0, "panic: runtime error: invalid memory address"),
+            line("2", 5, "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x1]"),
+            line("3", 10, "goroutine 1 [running]:"),
+            line("4", 15, "main.(*exporter).flush(0x0, {0x1, 0x2})"),
+            line("5", 20, "\t/app/export.go:88 +0x1d"),
+            line("6", 25, "main.main()"),
         ];
         let out = reassemble(records);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].entry_ids, vec!["h", "a", "b", "c"]);
+        assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Critical, true));
     }
 
     #[test]
-    fn exception_lines() {
+    fn json_objects_and_cut_lines_are_read_whole() {
+        let records = vec![
+            line("1", 0, "{"),
+            line("2", 3, "  \"event\": \"refund failed\","),
+            line("3", 6, "  \"level\": \"error\""),
+            line("4", 9, "}"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out[0].message, "refund failed");
+        assert_eq!((out[0].severity, out[0].entries), (Severity::Error, 4));
+        let head =
+            format!("{{\"event\": \"mismatch\", \"pad\": \"{}", "x".repeat(LINE_LIMIT_BYTES));
+        let mut cut = at("1", 0, Severity::Info, false, &head[..LINE_LIMIT_BYTES]);
+        cut.cut_at_limit = true;
+        let rest = format!("{}\", \"level\": \"error\"}}", &head[LINE_LIMIT_BYTES..]);
+        let out = reassemble(vec![cut, at("2", 1, Severity::Info, false, &rest)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].message.as_ref(), out[0].severity), ("mismatch", Severity::Error));
+    }
+
+    #[test]
+    fn a_failed_build_step_up_to_the_build_line() {
+        let build = |id: &str, ms: i64, msg: &str| {
+            let mut r = at(id, ms * 1000, Severity::Info, false, msg);
+            r.log_name = Some("projects/p/logs/cloudbuild".into());
+            r
+        };
+        let records = vec![
+            build("1", 0, "Step #0 - \"build\": Collecting flask==3.1.2"),
+            build("2", 2000, "Step #0 - \"build\": ERROR: No matching distribution found for x"),
+            build("3", 2300, "Step #0 - \"build\": The command '/bin/sh -c pip install' returned a non-zero code: 1"),
+            build("4", 2400, "Finished Step #0 - \"build\""),
+            build("5", 2401, "ERROR"),
+            build("6", 2402, "ERROR: build step 0 \"gcr.io/cloud-builders/docker\" failed: step exited with non-zero status: 1"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["1"], vec!["2", "3", "4", "5", "6"]]);
+        assert_eq!((out[1].severity, out[1].severity_inferred), (Severity::Error, true));
+    }
+
+    #[test]
+    fn classes() {
         assert!(is_exception_line("KeyError: '\"timestamp\"'"));
         assert!(is_exception_line("netra.errors.AuthError: denied"));
         assert!(is_exception_line("StopIteration"));
         assert!(!is_exception_line("Connection error: refused"));
+        assert_eq!(classify("    ^^^^^"), Class::Indented);
+        assert_eq!(classify("goroutine 1 [running]:"), Class::GoRoutine);
+        assert_eq!(classify("main.main()"), Class::GoFunc);
+        assert_eq!(classify("stripe_webhook_secret"), Class::Word);
+        assert_eq!(classify("[SQL: SELECT 1]"), Class::SqlTail);
+        assert_eq!(classify("GET /health 200"), Class::Other);
     }
 }

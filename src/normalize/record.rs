@@ -23,6 +23,17 @@ pub struct Request {
     pub path: String,
 }
 
+/// The call an audit log records: `compute.googleapis.com`, `v1.compute.instances.setMetadata`,
+/// `PERMISSION_DENIED`. The caller is not kept (it is personal data; the message names it
+/// redacted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    pub service: String,
+    pub method: String,
+    /// The canonical name of `status.code` (`OK` when the call succeeded).
+    pub status: &'static str,
+}
+
 /// One log entry after normalization. Every message here is already redacted.
 ///
 /// Text borrows from the input where it can (`'a` is the chunk being parsed): most entries are
@@ -45,6 +56,14 @@ pub struct Record<'a> {
     pub trace: Option<Cow<'a, str>>,
     /// The instance (container) that wrote the entry, for reassembling split tracebacks.
     pub instance: Option<Cow<'a, str>>,
+    /// The text was cut at the runtime's line limit (GKE's 16 KiB): the next entry of the stream
+    /// holds the rest.
+    pub cut_at_limit: bool,
+    /// What an audit log (or another `protoPayload` with a service and method) says was done.
+    pub audit: Option<Audit>,
+    /// An id shared by the entries of one operation (an audit log's `operation.id`, written on
+    /// its `first` and `last` entries): they are one event.
+    pub operation: Option<Cow<'a, str>>,
     pub origin: Origin,
     /// How many entries this record stands for: 1, or more for a traceback reassembled from
     /// continuation lines.
@@ -79,6 +98,9 @@ impl Record<'_> {
             log_name: own(self.log_name),
             trace: own(self.trace),
             instance: own(self.instance),
+            cut_at_limit: self.cut_at_limit,
+            audit: self.audit,
+            operation: own(self.operation),
             origin: self.origin,
             entries: self.entries,
             entry_ids: self.entry_ids,

@@ -31,6 +31,9 @@ pub struct Options {
     pub line_format: Option<String>,
     /// Keep every entry's id for `--assignments` (costs memory on big inputs).
     pub assignments: bool,
+    /// Distinct messages kept before they are mined into templates (`--message-budget`;
+    /// `None`: [`tally::DEFAULT_MESSAGE_BUDGET`]).
+    pub message_budget: Option<usize>,
     /// Counters for a progress bar, advanced while reading.
     pub progress: Option<std::sync::Arc<crate::read::progress::Progress>>,
 }
@@ -86,7 +89,8 @@ pub fn summarize(
         until: options.until.clone(),
         input_format: options.input_format.name().to_string(),
         line_format: options.line_format.clone(),
-        redact: redactor.user_patterns().to_vec(),
+        redact: redactor.user_settings().0.clone(),
+        redaction: redactor.user_settings().1,
     };
     let (summary, event_of) = Summary::from_collector(collector, scope, inputs, problems);
     Ok((summary, options.assignments.then_some(EntryIds { ids, event_of })))
@@ -96,12 +100,13 @@ pub fn summarize(
 /// group, aggregate, judge. A little over 80 lines on purpose: one call per stage, in order, so
 /// the flow reads top to bottom here.
 pub fn finish(
-    summary: Summary,
+    mut summary: Summary,
     rules: &Rules,
     baseline: &Choice,
     entry_ids: Option<EntryIds>,
 ) -> Result<Verdict, Fatal> {
     let mut books = books_of(&summary)?;
+    tally::same_event::fold(&mut summary.events, &summary.copies);
     let filters = Filters {
         since: summary.scope.since.clone(),
         until: summary.scope.until.clone(),
@@ -202,7 +207,8 @@ fn read_and_tally(
     if let Some(progress) = &options.progress {
         progress.set_total(&sources);
     }
-    let collector = Collector::new(options.min_severity);
+    let budget = options.message_budget.unwrap_or(tally::DEFAULT_MESSAGE_BUDGET);
+    let collector = Collector::new(options.min_severity, budget);
     let reduce: read::Reduce<tally::Batch> =
         &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);
@@ -394,16 +400,40 @@ fn assignments(
     out
 }
 
-/// A bucket width that gives between 12 and 48 buckets over the window, on a round unit.
+/// Most buckets a window is cut into: a chart's x axis labels each one, so that many stay
+/// readable whether the window is an hour or years.
+pub(crate) const MAX_BUCKETS: i64 = 48;
+
+/// A bucket width that gives at most [`MAX_BUCKETS`] buckets over the window (and, from an hour
+/// up, at least 12), on a round unit: minutes, hours, a day or two, weeks, a quarter, half a
+/// year, a year (52 weeks), then whole multiples of a year.
 pub(crate) fn bucket_width(span: i64) -> i64 {
     const MIN: i64 = 60_000_000_000;
-    let steps = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map(|m: i64| m * MIN);
-    for s in steps {
-        if span / s <= 48 {
-            return s;
-        }
+    const WEEK: i64 = 10080;
+    const YEAR: i64 = 52 * WEEK * MIN;
+    let steps = [
+        1,
+        5,
+        15,
+        30,
+        60,
+        180,
+        360,
+        720,
+        1440,
+        2880,
+        WEEK,
+        2 * WEEK,
+        4 * WEEK,
+        13 * WEEK,
+        26 * WEEK,
+    ]
+    .map(|m: i64| m * MIN);
+    if let Some(&s) = steps.iter().find(|&&s| span / s <= MAX_BUCKETS) {
+        return s;
     }
-    steps[steps.len() - 1]
+    let years = (span / YEAR).div_euclid(MAX_BUCKETS) + 1;
+    years * YEAR
 }
 
 /// Reads every source, keeping all records (tests and tools; the report tallies instead).
@@ -451,4 +481,27 @@ pub(crate) fn stage(name: &str) {
         );
     }
     *last = Some(now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_window_gets_a_few_dozen_buckets() {
+        const MIN: i64 = 60_000_000_000;
+        let mut span = MIN;
+        // From a minute to about 190 years, in steps of a tenth.
+        while span < 100_000_000 * MIN {
+            let width = bucket_width(span);
+            let buckets = span / width + 1;
+            assert!(buckets <= MAX_BUCKETS + 1, "{buckets} buckets for a span of {span} ns");
+            if span >= 60 * MIN {
+                assert!(buckets >= 12, "{buckets} buckets for a span of {span} ns");
+            }
+            span += span / 10;
+        }
+        assert_eq!(bucket_width(2 * 60 * MIN), 5 * MIN);
+        assert_eq!(bucket_width(3 * 365 * 1440 * MIN), 4 * 10080 * MIN);
+    }
 }

@@ -5,7 +5,7 @@
 
 use super::entry::{At, RawEntry, RawText, Rejected};
 use super::json_split::Span;
-use super::position::Base;
+use super::position::{Base, Cursor};
 use super::{stream, Problem, Reduce};
 use rayon::prelude::*;
 use std::collections::VecDeque;
@@ -21,10 +21,13 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// A rejected entry as a problem, its position counted in `buf` (which starts at `base`).
-    pub(crate) fn problem(&self, rejected: Rejected, buf: &[u8], base: Base) -> Problem {
+    /// A rejected entry as a problem, its position counted by `cursor` (over the buffer the
+    /// entry is in).
+    pub(crate) fn problem(&self, rejected: Rejected, cursor: &mut Cursor) -> Problem {
         let position = match rejected.at {
-            At::Byte(offset) => base.position(buf, offset.saturating_sub(base.offset) as usize),
+            At::Byte(offset) => {
+                cursor.position(offset.saturating_sub(cursor.base_offset()) as usize)
+            }
             At::Line(line) => format!("line {line}"),
         };
         Problem {
@@ -66,8 +69,9 @@ pub(crate) fn reduce_spans<T: Send>(
         .collect();
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(parsed.len());
+    let mut cursor = Cursor::new(buf, base);
     for (reduced, rejected) in parsed {
-        problems.extend(rejected.into_iter().map(|r| ctx.problem(r, buf, base)));
+        problems.extend(rejected.into_iter().map(|r| ctx.problem(r, &mut cursor)));
         out.push(reduced);
     }
     (out, problems)

@@ -191,8 +191,166 @@ impl Splitter {
     }
 }
 
+/// Resumable splitting of API responses that wrap the entries: objects one after another (or
+/// in an array), each holding its entries in an array under `entries` or `result`, or under
+/// `result.entries` (a Firebase CLI result that is itself a response). Other keys
+/// (`nextPageToken`, `status`) are passed over; a page without entries gives none.
+#[derive(Default)]
+pub struct WrappedSplitter {
+    state: Wrapped,
+    /// Set when splitting must stop (the end, or a problem). A cut inside the entries is
+    /// [`End::Truncated`]; a cut elsewhere loses no entry and is [`End::UnclosedArray`].
+    pub stop: Option<End>,
+    /// Responses (pages) begun.
+    pub pages: u64,
+    /// A response said `"status": "error"` (the Firebase CLI's failure output).
+    pub error_status: bool,
+}
+
+/// Where a [`WrappedSplitter`] is: between responses, among the keys of a response (nested
+/// `depth` objects deep), or among the entries.
+#[derive(Default, Clone, Copy)]
+enum Wrapped {
+    #[default]
+    Between,
+    Keys {
+        depth: u8,
+    },
+    Entries {
+        depth: u8,
+    },
+}
+
+impl WrappedSplitter {
+    /// Complete entries in `buf`, and where to resume.
+    pub fn split(&mut self, buf: &[u8], eof: bool) -> (Vec<Span>, usize) {
+        let mut spans = Vec::new();
+        let mut i = 0;
+        loop {
+            i = skip_ws(buf, i);
+            let Some(&byte) = buf.get(i) else {
+                if eof {
+                    let inside = !matches!(self.state, Wrapped::Between);
+                    self.stop = Some(if inside { End::UnclosedArray } else { End::Clean });
+                }
+                return (spans, i);
+            };
+            let step = match self.state {
+                Wrapped::Between => self.between(byte, i),
+                Wrapped::Keys { depth } => self.key(buf, i, depth, eof),
+                Wrapped::Entries { depth } => self.entry(buf, i, depth, eof, &mut spans),
+            };
+            match step {
+                Some(next) => i = next,
+                None => return (spans, i),
+            }
+        }
+    }
+
+    /// Between responses: `{` begins one; `[`, `,` and `]` of an array of them are passed.
+    fn between(&mut self, byte: u8, i: usize) -> Option<usize> {
+        match byte {
+            b'[' | b',' | b']' => Some(i + 1),
+            b'{' => {
+                self.pages += 1;
+                self.state = Wrapped::Keys { depth: 1 };
+                Some(i + 1)
+            }
+            _ => self.unexpected(i, byte),
+        }
+    }
+
+    /// Among a response's keys: the entries' array is entered, other values passed over.
+    fn key(&mut self, buf: &[u8], i: usize, depth: u8, eof: bool) -> Option<usize> {
+        match buf[i] {
+            b',' => return Some(i + 1),
+            b'}' => {
+                self.state =
+                    if depth == 1 { Wrapped::Between } else { Wrapped::Keys { depth: depth - 1 } };
+                return Some(i + 1);
+            }
+            b'"' => {}
+            byte => return self.unexpected(i, byte),
+        }
+        let Some(key_end) = string_end(buf, i) else { return self.cut(i, eof, false) };
+        let colon = skip_ws(buf, key_end);
+        match buf.get(colon) {
+            None => return self.cut(i, eof, false),
+            Some(b':') => {}
+            Some(&byte) => return self.unexpected(colon, byte),
+        }
+        let value = skip_ws(buf, colon + 1);
+        let Some(&first) = buf.get(value) else { return self.cut(i, eof, false) };
+        match (&buf[i + 1..key_end - 1], first) {
+            (b"entries" | b"result", b'[') => {
+                self.state = Wrapped::Entries { depth };
+                Some(value + 1)
+            }
+            (b"result", b'{') if depth < 4 => {
+                self.state = Wrapped::Keys { depth: depth + 1 };
+                Some(value + 1)
+            }
+            (key, _) => {
+                if key == b"status" && buf[value..].starts_with(b"\"error\"") {
+                    self.error_status = true;
+                }
+                match value_end(buf, value) {
+                    // A scalar that runs to the end of the buffer may continue in the next chunk.
+                    Some(end) if end < buf.len() || eof || matches!(first, b'{' | b'[' | b'"') => {
+                        Some(end)
+                    }
+                    _ => self.cut(i, eof, false),
+                }
+            }
+        }
+    }
+
+    /// Among the entries: each complete value is one.
+    fn entry(
+        &mut self,
+        buf: &[u8],
+        i: usize,
+        depth: u8,
+        eof: bool,
+        spans: &mut Vec<Span>,
+    ) -> Option<usize> {
+        match buf[i] {
+            b',' => Some(i + 1),
+            b']' => {
+                self.state = Wrapped::Keys { depth };
+                Some(i + 1)
+            }
+            b'}' => self.unexpected(i, b'}'),
+            first => match value_end(buf, i) {
+                Some(end) if end == buf.len() && !matches!(first, b'{' | b'[' | b'"') => {
+                    self.cut(i, eof, true)
+                }
+                Some(end) => {
+                    spans.push(Span { start: i, end });
+                    Some(end)
+                }
+                None => self.cut(i, eof, true),
+            },
+        }
+    }
+
+    /// Something incomplete at `start`: resumed with the next chunk, or cut off at the end of the
+    /// input (an entry lost if it was an entry).
+    fn cut(&mut self, start: usize, eof: bool, entry: bool) -> Option<usize> {
+        if eof {
+            self.stop = Some(if entry { End::Truncated { start } } else { End::UnclosedArray });
+        }
+        None
+    }
+
+    fn unexpected(&mut self, offset: usize, byte: u8) -> Option<usize> {
+        self.stop = Some(End::Unexpected { offset, byte });
+        None
+    }
+}
+
 /// The end (exclusive) of the string whose opening quote is at `start`.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
         let p = memchr::memchr2(b'"', b'\\', &bytes[i..])?;

@@ -4,18 +4,21 @@
 //! formats, not LogEntry fields: the caller normalizes. Nothing is dropped silently: every entry
 //! that cannot be read becomes a [`Problem`] naming the input, the position and the reason.
 //!
-//! `source` names the inputs, `stream` opens, decompresses and chunks them on a thread of its
-//! own, `detect` names the format, `json_split` cuts JSON into entries, `text` cuts plain text
-//! into lines, `csv_export` folds the Logs Explorer's CSV rows back into LogEntry JSON, `reader`
-//! runs one input through them, `flight` reduces chunks in parallel and hands them on in order,
-//! `entry` is what is handed on, `position` counts lines for messages, `progress` counts for a
-//! progress bar.
+//! `source` names the inputs, `stream` opens, decompresses, decodes UTF-16 and chunks them on a
+//! thread of its own, `detect` names the format (and the files that are not logs, which are
+//! skipped with the reason), `json_split` cuts JSON into entries (arrays, NDJSON, concatenated
+//! objects, API responses that wrap them), `text` cuts plain text into lines, `csv_export` folds
+//! the Logs Explorer's CSV rows back into LogEntry JSON, `markdown` finds the fenced JSON of a
+//! Markdown note, `reader` runs one input through them, `flight` reduces chunks in parallel and
+//! hands them on in order, `entry` is what is handed on, `position` counts lines for messages,
+//! `progress` counts for a progress bar.
 
 pub(crate) mod csv_export;
 pub mod detect;
 mod entry;
 mod flight;
 pub mod json_split;
+mod markdown;
 mod position;
 pub mod progress;
 mod reader;
@@ -31,10 +34,13 @@ use std::path::{Path, PathBuf};
 /// What the inputs hold (`--input-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
-    /// Detect from the content: Cloud Logging JSON in any of its shapes, else plain text lines.
+    /// Detect from the content: Cloud Logging JSON in any of its shapes, the Logs Explorer's
+    /// CSV, Markdown with fenced LogEntries, plain text that looks like a log; other files are
+    /// skipped with the reason.
     #[default]
     Auto,
-    /// Cloud Logging JSON only (a JSON array, NDJSON or concatenated objects).
+    /// Cloud Logging exports only (JSON in any of its shapes, the CSV download, fenced JSON in
+    /// Markdown); plain text is an error.
     Gcp,
     /// Plain-text lines.
     Text,

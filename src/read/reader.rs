@@ -4,10 +4,14 @@
 use super::detect::{detect, Format};
 use super::entry::{At, RawEntry, RawText, Rejected};
 use super::flight::{Ctx, InFlight, Outlet, BATCH};
-use super::json_split::{End, Span, Splitter};
-use super::position::Base;
+use super::json_split::{
+    skip_ws, split_array, split_concatenated, End, Span, Splitter, WrappedSplitter,
+};
+use super::position::{Base, Cursor};
 use super::Source;
-use super::{csv_export, stream, text, InputFormat, InputReport, Problem, ReadOptions, Reduce};
+use super::{
+    csv_export, markdown, stream, text, InputFormat, InputReport, Problem, ReadOptions, Reduce,
+};
 use rayon::prelude::*;
 
 /// Reads one source in chunks: each chunk's entries are handed to `reduce` in batches, in
@@ -39,6 +43,8 @@ pub fn read_source<T: Send>(
         base: Base::default(),
         skip: 0,
         splitter: Splitter::default(),
+        wrapped: WrappedSplitter::default(),
+        encoding: chunks.encoding,
         report,
         problems: Vec::new(),
     };
@@ -70,6 +76,9 @@ struct Reader<'c> {
     base: Base,
     skip: usize,
     splitter: Splitter,
+    wrapped: WrappedSplitter,
+    /// Set for UTF-16 inputs, which the stream decodes (the report names it with the format).
+    encoding: Option<stream::Encoding>,
     report: InputReport,
     problems: Vec<Problem>,
 }
@@ -131,10 +140,12 @@ impl<'c> Reader<'c> {
                 Format::JsonArray | Format::ConcatenatedJson => {
                     self.step_json(eof, scope, &mut flight, &mut out, reduce)
                 }
+                Format::Wrapped(_) => self.step_wrapped(eof, scope, &mut flight, &mut out, reduce),
                 // Whole-input formats: small in practice; read to the end first.
                 _ if !eof => Next::Continue,
                 Format::Text => self.whole_text(&mut out, reduce),
                 Format::Csv => self.whole_csv(&mut out, reduce),
+                Format::Markdown => self.whole_markdown(&mut out, reduce),
                 Format::Empty => self.empty(),
             };
             if next == Next::Stop || eof {
@@ -208,7 +219,10 @@ impl<'c> Reader<'c> {
             Ok(Format::Empty) if !eof => Decision::Undecided,
             Ok(f) => {
                 self.format = Some(f);
-                self.report.format = f.name().to_string();
+                self.report.format = match self.encoding {
+                    Some(encoding) => format!("{} ({})", f.name(), encoding.name()),
+                    None => f.name().to_string(),
+                };
                 Decision::Decided
             }
             Err(unreadable) => {
@@ -217,7 +231,7 @@ impl<'c> Reader<'c> {
                 self.problems.push(Problem {
                     input: self.ctx.label.to_string(),
                     position: self.base.position(&self.buf, unreadable.offset),
-                    reason: "not a log export".into(),
+                    reason: unreadable.reason.into(),
                     detail: unreadable.message,
                     entries: 0,
                 });
@@ -300,6 +314,58 @@ impl<'c> Reader<'c> {
         Next::Continue
     }
 
+    /// Hands on the complete entries of wrapped responses (`{"entries": [...]}` pages).
+    fn step_wrapped<'s, T>(
+        &mut self,
+        eof: bool,
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) -> Next
+    where
+        'c: 's,
+        T: Send + 's,
+    {
+        let (spans, resume) = self.wrapped.split(&self.buf, eof);
+        self.report.entries += spans.len() as u64;
+        if let Some(stop) = self.wrapped.stop.take() {
+            let mut last = self.stop_problem(stop);
+            if last.is_none() && self.report.entries == 0 {
+                last = Some(self.no_wrapped_entries());
+            }
+            let whole = std::mem::take(&mut self.buf);
+            flight.launch(scope, (whole, 0), spans, self.base, self.ctx, reduce);
+            flight.finish(out);
+            self.problems.extend(last);
+            return Next::Stop;
+        }
+        let at = self.base;
+        self.base.advance(&self.buf, resume);
+        let rest = self.buf[resume..].to_vec();
+        let whole = std::mem::replace(&mut self.buf, rest);
+        flight.launch(scope, (whole, 0), spans, at, self.ctx, reduce);
+        flight.deliver(out);
+        Next::Continue
+    }
+
+    /// Responses that hold no entry at all: an empty result, or the Firebase CLI's error output.
+    fn no_wrapped_entries(&self) -> Problem {
+        let pages = self.wrapped.pages;
+        let detail = if self.wrapped.error_status {
+            "the Firebase CLI's output says `\"status\": \"error\"`: the command failed and \
+             returned no log entries (run it again, or export with gcloud logging read)"
+                .to_string()
+        } else {
+            format!(
+                "the {pages} response{} hold no entries (the query matched nothing, or \
+                 `entries` is missing)",
+                if pages == 1 { "" } else { "s" }
+            )
+        };
+        Problem::whole_input(self.ctx.label, "no entries in the response", detail)
+    }
+
     /// Why splitting JSON stopped, as a problem (none for a clean end).
     fn stop_problem(&mut self, stop: End) -> Option<Problem> {
         let (buf, base, label) = (&self.buf, self.base, self.ctx.label.to_string());
@@ -309,7 +375,12 @@ impl<'c> Reader<'c> {
                 input: label,
                 position: base.position(buf, buf.len()),
                 reason: "array not closed".into(),
-                detail: "the JSON array has no closing `]`; every complete entry was read".into(),
+                detail: match self.format {
+                    Some(Format::Wrapped(_)) => "the response ends before it is closed (no \
+                        closing `]` or `}`); every complete entry was read"
+                        .into(),
+                    _ => "the JSON array has no closing `]`; every complete entry was read".into(),
+                },
                 entries: 0,
             }),
             End::Truncated { start } => {
@@ -361,7 +432,7 @@ impl<'c> Reader<'c> {
         let csv = csv_export::read_csv(&self.buf);
         self.report.entries = csv.count;
         // Problems in row order, whether the CSV or the entry in it was broken.
-        let mut rejected: Vec<Rejected> = csv
+        let rejected: Vec<Rejected> = csv
             .errors
             .into_iter()
             .map(|e| Rejected {
@@ -383,6 +454,66 @@ impl<'c> Reader<'c> {
                 offset: row.offset,
             })
             .collect();
+        self.reduce_all(&entries, rejected, out, reduce);
+        Next::Stop
+    }
+
+    /// A whole Markdown document: the values of its fenced JSON blocks, each with its line.
+    fn whole_markdown<T: Send>(&mut self, out: &mut Outlet<T>, reduce: Reduce<T>) -> Next {
+        let buf = std::mem::take(&mut self.buf);
+        let mut lines = LineCounter::default();
+        let mut found: Vec<(Span, u64)> = Vec::new();
+        let mut rejected = Vec::new();
+        for block in markdown::json_blocks(&buf) {
+            let content = &buf[block.start..block.end];
+            let first = skip_ws(content, 0);
+            let (spans, end) = match content.get(first) {
+                Some(b'[') => split_array(content, first),
+                _ => split_concatenated(content, first),
+            };
+            for span in spans {
+                let start = block.start + span.start;
+                let span = Span { start, end: block.start + span.end };
+                found.push((span, lines.line_at(&buf, start)));
+            }
+            if let End::Truncated { start } | End::Unexpected { offset: start, .. } = end {
+                let line = lines.line_at(&buf, block.start + start);
+                rejected.push(Rejected {
+                    at: At::Line(line),
+                    reason: "invalid JSON".into(),
+                    detail: "the fenced JSON block is not JSON from here to its end; the \
+                             entries before it in the block were read"
+                        .into(),
+                    entries: 1,
+                });
+            }
+        }
+        self.report.entries = (found.len() + rejected.len()) as u64;
+        let (label, index) = (self.ctx.label, self.ctx.index);
+        let entries: Vec<RawEntry> = found
+            .iter()
+            .map(|&(span, line)| RawEntry {
+                text: RawText::Json(&buf[span.start..span.end]),
+                source: label,
+                input: index,
+                line,
+                offset: self.base.offset + span.start as u64,
+            })
+            .collect();
+        self.reduce_all(&entries, rejected, out, reduce);
+        Next::Stop
+    }
+
+    /// Reduces a whole input's entries in batches on the pool and hands them on; `rejected`
+    /// (what reading itself refused) and what the reduction rejects become problems, in line
+    /// order.
+    fn reduce_all<T: Send>(
+        &mut self,
+        entries: &[RawEntry],
+        mut rejected: Vec<Rejected>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<T>,
+    ) {
         let batches: Vec<(T, Vec<Rejected>)> = entries
             .par_chunks(BATCH)
             .map(|batch| {
@@ -399,19 +530,20 @@ impl<'c> Reader<'c> {
             At::Line(line) => line,
             At::Byte(_) => 0,
         });
+        let mut cursor = Cursor::new(&self.buf, self.base);
         for r in rejected {
-            self.problems.push(self.ctx.problem(r, &self.buf, self.base));
+            self.problems.push(self.ctx.problem(r, &mut cursor));
         }
         (out.sink)(reduced);
-        Next::Stop
     }
 
     /// Hands reduced batches on, and their rejected entries as problems.
     fn hand_on<T: Send>(&mut self, batches: Vec<(T, Vec<Rejected>)>, out: &mut Outlet<T>) {
         let mut reduced = Vec::with_capacity(batches.len());
+        let mut cursor = Cursor::new(&self.buf, self.base);
         for (t, rejected) in batches {
             for r in rejected {
-                self.problems.push(self.ctx.problem(r, &self.buf, self.base));
+                self.problems.push(self.ctx.problem(r, &mut cursor));
             }
             reduced.push(t);
         }
@@ -425,6 +557,24 @@ impl<'c> Reader<'c> {
             "the input holds no entries".into(),
         ));
         Next::Stop
+    }
+}
+
+/// 1-based line numbers of offsets visited in increasing order, counted once (linear).
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    lines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, buf: &[u8], offset: usize) -> u64 {
+        if offset < self.at {
+            *self = LineCounter::default();
+        }
+        self.lines += memchr::memchr_iter(b'\n', &buf[self.at..offset]).count() as u64;
+        self.at = offset;
+        self.lines + 1
     }
 }
 

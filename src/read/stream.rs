@@ -31,6 +31,106 @@ pub(crate) enum Piece {
     GzipError(String),
 }
 
+/// The text encoding of an input, when it is not UTF-8. UTF-16 inputs are decoded to UTF-8 here,
+/// once, as they are read, so that everything after sees UTF-8 (and positions count its bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+
+    /// UTF-16 from a byte-order mark (`FF FE`, `FE FF`), or, without one, from a JSON export's
+    /// first character written in two bytes (`[\0`, `\0{`): Windows PowerShell 5.1 writes
+    /// `gcloud ... > file` as UTF-16LE with a BOM, other tools sometimes without.
+    fn sniff(head: &[u8]) -> Option<(Encoding, usize)> {
+        match head {
+            [0xFF, 0xFE, ..] => Some((Encoding::Utf16Le, 2)),
+            [0xFE, 0xFF, ..] => Some((Encoding::Utf16Be, 2)),
+            [b'[' | b'{', 0, ..] => Some((Encoding::Utf16Le, 0)),
+            [0, b'[' | b'{', ..] => Some((Encoding::Utf16Be, 0)),
+            _ => None,
+        }
+    }
+}
+
+/// A reader that decodes UTF-16 to UTF-8. Unpaired surrogates (and an odd last byte) become
+/// U+FFFD, as invalid UTF-8 does elsewhere.
+struct Utf16ToUtf8<R> {
+    inner: R,
+    encoding: Encoding,
+    /// Bytes read but not decoded yet: an odd byte, or a high surrogate waiting for its pair.
+    carry: Vec<u8>,
+    /// Decoded text not handed out yet, from `pos`.
+    out: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf16ToUtf8<R> {
+    fn new(inner: R, encoding: Encoding) -> Self {
+        Utf16ToUtf8 { inner, encoding, carry: Vec::new(), out: Vec::new(), pos: 0, eof: false }
+    }
+
+    /// Reads and decodes the next piece into `out`.
+    fn refill(&mut self) -> io::Result<()> {
+        let mut raw = std::mem::take(&mut self.carry);
+        let start = raw.len();
+        raw.resize(start + (1 << 16), 0);
+        let n = loop {
+            match self.inner.read(&mut raw[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        raw.truncate(start + n);
+        self.eof = n == 0;
+        let units = |b: &[u8]| match self.encoding {
+            Encoding::Utf16Le => u16::from_le_bytes([b[0], b[1]]),
+            Encoding::Utf16Be => u16::from_be_bytes([b[0], b[1]]),
+        };
+        let mut whole = raw.len() / 2 * 2;
+        // A high surrogate at the end waits for its pair, unless the input ended.
+        if !self.eof && whole >= 2 && (0xD800..0xDC00).contains(&units(&raw[whole - 2..whole])) {
+            whole -= 2;
+        }
+        self.carry = raw[whole..].to_vec();
+        let text: String = char::decode_utf16(raw[..whole].chunks_exact(2).map(units))
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        self.out = text.into_bytes();
+        self.pos = 0;
+        if self.eof && !self.carry.is_empty() {
+            self.out.extend_from_slice(char::REPLACEMENT_CHARACTER.to_string().as_bytes());
+            self.carry.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16ToUtf8<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.out.len() {
+            if self.eof {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// A started reader: chunks arrive on `chunks`; `raw_bytes` counts bytes as stored. Buffers
 /// sent back through [`Chunks::recycle`] are reused: fresh chunk buffers cost page faults and
 /// zeroing that showed as a quarter of the run time in a profile (docs/performance.md).
@@ -38,6 +138,8 @@ pub(crate) struct Chunks {
     pub(crate) chunks: Receiver<Piece>,
     recycled: SyncSender<Vec<u8>>,
     pub(crate) gzip: bool,
+    /// Set for UTF-16 inputs (decoded to UTF-8 before chunking).
+    pub(crate) encoding: Option<Encoding>,
     pub(crate) raw_bytes: Arc<AtomicU64>,
 }
 
@@ -70,8 +172,7 @@ pub(crate) fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Res
     let mut buffered =
         BufReader::with_capacity(1 << 20, Counting { inner, count: count.clone(), progress });
     let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let mut reader: Box<dyn Read + Send> =
-        if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
+    let (mut reader, encoding) = decoded(buffered, gzip)?;
     let (tx, rx) = sync_channel::<Piece>(2);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
     let size = chunk_bytes();
@@ -105,7 +206,32 @@ pub(crate) fn start(source: &Source, progress: Option<Arc<Progress>>) -> io::Res
         }
     };
     std::thread::Builder::new().name("read".into()).spawn(reading)?;
-    Ok(Chunks { chunks: rx, recycled: recycle_tx, gzip, raw_bytes: count })
+    Ok(Chunks { chunks: rx, recycled: recycle_tx, gzip, encoding, raw_bytes: count })
+}
+
+/// The input as UTF-8 (or as it is, if it is not text): decompressed, and decoded from UTF-16
+/// when it is that. The encoding is decided once, from the first bytes after decompression.
+fn decoded<R: BufRead + Send + 'static>(
+    buffered: R,
+    gzip: bool,
+) -> io::Result<(Box<dyn Read + Send>, Option<Encoding>)> {
+    let mut reader: Box<dyn BufRead + Send> = if gzip {
+        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(buffered)))
+    } else {
+        Box::new(buffered)
+    };
+    let sniffed = match reader.fill_buf() {
+        Ok(head) => Encoding::sniff(head),
+        // A broken gzip header: the reading thread reports it like any later gzip error.
+        Err(_) => None,
+    };
+    Ok(match sniffed {
+        Some((encoding, bom)) => {
+            reader.consume(bom);
+            (Box::new(Utf16ToUtf8::new(reader, encoding)), Some(encoding))
+        }
+        None => (Box::new(reader), None),
+    })
 }
 
 impl Chunks {

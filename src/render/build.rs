@@ -3,7 +3,7 @@
 
 use super::model::*;
 use super::{naming, sequence};
-use crate::group::title::{clip, title_of};
+use crate::group::title::clip;
 use crate::judge::history::Status;
 use crate::judge::priority::Priority;
 use crate::judge::verdict::Verdict;
@@ -171,7 +171,7 @@ fn issue(v: &Verdict, number: usize, i: usize, unit: RateUnit) -> Issue {
     Issue {
         number,
         id: def.id.clone(),
-        title: title_of(&def.template),
+        title: def.title.clone(),
         kind: def.kind,
         severity: j.judgement.severity,
         priority: j.judgement.priority,
@@ -544,7 +544,7 @@ fn scope(v: &Verdict) -> Scope {
             Some(IssueRef {
                 number: 0,
                 id: def.id.clone(),
-                title: title_of(&def.template),
+                title: def.title.clone(),
                 count: v.aggregates.issues[j.index].events,
                 reason: rule,
             })
@@ -590,17 +590,7 @@ fn timeline(v: &Verdict) -> Timeline {
             }
         }
     }
-    let multi_day = ag.bucket_width * n as i64 > 86_400_000_000_000;
-    let labels = (0..n)
-        .map(|i| {
-            let t = format_nanos(ag.bucket_start + ag.bucket_width * i as i64, 0);
-            if multi_day {
-                format!("{} {}", &t[5..10], &t[11..16])
-            } else {
-                t[11..16].to_string()
-            }
-        })
-        .collect();
+    let labels = bucket_labels(ag.bucket_start, ag.bucket_width, n);
     Timeline {
         bucket_start: v.window.map(|w| format_nanos(w.0, 0)),
         bucket_minutes: ag.bucket_width / 60_000_000_000,
@@ -612,6 +602,26 @@ fn timeline(v: &Verdict) -> Timeline {
         warnings,
         services: service_timelines(v, n),
     }
+}
+
+/// The x-axis labels of `n` buckets: the time of day within a day, the day and time over
+/// several days, the day alone for buckets of a day or more, with the year when the window
+/// spans more than one.
+fn bucket_labels(start: i64, width: i64, n: usize) -> Vec<String> {
+    const DAY: i64 = 86_400_000_000_000;
+    let time = |i: usize| format_nanos(start + width * i as i64, 0);
+    let years_differ = n > 0 && time(0)[..4] != time(n - 1)[..4];
+    (0..n)
+        .map(|i| {
+            let t = time(i);
+            match (width >= DAY, years_differ, width * n as i64 > DAY) {
+                (true, true, _) => t[..10].to_string(),
+                (true, false, _) => t[5..10].to_string(),
+                (false, _, true) => format!("{} {}", &t[5..10], &t[11..16]),
+                (false, _, false) => t[11..16].to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Per service, errors and warnings over the timeline's `n` buckets.
@@ -657,6 +667,17 @@ pub(crate) fn sparkline(buckets: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_labels_fit_the_width() {
+        let t = |s: &str| crate::normalize::time::Timestamp::parse(s).unwrap().nanos;
+        const MIN: i64 = 60_000_000_000;
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 5 * MIN, 2), ["05:00", "05:05"]);
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 360 * MIN, 5)[4], "09-12 05:00");
+        assert_eq!(bucket_labels(t("2025-09-11T05:00:00Z"), 1440 * MIN, 3)[2], "09-13");
+        let years = bucket_labels(t("2023-01-02T00:00:00Z"), 4 * 10080 * MIN, 40);
+        assert_eq!((years[0].as_str(), years[39].as_str()), ("2023-01-02", "2025-12-29"));
+    }
 
     #[test]
     fn sparklines() {

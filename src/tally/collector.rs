@@ -1,13 +1,16 @@
 //! The collector's half of tallying, on one thread, in input order: it drops duplicates, maps
 //! each batch's names and keys to its own ids, counts alike events together, and keeps the
 //! traceback candidates until they are complete, when they are reassembled and keyed like the
-//! rest.
+//! rest; at the end, events written twice are counted once (`same_event`).
 
 use super::events::{Event, Segmented, NO_KEY, NO_TIME};
 use super::keys::{note_trace, Examples, KeyInfo};
 use super::names::{Interner, NameMap};
 use super::reduce::{Batch, Fate, Line, Reduced};
+use super::same_event::{Copies, CopyCounts};
 use super::seen::Seen;
+use super::summary::combine;
+use crate::group::matcher::Matcher;
 use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
 use crate::normalize::Severity;
@@ -44,6 +47,31 @@ pub(crate) struct CollectorParts {
     pub(crate) read_range: Option<(i64, i64)>,
     /// Every service name read, taken or not, sorted.
     pub(crate) services_read: Vec<String>,
+    pub(crate) copies: Vec<Copies>,
+}
+
+/// The group an event was counted in.
+fn group_key_of(e: &Event) -> GroupKey {
+    GroupKey {
+        key: e.key,
+        service: e.service,
+        revision: e.revision,
+        component: e.component,
+        project: e.project,
+        severity: e.severity,
+        inferred: e.inferred,
+        status: e.status,
+        slot: if e.time == NO_TIME { i64::MIN } else { e.time.div_euclid(MINUTE) },
+    }
+}
+
+/// The index's hash of a (service, key).
+fn key_hash(service: u32, key: &Key) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    service.hash(&mut h);
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// Everything collected from the inputs.
@@ -53,7 +81,14 @@ pub(crate) struct Collector {
     /// (event, input, offset, entry id) when `--assignments` asked for ids.
     pub(crate) entry_ids: Vec<(u32, u32, u64, String)>,
     pub(crate) keys: Vec<KeyInfo>,
-    key_index: HashMap<(u32, Key), u32>,
+    /// Key ids by (service, key), looked up without copying the key.
+    key_index: hashbrown::HashTable<u32>,
+    /// Distinct messages kept before they are mined into templates (see [`Collector::compact`]).
+    budget: usize,
+    /// Message keys taken since the last mining (not fitting any template mined so far).
+    raw_messages: usize,
+    /// The templates mined so far, once the budget was reached.
+    matcher: Option<Matcher>,
     /// Lines that may belong to a traceback split over entries, kept until the end.
     candidates: Vec<Line>,
     seen: Seen,
@@ -76,6 +111,8 @@ pub(crate) struct Collector {
     /// Candidate lines from which [`Collector::settle`] looks for complete events.
     settle_at: usize,
     settle_base: usize,
+    /// Events per row, writer and log, to count an event written twice once (`same_event`).
+    copies: CopyCounts,
 }
 
 /// Alike events are counted together per minute.
@@ -97,19 +134,24 @@ fn settle_base() -> usize {
 impl Collector {
     /// Alike events are counted together per minute (a window given as a span back from the
     /// newest entry is then applied in whole minutes).
-    pub(crate) fn new(min_severity: Severity) -> Collector {
+    /// `budget`: distinct messages kept before they are mined into templates.
+    pub(crate) fn new(min_severity: Severity, budget: usize) -> Collector {
         Collector {
+            budget: budget.max(1),
+            raw_messages: 0,
+            matcher: None,
             read_range: None,
             outside_window: 0,
             groups: HashMap::default(),
             key_traces: Vec::new(),
             settle_at: settle_base(),
             settle_base: settle_base(),
+            copies: CopyCounts::default(),
             min_severity,
             events: Segmented::default(),
             entry_ids: Vec::new(),
             keys: Vec::new(),
-            key_index: HashMap::default(),
+            key_index: hashbrown::HashTable::new(),
             candidates: Vec::new(),
             seen: Seen::default(),
             service_names: Interner::new(false),
@@ -193,6 +235,9 @@ impl Collector {
             self.read_range = Some((lo.min(range.0), hi.max(range.1)));
             self.settle(range);
         }
+        if self.raw_messages > self.budget {
+            self.compact();
+        }
     }
 
     /// Remembers the service names of a batch (a handful per batch, whatever its size).
@@ -221,20 +266,124 @@ impl Collector {
             outside_window: self.outside_window,
             read_range: self.read_range,
             services_read,
+            copies: self.copies.into_list(),
         }
     }
 
-    /// The collector's id of a (service, key), made on first sight.
+    /// The collector's id of a (service, key), made on first sight. Once templates were mined
+    /// (over the budget), a new message fitting one is counted under it.
     fn key_id(&mut self, service: u32, key: &Key) -> u32 {
-        let probe = (service, key.clone());
-        if let Some(&id) = self.key_index.get(&probe) {
+        if let Some(id) = self.find_key(service, key) {
             return id;
         }
+        if let (Key::Message(m), Some(matcher)) = (key, &self.matcher) {
+            if let Some(template) = matcher.find(m) {
+                let template = Key::Message(template.to_string());
+                return match self.find_key(service, &template) {
+                    Some(id) => id,
+                    None => self.add_key(service, template),
+                };
+            }
+        }
+        if matches!(key, Key::Message(_)) {
+            self.raw_messages += 1;
+        }
+        self.add_key(service, key.clone())
+    }
+
+    fn find_key(&self, service: u32, key: &Key) -> Option<u32> {
+        let keys = &self.keys;
+        self.key_index
+            .find(key_hash(service, key), |&id| {
+                let k = &keys[id as usize];
+                k.service == service && &k.key == key
+            })
+            .copied()
+    }
+
+    fn add_key(&mut self, service: u32, key: Key) -> u32 {
         let id = self.keys.len() as u32;
-        self.keys.push(KeyInfo { service, key: key.clone(), examples: Examples::default() });
+        let keys = &self.keys;
+        self.key_index.insert_unique(key_hash(service, &key), id, |&other| {
+            let k = &keys[other as usize];
+            key_hash(k.service, &k.key)
+        });
+        self.keys.push(KeyInfo { service, key, examples: Examples::default() });
         self.key_traces.push(Vec::new());
-        self.key_index.insert(probe, id);
         id
+    }
+
+    /// Over the budget: mines every message key into templates, counts each key's events under
+    /// its template, and keeps the templates to fit new messages into. Runs between chunks (and
+    /// at the end), in input order, so the result does not depend on the number of threads.
+    /// Keys that are not messages (tracebacks, requests) are bounded by their fingerprints and
+    /// routes and stay as they are.
+    fn compact(&mut self) {
+        let texts: Vec<&str> = self
+            .keys
+            .iter()
+            .filter_map(|k| match &k.key {
+                Key::Message(m) => Some(m.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut templates = crate::group::templates_of(&texts).into_iter();
+        let old_keys = std::mem::take(&mut self.keys);
+        let old_traces = std::mem::take(&mut self.key_traces);
+        self.key_index.clear();
+        let mut new_id = Vec::with_capacity(old_keys.len());
+        for (k, traces) in old_keys.into_iter().zip(old_traces) {
+            let key = match k.key {
+                Key::Message(_) => Key::Message(templates.next().expect("one a message")),
+                other => other,
+            };
+            let id = match self.find_key(k.service, &key) {
+                Some(id) => id,
+                None => self.add_key(k.service, key),
+            };
+            self.keys[id as usize].examples.merge(&k.examples);
+            for t in traces {
+                note_trace(&mut self.key_traces[id as usize], t);
+            }
+            new_id.push(id);
+        }
+        self.recount(&new_id);
+        let messages = self.keys.iter().filter_map(|k| match &k.key {
+            Key::Message(m) => Some(m.clone()),
+            _ => None,
+        });
+        self.matcher = Some(Matcher::new(messages.collect()));
+        self.raw_messages = 0;
+    }
+
+    /// The events with their keys renumbered (`new_id`), alike events counted together again.
+    fn recount(&mut self, new_id: &[u32]) {
+        let old = std::mem::take(&mut self.events).into_vec();
+        self.groups.clear();
+        let mut moved = Vec::with_capacity(old.len());
+        for mut e in old {
+            if e.key != NO_KEY {
+                e.key = new_id[e.key as usize];
+            }
+            let group = group_key_of(&e);
+            let at = match self.groups.get(&group) {
+                Some(&g) => {
+                    combine(&mut self.events[g as usize], &e);
+                    g
+                }
+                None => {
+                    let g = self.events.len() as u32;
+                    self.groups.insert(group, g);
+                    self.events.push(e);
+                    g
+                }
+            };
+            moved.push(at);
+        }
+        for entry in &mut self.entry_ids {
+            entry.0 = moved[entry.0 as usize];
+        }
+        self.copies.renumber(&moved);
     }
 
     /// Reassembles the tracebacks split over entries and takes them in. Call once, at the end.
@@ -243,10 +392,13 @@ impl Collector {
         self.seen = Seen::default();
         let lines = std::mem::take(&mut self.candidates);
         self.reassemble_and_emit(lines);
+        if self.raw_messages > self.budget {
+            self.compact();
+        }
         self.groups = HashMap::default();
     }
 
-    /// Joins split tracebacks among `lines` (which must hold every line of their events) and
+    /// Joins split events among `lines` (which must hold every line of their events) and
     /// stores the events.
     fn reassemble_and_emit(&mut self, mut lines: Vec<Line>) {
         let views: Vec<LineView> = lines
@@ -254,31 +406,34 @@ impl Collector {
             .map(|l| LineView {
                 stream: l.stream,
                 time: l.time.map(|t| t.nanos),
-                declared: l.declared,
+                part: l.part,
                 severity: l.severity,
                 message: &l.message,
                 order: (l.input, l.offset),
             })
             .collect();
-        let parent = multiline::plan(&views);
-        let children = multiline::children_of(&views, &parent);
+        let plan = multiline::plan(&views);
+        let children = multiline::children_of(&views, &plan.parent);
         drop(views);
         let mut heads = Vec::new();
         for i in 0..lines.len() {
-            if parent[i].is_some() {
+            if plan.parent[i].is_some() {
                 continue;
             }
             let mut head = std::mem::take(&mut lines[i]);
-            for &c in &children[i] {
-                let child = std::mem::take(&mut lines[c]);
-                head.message.push('\n');
-                head.message.push_str(&child.message);
-                head.entries += child.entries;
-                head.ids.extend(child.ids);
-            }
-            if !children[i].is_empty() && !head.declared && head.severity < Severity::Error {
-                head.severity = Severity::Error;
-                head.inferred = true;
+            if let Some(kind) = plan.kind[i] {
+                let mut severities = vec![(head.severity, head.part.declared)];
+                let mut after_cut = head.part.cut;
+                for &c in &children[i] {
+                    let child = std::mem::take(&mut lines[c]);
+                    multiline::append(&mut head.message, &child.message, after_cut);
+                    after_cut = child.part.cut;
+                    severities.push((child.severity, child.part.declared));
+                    head.entries += child.entries;
+                    head.ids.extend(child.ids);
+                }
+                (head.severity, head.inferred) =
+                    multiline::settle_event(kind, &mut head.message, severities.into_iter());
             }
             heads.push(head);
         }
@@ -343,8 +498,9 @@ impl Collector {
     /// offers them as examples and counts them.
     fn emit_heads(&mut self, heads: Vec<Line>) {
         let min = self.min_severity;
-        let key_one =
-            |l: &Line| (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref()));
+        let key_one = |l: &Line| {
+            (l.severity >= min).then(|| key_of_parts(&l.message, l.request.as_ref(), None))
+        };
         // Asking the pool for help means waiting until a parsing thread is free: worth it only
         // for many lines.
         let keys: Vec<Option<Key>> = if heads.len() >= 4096 {
@@ -421,6 +577,9 @@ impl Collector {
                     g
                 }
             };
+            if key != NO_KEY {
+                self.copies.note(event, line.writer, line.stream);
+            }
             for id in line.ids {
                 self.entry_ids.push((event, line.input, line.offset, id));
             }

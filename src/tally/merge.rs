@@ -4,6 +4,7 @@
 
 use super::events::{Event, NO_KEY};
 use super::keys::merge_traces;
+use super::same_event::{self, Copies};
 use super::summary::{
     canonical_events, sort_keys, InputSummary, ReasonSummary, Summary, SummaryKey, PROBLEMS_KEPT,
 };
@@ -30,11 +31,14 @@ impl Summary {
         let mut keys: Vec<SummaryKey> = Vec::new();
         let mut key_at: HashMap<(String, crate::group::Key), u32> = HashMap::new();
         let mut events: Vec<Event> = Vec::new();
+        let mut copies: Vec<Copies> = Vec::new();
         let mut merged = Summary { scope, ..Summary::default() };
         for part in parts {
             let ids = Ids::between(&part, &services, &revisions, &components, &projects);
             let key_of = take_keys(&part, &ids, &mut keys, &mut key_at);
+            let offset = events.len() as u32;
             events.extend(part.events.iter().map(|e| ids.event(e, &key_of)));
+            copies.extend(part.copies.iter().map(|c| Copies { event: c.event + offset, ..*c }));
             merged.inputs.extend(part.inputs);
             merged.duplicates += part.duplicates;
             merged.service_not_selected += part.service_not_selected;
@@ -52,7 +56,9 @@ impl Summary {
                 e.key = key_of[e.key as usize];
             }
         }
-        merged.events = canonical_events(events).0;
+        let (events, into) = canonical_events(events);
+        merged.events = events;
+        merged.copies = same_event::canonical(copies, &into);
         merged.keys = keys;
         merged.inputs = merge_inputs(std::mem::take(&mut merged.inputs));
         merged.services_read.sort_unstable();

@@ -7,9 +7,10 @@
 //! fingerprinting; `group`'s keys) and drops its text. `collector` runs on one thread, in input
 //! order: duplicates (`seen`), names (`names`), keys with their examples and traces (`keys`),
 //! alike events counted per minute (`events`), tracebacks split over entries reassembled once
-//! complete. `summary` is the canonical result, `merge` joins summaries of parts,
-//! `summary_file` writes and reads them. `scope` applies the window and the filters to the
-//! summary's events; `books` holds the counts every report states.
+//! complete, events written twice counted once (`same_event`). `summary` is the canonical
+//! result, `merge` joins summaries of parts, `summary_file` writes and reads them. `scope`
+//! applies the window and the filters to the summary's events; `books` holds the counts every
+//! report states.
 
 mod books;
 mod collector;
@@ -18,6 +19,7 @@ mod keys;
 mod merge;
 mod names;
 mod reduce;
+pub(crate) mod same_event;
 pub(crate) mod scope;
 mod seen;
 pub mod summary;
@@ -29,3 +31,8 @@ pub(crate) use events::{Event, NO_KEY};
 pub(crate) use keys::TRACES_KEPT;
 pub(crate) use reduce::{reduce, Batch, Selection};
 pub use summary::Summary;
+
+/// Distinct messages a run keeps before it mines them into templates and fits new messages into
+/// those (`--message-budget`): about 40 MB of keys, examples and counts. Below it, grouping is
+/// exactly that of an unbounded run.
+pub const DEFAULT_MESSAGE_BUDGET: usize = 50_000;

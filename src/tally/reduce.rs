@@ -6,7 +6,7 @@
 use super::events::{NO_KEY, NO_TIME};
 use super::keys::{note_trace, Examples};
 use super::names::Interner;
-use crate::group::{key_of_parts, Key};
+use crate::group::{key_of, Key};
 use crate::normalize::multiline;
 use crate::normalize::record::Request;
 use crate::normalize::time::Timestamp;
@@ -83,8 +83,11 @@ pub(crate) fn reduce(
     let mut key_ids: HashMap<(u32, Key), u32> = HashMap::default();
     let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
     let (since, until) = selection.window;
+    let mut candidates = multiline::Candidates::default();
     lines.extend(records.map(|rec| {
-        let joins = multiline::may_join(&rec);
+        let stream = multiline::stream_hash(&rec);
+        let part = multiline::Part::of(&rec);
+        let joins = candidates.may_join(&rec, stream, part);
         let service = services.id(&rec.service);
         let time = rec.time_nanos();
         let fate = if !selection.services.is_empty()
@@ -101,7 +104,7 @@ pub(crate) fn reduce(
             rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1);
         let mut key = NO_KEY;
         if fate == Fate::Taken && !joins && rec.severity >= selection.min_severity {
-            let found = key_of_parts(&rec.message, rec.request.as_ref());
+            let found = key_of(&rec);
             key = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
                 keys.push(BatchKey {
                     key: found.clone(),
@@ -117,9 +120,10 @@ pub(crate) fn reduce(
         let dedup =
             rec.insert_id.as_deref().map(|id| dedup_hash(id, rec.log_name.as_deref(), time));
         let line = Line {
-            stream: multiline::stream_hash(&rec),
+            stream,
             time: rec.time,
-            declared: multiline::declared_severity(&rec),
+            part,
+            writer: writer_hash(&rec),
             severity: rec.severity,
             inferred: rec.severity_inferred,
             service,
@@ -149,7 +153,10 @@ pub(crate) fn reduce(
 pub(super) struct Line {
     pub(super) stream: u64,
     pub(super) time: Option<Timestamp>,
-    pub(super) declared: bool,
+    pub(super) part: multiline::Part,
+    /// Who wrote the line, for entries that are one event ([`super::same_event`]): a hash of the
+    /// instance, or of an audit log's operation id (high bit set); 0 for neither.
+    pub(super) writer: u64,
     pub(super) severity: Severity,
     pub(super) inferred: bool,
     pub(super) service: u32,
@@ -164,6 +171,19 @@ pub(super) struct Line {
     pub(super) offset: u64,
     pub(super) request: Option<Request>,
     pub(super) message: String,
+}
+
+/// The instance that wrote a record (service, revision and instance id), or the operation an
+/// audit log belongs to: what [`super::same_event`] compares. 0 when there is neither.
+fn writer_hash(rec: &Record) -> u64 {
+    use crate::normalize::hash::joined64;
+    if let Some(op) = rec.operation.as_deref() {
+        return joined64(&[rec.service.as_bytes(), op.as_bytes()]) | (1 << 63);
+    }
+    let Some(instance) = rec.instance.as_deref() else { return 0 };
+    let revision = rec.revision.as_deref().unwrap_or("");
+    (joined64(&[rec.service.as_bytes(), revision.as_bytes(), instance.as_bytes()]) & !(1 << 63))
+        .max(1)
 }
 
 /// Duplicates are the same insertId, logName and timestamp. [`Seen`] keeps 96 bits of this hash,

@@ -11,6 +11,7 @@
 use super::collector::Collector;
 use super::events::{Event, NO_KEY, NO_TIME};
 use super::keys::Examples;
+use super::same_event::{self, Copies};
 use crate::group::Key;
 use crate::normalize::Severity;
 use crate::read::{InputReport, Problem};
@@ -31,6 +32,8 @@ pub struct Scope {
     pub line_format: Option<String>,
     /// The user's own secret patterns (`[[redact]]`), as (kind, pattern).
     pub redact: Vec<(String, String)>,
+    /// The rules file's switches of the built-in redaction (`[redaction]`).
+    pub redaction: crate::normalize::redact::RedactOptions,
 }
 
 /// One input and what it gave.
@@ -98,6 +101,8 @@ pub struct Summary {
     pub(crate) keys: Vec<SummaryKey>,
     /// Sorted by everything but the counts and times; each combination once.
     pub(crate) events: Vec<Event>,
+    /// Events per row, writer and log, for counting an event written twice once (sorted).
+    pub(crate) copies: Vec<Copies>,
 }
 
 impl Summary {
@@ -141,6 +146,7 @@ impl Summary {
             })
             .collect();
         let (events, event_of) = canonical_events(events);
+        let copies = same_event::canonical(parts.copies, &event_of);
         let summary = Summary {
             scope,
             inputs: summarize_inputs(inputs, problems),
@@ -155,8 +161,26 @@ impl Summary {
             projects: projects.names,
             keys,
             events,
+            copies,
         };
         (summary, event_of)
+    }
+
+    /// Puts `inputs` (as an engine read them) in the place of standard input. Problems found on
+    /// standard input stay listed under it (the engine's positions are not the files').
+    pub(crate) fn replace_stdin(&mut self, inputs: Vec<InputSummary>) {
+        let Some(at) = self.inputs.iter().position(|i| i.label == "-") else { return };
+        let stdin = self.inputs.remove(at);
+        if !stdin.problems.is_empty() {
+            self.inputs.push(InputSummary {
+                entries: 0,
+                bytes: 0,
+                format: NOT_AN_INPUT.into(),
+                ..stdin
+            });
+        }
+        self.inputs.extend(inputs);
+        self.inputs.sort_by(|a, b| a.label.cmp(&b.label));
     }
 
     /// Entries read, over all inputs.

@@ -6,7 +6,8 @@
 //!  "outside_window": n, "read_range": [first ns, last ns] | null, "services_read": [...],
 //!  "names": {"services": [...], "revisions": ["", ...], "components": ["", ...], "projects": ["", ...]},
 //!  "keys": [{"service": i, "key": {...}, "examples": {...}, "traces": [...]}],
-//!  "events": {"key": [...], "service": [...], ..., "count": [...], "entries": [...]}}
+//!  "events": {"key": [...], "service": [...], ..., "count": [...], "entries": [...]},
+//!  "copies": [[event row, writer hash, log hash, events], ...]}
 //! ```
 //!
 //! Events are stored as columns: a summary is mostly event rows, and columns of small integers
@@ -16,6 +17,7 @@
 //! `docs/performance.md`). A summary of another version is refused with a message naming both.
 
 use super::events::Event;
+use super::same_event::Copies;
 use super::summary::{InputSummary, Scope, Summary, SummaryKey};
 use crate::normalize::Severity;
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,8 @@ struct File {
     names: Names,
     keys: Vec<SummaryKey>,
     events: Columns,
+    /// (event row, writer hash, log hash, events), see `same_event`.
+    copies: Vec<(u32, u64, u64, u64)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,6 +104,7 @@ pub fn write(summary: &Summary, out: impl Write) -> std::io::Result<()> {
         },
         keys: summary.keys.clone(),
         events: columns(&summary.events),
+        copies: summary.copies.iter().map(|c| (c.event, c.writer, c.stream, c.count)).collect(),
     };
     let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::new(6));
     serde_json::to_writer(&mut gz, &file)?;
@@ -147,6 +152,11 @@ pub fn read(input: impl Read, label: &str) -> Result<Summary, String> {
         projects: file.names.projects,
         keys: file.keys,
         events,
+        copies: file
+            .copies
+            .iter()
+            .map(|&(event, writer, stream, count)| Copies { event, writer, stream, count })
+            .collect(),
     };
     check(&summary).map_err(|e| format!("{label}: a damaged log-gardener summary ({e})"))?;
     Ok(summary)
@@ -227,6 +237,9 @@ fn check(s: &Summary) -> Result<(), String> {
     };
     for k in &s.keys {
         within(k.service, s.services.len(), "service")?;
+    }
+    for c in &s.copies {
+        within(c.event, s.events.len(), "event")?;
     }
     for e in &s.events {
         if e.key != super::events::NO_KEY {

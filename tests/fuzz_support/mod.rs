@@ -11,7 +11,7 @@ use log_gardener::normalize::Normalizer;
 use log_gardener::normalize::Severity;
 use log_gardener::pipeline::read_records;
 use log_gardener::pipeline::{run, Options};
-use log_gardener::read::json_split::{split_array, End, Span};
+use log_gardener::read::json_split::{split_array, End, Span, WrappedSplitter};
 use log_gardener::read::{InputFormat, ReadOptions, Source};
 use serde_json::Value;
 use std::io::Write;
@@ -234,6 +234,7 @@ pub fn check_pipeline(
         line_format: None,
         assignments: true,
         progress: None,
+        message_budget: None,
     };
     match run(
         options,
@@ -258,6 +259,176 @@ pub fn check_pipeline(
             assert!(e.0.starts_with("nothing could be read"), "unexpected failure: {e}");
         }
     }
+}
+
+/// The wrapped-response splitter on `data`: spans sound; and split in two pieces at `cut` (the
+/// first not the end of the input, then resumed where it said), it finds the same entries and
+/// ends the same way as on the whole.
+pub fn check_wrapped(data: &[u8], cut: usize) {
+    let mut whole = WrappedSplitter::default();
+    let (spans, _) = whole.split(data, true);
+    let end = whole.stop.clone().expect("the end of the input stops the splitter");
+    check_spans(data, 0, &spans, &end);
+
+    let cut = cut.min(data.len());
+    let mut pieces = WrappedSplitter::default();
+    let (mut got, resume) = pieces.split(&data[..cut], false);
+    assert!(resume <= cut, "resume {resume} beyond the piece ({cut})");
+    if let Some(stop) = pieces.stop.clone() {
+        // Stopped in the first piece: only for a byte that cannot be read, found on the whole too.
+        assert!(matches!(stop, End::Unexpected { .. }), "{stop:?}");
+        assert_eq!(stop, end);
+        assert_eq!(got, spans[..got.len()]);
+        return;
+    }
+    let (rest, _) = pieces.split(&data[resume..], true);
+    got.extend(rest.iter().map(|s| Span { start: s.start + resume, end: s.end + resume }));
+    assert_eq!(got, spans, "cut at {cut}");
+    let shifted = match pieces.stop.clone().unwrap() {
+        End::Truncated { start } => End::Truncated { start: start + resume },
+        End::Unexpected { offset, byte } => End::Unexpected { offset: offset + resume, byte },
+        other => other,
+    };
+    assert_eq!(shifted, end, "cut at {cut}");
+}
+
+/// How a body is written to a file: as it is, UTF-16LE or UTF-16BE with a BOM (Windows
+/// PowerShell's `>`), or UTF-8 with a BOM and CRLF line ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    Utf8BomCrlf,
+}
+
+pub const ENCODINGS: [Encoding; 4] =
+    [Encoding::Utf8, Encoding::Utf16Le, Encoding::Utf16Be, Encoding::Utf8BomCrlf];
+
+/// `text` in `encoding`.
+pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Utf16Le => {
+            let mut out = vec![0xFF, 0xFE];
+            out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            out
+        }
+        Encoding::Utf16Be => {
+            let mut out = vec![0xFE, 0xFF];
+            out.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+            out
+        }
+        Encoding::Utf8BomCrlf => {
+            let mut out = b"\xEF\xBB\xBF".to_vec();
+            out.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+            out
+        }
+    }
+}
+
+/// `text` read as a file in every encoding gives the same entries, problems and messages as in
+/// UTF-8 (CRLF aside, which only moves byte offsets).
+pub fn check_encodings_agree(text: &str, input_format: InputFormat) {
+    let read = |encoding| {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&encode(text, encoding)).unwrap();
+        file.flush().unwrap();
+        let options = ReadOptions { input_format, ..ReadOptions::default() };
+        let normalizer = Normalizer::default();
+        let (records, inputs, problems) =
+            read_records(&[Source::File(file.path().to_path_buf())], &options, &normalizer);
+        let messages: Vec<String> = records.iter().map(|r| r.message.to_string()).collect();
+        let reasons: Vec<String> = problems.iter().map(|p| p.reason.clone()).collect();
+        (inputs[0].entries, messages, reasons)
+    };
+    let utf8 = read(Encoding::Utf8);
+    for encoding in [Encoding::Utf16Le, Encoding::Utf16Be] {
+        assert_eq!(read(encoding), utf8, "{encoding:?}");
+    }
+}
+
+/// A Logs Explorer CSV of `entries` (LogEntry-like objects): columns the sorted union of their
+/// flattened paths (map keys quoted when they are not identifiers), every cell with characters
+/// beyond letters, digits, space and `._/[]` guarded by a `'`, arrays as JSON text.
+pub fn logs_explorer_csv(entries: &[Value]) -> String {
+    fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                for (k, v) in map {
+                    let plain = !k.is_empty()
+                        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'@');
+                    let key = if plain { k.clone() } else { format!("\"{}\"", k.replace('"', "")) };
+                    let path = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
+                    flatten(&path, v, out);
+                }
+            }
+            Value::Object(_) | Value::Null => out.push((prefix.to_string(), String::new())),
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    fn cell(text: &str) -> String {
+        let plain = text.chars().all(|c| c.is_ascii_alphanumeric() || " ._/[]".contains(c));
+        let guarded = if plain { text.to_string() } else { format!("'{text}") };
+        if guarded.contains([',', '"', '\n', '\r']) || guarded.starts_with('\'') {
+            format!("\"{}\"", guarded.replace('"', "\"\""))
+        } else {
+            guarded
+        }
+    }
+    let rows: Vec<Vec<(String, String)>> = entries
+        .iter()
+        .map(|e| {
+            let mut cells = Vec::new();
+            flatten("", e, &mut cells);
+            cells.retain(|(path, _)| !path.is_empty());
+            cells
+        })
+        .collect();
+    let mut columns: Vec<String> = rows.iter().flatten().map(|(p, _)| p.clone()).collect();
+    columns.sort();
+    columns.dedup();
+    let mut csv = columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    for row in &rows {
+        csv.push('\n');
+        let line: Vec<String> = columns
+            .iter()
+            .map(|c| row.iter().find(|(p, _)| p == c).map_or(String::new(), |(_, v)| cell(v)))
+            .collect();
+        csv.push_str(&line.join(","));
+    }
+    csv
+}
+
+/// A Logs Explorer CSV holding `rows` rows: read as one, every row is an entry, and every entry
+/// is in a record or counted as skipped.
+pub fn check_csv_rows(csv: &str, rows: u64) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(csv.as_bytes()).unwrap();
+    file.flush().unwrap();
+    let (records, inputs, problems) = read_records(
+        &[Source::File(file.path().to_path_buf())],
+        &ReadOptions::default(),
+        &Normalizer::default(),
+    );
+    assert_eq!(inputs[0].format, "Logs Explorer CSV", "{csv}");
+    assert_eq!(inputs[0].entries, rows, "{csv}");
+    let skipped: u64 = problems.iter().map(|p| p.entries).sum();
+    assert_eq!(records.len() as u64 + skipped, rows, "{problems:?}");
+}
+
+/// `entries` as Logging API responses: `pages` pages (some without `entries`), concatenated.
+pub fn api_pages(entries: &[Value], pages: usize) -> String {
+    let pages = pages.max(1);
+    let per = entries.len().div_ceil(pages).max(1);
+    let mut out = String::new();
+    for (i, chunk) in entries.chunks(per).enumerate() {
+        let page = serde_json::json!({"entries": chunk, "nextPageToken": format!("t{i}")});
+        out.push_str(&serde_json::to_string_pretty(&page).unwrap());
+        out.push_str("\n{\"nextPageToken\": \"empty\"}\n");
+    }
+    out
 }
 
 pub fn check_idempotent(text: &str) {

@@ -21,7 +21,10 @@
 //! builders), this file (planning, writing, ground truth).
 
 mod content;
+mod distinct;
 mod json;
+
+pub use distinct::{generate_distinct, DistinctOptions, DISTINCT_TEMPLATES};
 
 use std::io::{self, Write};
 

@@ -70,6 +70,16 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// Write a high-cardinality dump instead: every message distinct even after masking, from
+    /// three templates with letters-only variable parts (NDJSON; the ground truth is each
+    /// template's count, printed on stderr). For memory and speed at any cardinality.
+    #[arg(long)]
+    pub distinct: bool,
+
+    /// With --distinct: the severity of every entry.
+    #[arg(long, default_value = "WARNING", value_name = "LEVEL")]
+    pub severity: String,
+
     /// Also write the ground truth to FILE as CSV (`entry,truth`: insertId, planted issue key or
     /// empty for noise).
     #[arg(long, value_name = "FILE")]
@@ -89,6 +99,38 @@ fn parse_span_arg(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// `--distinct`: the high-cardinality dump.
+fn run_distinct(args: &GenerateArgs) -> anyhow::Result<()> {
+    let opts = log_gardener_gen::DistinctOptions {
+        entries: args.entries,
+        seed: args.seed,
+        start_nanos: args.start.timestamp_nanos_opt().unwrap_or(0),
+        severity: args.severity.clone(),
+    };
+    let to_file = args.out.as_ref().filter(|p| p.as_os_str() != "-");
+    let sink: Box<dyn Write> = match to_file {
+        Some(path) => Box::new(io::BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    let counts = if args.gzip {
+        let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::fast());
+        let counts = log_gardener_gen::generate_distinct(&opts, &mut gz)?;
+        gz.finish()?.flush()?;
+        counts
+    } else {
+        let mut sink = sink;
+        let counts = log_gardener_gen::generate_distinct(&opts, &mut sink)?;
+        sink.flush()?;
+        counts
+    };
+    for (template, n) in log_gardener_gen::DISTINCT_TEMPLATES.iter().zip(counts) {
+        eprintln!("{n}\t{template}");
+    }
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     match run(&GenerateArgs::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -101,6 +143,9 @@ fn main() -> std::process::ExitCode {
 
 /// Runs `generate`.
 fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    if args.distinct {
+        return run_distinct(args);
+    }
     let opts = GenerateOptions {
         entries: args.entries,
         seed: args.seed,
