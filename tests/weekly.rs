@@ -613,6 +613,13 @@ fn planted_keys(assignments: &Path, truth: &GroundTruth) -> HashMap<String, Stri
 }
 
 #[test]
+fn week_one_is_the_bundled_sample() {
+    let mut bytes = Vec::new();
+    generate(&GenerateOptions { week: 1, ..GenerateOptions::default() }, &mut bytes).unwrap();
+    assert!(bytes == fs::read(root().join("samples/netra-staging.json")).unwrap());
+}
+
+#[test]
 fn follow_up_weeks_get_the_statuses_their_ground_truth_expects() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -138,7 +138,7 @@ pub fn generate(opts: &GenerateOptions, out: &mut dyn Write) -> io::Result<Groun
         opts.span.num_nanoseconds().unwrap_or(i64::MAX / 4).clamp(1_000_000_000, i64::MAX / 4);
     let mut rng = Rng::new(opts.seed);
     let ctx = Ctx::new(&opts.project, start, span, &mut rng);
-    let (events, total) = plan(opts.entries, opts.week, &ctx, start, span, &mut rng);
+    let (events, total) = plan(opts, &ctx, start, span, &mut rng);
 
     let mut w = Writer {
         out,
@@ -338,20 +338,19 @@ impl Writer<'_> {
 /// time, shifted so that no two events overlap (a split traceback's lines stay consecutive), with
 /// `first_entry` numbered in time order, and the total entry count.
 fn plan(
-    entries: usize,
-    week: u32,
+    opts: &GenerateOptions,
     ctx: &Ctx,
     start: i64,
     span: i64,
     rng: &mut Rng,
 ) -> (Vec<Ev>, usize) {
+    let (entries, week) = (opts.entries, opts.week);
     if entries == 0 {
         return (Vec::new(), 0);
     }
     let scale = entries as f64 / 400.0;
     let count = |rate: f64| ((rate * scale).round() as usize).max(1);
     let end = start + span;
-    let at = |frac: f64| start + (frac * span as f64) as i64;
     let mut evs: Vec<Ev> = Vec::with_capacity(entries + 16);
     let mut planned = 0usize;
     let push = |evs: &mut Vec<Ev>, t: i64, kind: Kind, nine: bool, rng: &mut Rng| -> usize {
@@ -373,14 +372,7 @@ fn plan(
         if factor == 0.0 {
             continue;
         }
-        let onset = match i {
-            content::SESSION => at(0.03 * rng.unit()),
-            content::AGENT_BRIDGE..=content::ERROR_MSG | content::STEP_BUDGET => {
-                (ws_onset + (rng.unit() * 0.1 * (end - ws_onset) as f64) as i64).min(end - 1)
-            }
-            content::REDIS_DEGRADED => at(0.4 + 0.3 * rng.unit()),
-            _ => at(0.6 * rng.unit()),
-        };
+        let onset = onset(i, (start, end), ws_onset, rng);
         let split = matches!(i, content::TB_VALUEERROR | content::TB_WS_CLOSED);
         for k in 0..count(def.rate * factor) {
             let t = if k == 0 { onset } else { spread(onset, rng) };
@@ -424,6 +416,21 @@ fn plan(
         next_entry += offs.len() as u64;
     }
     (evs, next_entry as usize)
+}
+
+/// When issue `i` first occurs in the window `(start, end)`: the session warnings from the
+/// start, the WebSocket failures (and the follow-up weeks' new issue) with the new backend
+/// revision (`ws_onset`), the Redis degradation late, the rest anywhere in the first 60%.
+fn onset(i: u8, (start, end): (i64, i64), ws_onset: i64, rng: &mut Rng) -> i64 {
+    let at = |frac: f64| start + (frac * (end - start) as f64) as i64;
+    match i {
+        content::SESSION => at(0.03 * rng.unit()),
+        content::AGENT_BRIDGE..=content::ERROR_MSG | content::STEP_BUDGET => {
+            (ws_onset + (rng.unit() * 0.1 * (end - ws_onset) as f64) as i64).min(end - 1)
+        }
+        content::REDIS_DEGRADED => at(0.4 + 0.3 * rng.unit()),
+        _ => at(0.6 * rng.unit()),
+    }
 }
 
 #[cfg(test)]
