@@ -8,7 +8,8 @@
 use super::lenient;
 use super::record::{clip_message, Audit, Record, Request};
 use super::redact::Redactor;
-use super::resource::{self, object, EntryLabels, Resource};
+use super::resource::{self, object, EntryLabels, Resource, ResourceLabels};
+use super::scan;
 use super::severity::Severity;
 use super::time::Timestamp;
 use super::{ansi, infer, multiline};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase", default)]
 struct LogEntry<'a> {
     #[serde(borrow)]
@@ -51,7 +52,7 @@ struct LogEntry<'a> {
 
 /// The fields of a `protoPayload` that say what was done: an audit log's (`AuditLog`: service,
 /// method, status, resource, caller) and the same names in other payload types.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase", default)]
 struct ProtoPayload<'a> {
     #[serde(borrow)]
@@ -66,7 +67,7 @@ struct ProtoPayload<'a> {
     authentication_info: Option<AuthenticationInfo<'a>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct ProtoStatus<'a> {
     code: Option<i64>,
@@ -74,7 +75,7 @@ struct ProtoStatus<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase", default)]
 struct AuthenticationInfo<'a> {
     #[serde(borrow)]
@@ -82,14 +83,14 @@ struct AuthenticationInfo<'a> {
 }
 
 /// A LogEntry's `operation`: the entries of one long-running operation share its id.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct Operation<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase", default)]
 struct HttpRequest<'a> {
     #[serde(borrow, alias = "request_method")]
@@ -100,7 +101,7 @@ struct HttpRequest<'a> {
     status: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct SourceLocation<'a> {
     #[serde(borrow)]
@@ -110,7 +111,7 @@ struct SourceLocation<'a> {
 }
 
 /// The fields of a `jsonPayload` that carry the message, its severity and its logger.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct JsonPayload<'a> {
     #[serde(borrow)]
@@ -185,7 +186,7 @@ pub(crate) fn parse_entry_from<'a>(
     // checked every string on its own (a few percent of the time).
     let text = std::str::from_utf8(json);
     let parsed = match text {
-        Ok(text) => serde_json::from_str::<LogEntry>(text),
+        Ok(text) => scan_entry(text).or_else(|_| serde_json::from_str::<LogEntry>(text)),
         Err(_) => serde_json::from_slice::<LogEntry>(json),
     };
     match (parsed, text) {
@@ -197,6 +198,139 @@ pub(crate) fn parse_entry_from<'a>(
         (Ok(_), Err(_)) => Err(not_a_log_entry("", redactor)),
         (Err(e), _) => Err(entry_error(&e)),
     }
+}
+
+/// A LogEntry read with the scanner (`scan`): the fields the report uses taken as borrowed text,
+/// the others checked and skipped. Gives up (and serde reads the entry, saying what is wrong)
+/// on anything unusual: a field twice, a value of an unexpected type, an escaped key.
+fn scan_entry(text: &str) -> Result<LogEntry<'_>, scan::GiveUp> {
+    use scan::GiveUp;
+    let mut e = LogEntry::default();
+    let mut seen = 0u32;
+    let mut fields = scan::Fields::of(text)?;
+    while let Some(key) = fields.next_key()? {
+        let bit = match key {
+            "timestamp" => 0,
+            "receiveTimestamp" | "receive_timestamp" => 1,
+            "severity" => 2,
+            "resource" => 3,
+            "labels" => 4,
+            "jsonPayload" | "json_payload" => 5,
+            "textPayload" | "text_payload" => 6,
+            "protoPayload" | "proto_payload" => 7,
+            "httpRequest" | "http_request" => 8,
+            "insertId" | "insert_id" => 9,
+            "logName" | "log_name" => 10,
+            "trace" => 11,
+            "sourceLocation" | "source_location" => 12,
+            "operation" => 13,
+            _ => {
+                fields.value()?;
+                continue;
+            }
+        };
+        if seen & (1 << bit) != 0 {
+            return Err(GiveUp);
+        }
+        seen |= 1 << bit;
+        match bit {
+            3 => e.resource = scan_resource(&mut fields)?,
+            4 => {
+                if let Some(mut object) = fields.object()? {
+                    let mut labels = EntryLabels::default();
+                    fill(&mut object, &mut labels)?;
+                    fields.after(object);
+                    e.labels = Some(labels);
+                }
+            }
+            _ => take_field(&mut e, bit, fields.value()?)?,
+        }
+    }
+    Ok(e)
+}
+
+/// Sets the field `bit` names from its raw value.
+fn take_field<'a>(e: &mut LogEntry<'a>, bit: u32, raw: &'a str) -> Result<(), scan::GiveUp> {
+    let null = raw == "null";
+    match bit {
+        0 => e.timestamp = scan::string(raw)?,
+        1 => e.receive_timestamp = scan::string(raw)?,
+        2 => e.severity = (!null).then(|| raw_value(raw)),
+        5 => e.json_payload = (!null).then(|| raw_value(raw)),
+        6 => e.text_payload = (!null).then(|| raw_value(raw)),
+        9 => e.insert_id = scan::string(raw)?,
+        10 => e.log_name = scan::string(raw)?,
+        11 => e.trace = scan::string(raw)?,
+        // Objects the report reads a few fields of, and rarer: serde reads them.
+        7 => e.proto_payload = serde_json::from_str(raw).map_err(|_| scan::GiveUp)?,
+        8 => e.http_request = object_of(raw)?,
+        12 => e.source_location = object_of(raw)?,
+        _ => e.operation = serde_json::from_str(raw).map_err(|_| scan::GiveUp)?,
+    }
+    Ok(())
+}
+
+/// An object-only field (see `resource::object`) read by serde; an array or scalar gives up.
+fn object_of<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<Option<T>, scan::GiveUp> {
+    match raw.as_bytes()[0] {
+        b'{' => serde_json::from_str(raw).map(Some).map_err(|_| scan::GiveUp),
+        b'n' => Ok(None),
+        _ => Err(scan::GiveUp),
+    }
+}
+
+/// `resource`: its type and the labels the model reads.
+fn scan_resource<'a>(parent: &mut scan::Fields<'a>) -> Result<Option<Resource<'a>>, scan::GiveUp> {
+    let Some(mut fields) = parent.object()? else { return Ok(None) };
+    let mut resource = Resource::default();
+    let mut seen = [false; 2];
+    while let Some(key) = fields.next_key()? {
+        match key {
+            "type" if !seen[0] => {
+                seen[0] = true;
+                resource.kind = scan::string(fields.value()?)?;
+            }
+            "labels" if !seen[1] => {
+                seen[1] = true;
+                if let Some(mut object) = fields.object()? {
+                    let mut labels = Box::<ResourceLabels>::default();
+                    fill(&mut object, labels.as_mut())?;
+                    fields.after(object);
+                    resource.labels = Some(labels);
+                }
+            }
+            "type" | "labels" => return Err(scan::GiveUp),
+            _ => {
+                fields.value()?;
+            }
+        }
+    }
+    parent.after(fields);
+    Ok(Some(resource))
+}
+
+/// Fills the string fields of `target` from an object's fields; a field twice gives up.
+fn fill<'a>(
+    fields: &mut scan::Fields<'a>,
+    target: &mut impl resource::Labels<'a>,
+) -> Result<(), scan::GiveUp> {
+    while let Some(key) = fields.next_key()? {
+        let value = fields.value()?;
+        if let Some(slot) = target.field(key) {
+            if slot.is_some() {
+                return Err(scan::GiveUp);
+            }
+            *slot = scan::string(value)?;
+        }
+    }
+    Ok(())
+}
+
+/// JSON text the scanner checked, as serde's borrowed raw value.
+fn raw_value(json: &str) -> &RawValue {
+    // SAFETY: `RawValue` is `#[repr(transparent)]` over `str` (serde_json makes its own borrowed
+    // raw values the same way), and the scanner has checked that `json` is one JSON value.
+    unsafe { &*(json as *const str as *const RawValue) }
 }
 
 /// An entry serde refused for the type of a field: read again without the fields that do not
@@ -749,6 +883,72 @@ fn project_of(log_name: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use crate::normalize::redact::default_redactor;
+
+    /// Every entry of the fixtures and the sample: their JSON texts as the files hold them.
+    fn fixture_entries() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("samples/netra-staging.json")];
+        for dir in ["tests/fixtures/exports", "tests/fixtures/messages"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "json" || x == "ndjson") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let bytes = text.as_bytes();
+            let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+            if bytes.get(start) == Some(&b'[') {
+                let (spans, _) = crate::read::json_split::split_array(bytes, start);
+                out.extend(spans.iter().map(|s| text[s.start..s.end].to_string()));
+            } else {
+                out.extend(text.lines().filter(|l| l.starts_with('{')).map(str::to_string));
+            }
+        }
+        out
+    }
+
+    /// The scanner reads every entry exactly as serde does, or gives up (and serde reads it).
+    #[test]
+    fn the_scanner_reads_entries_as_serde_does() {
+        let entries = fixture_entries();
+        assert!(entries.len() > 800, "{} entries", entries.len());
+        let mut scanned = 0;
+        for text in &entries {
+            let Ok(fast) = scan_entry(text) else { continue };
+            scanned += 1;
+            let slow: LogEntry =
+                serde_json::from_str(text).expect("serde reads what the scanner reads");
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        }
+        assert!(scanned * 10 > entries.len() * 9, "the scanner reads most entries ({scanned})");
+    }
+
+    /// Cut or changed anywhere, an entry the scanner still reads, serde reads alike.
+    #[test]
+    fn the_scanner_never_takes_what_serde_refuses() {
+        let entries = fixture_entries();
+        for (n, text) in entries.iter().enumerate().step_by(7) {
+            let b = text.as_bytes();
+            for k in 0..24 {
+                let at = (n * 31 + k * 97) % b.len();
+                let mut cut = b[..at].to_vec();
+                let mut changed = b.to_vec();
+                changed[at] = [b'"', b'}', b',', b'\\', 0x01, b'x', b':', b' '][k % 8];
+                for variant in [&mut cut, &mut changed] {
+                    let Ok(v) = std::str::from_utf8(variant) else { continue };
+                    if let Ok(fast) = scan_entry(v) {
+                        let slow = serde_json::from_str::<LogEntry>(v);
+                        assert!(slow.is_ok(), "the scanner took what serde refuses: {v}");
+                        assert_eq!(format!("{fast:?}"), format!("{:?}", slow.unwrap()));
+                    }
+                }
+            }
+        }
+    }
 
     fn parse(json: &str) -> Record<'static> {
         parse_entry(json.as_bytes(), default_redactor()).unwrap().into_owned()

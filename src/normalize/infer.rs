@@ -28,10 +28,18 @@ pub(crate) struct TextHint<'a> {
 /// GKE's stdout/stderr (INFO or none for every line), App Engine's, and Cloud Build's log (INFO
 /// for every line, a failed step included).
 pub(crate) fn runtime_loses_severity(log_name: &str) -> bool {
-    let id = log_name.rsplit_once("/logs/").map_or(log_name, |(_, id)| id);
-    let last = id.rsplit(['/']).next().unwrap_or(id);
-    let last = last.rsplit_once("%2F").or_else(|| last.rsplit_once("%2f")).map_or(last, |(_, l)| l);
-    matches!(last, "stdout" | "stderr" | "cloudbuild")
+    // Byte tests from the end: this runs for every entry.
+    let b = log_name.as_bytes();
+    let after = |name: &[u8]| {
+        b.ends_with(name) && {
+            let head = &b[..b.len() - name.len()];
+            head.ends_with(b"/")
+                || head.ends_with(b"%2F")
+                || head.ends_with(b"%2f")
+                || head.is_empty()
+        }
+    };
+    after(b"stdout") || after(b"stderr") || after(b"cloudbuild")
 }
 
 /// Whether the text may name a severity above INFO (a level word, a trace, a crash): one scan

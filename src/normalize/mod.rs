@@ -18,6 +18,7 @@ pub mod multiline;
 pub mod record;
 pub mod redact;
 mod resource;
+mod scan;
 pub mod severity;
 pub mod text;
 pub mod time;

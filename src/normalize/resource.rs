@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// `resource`: the monitored resource.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Debug)]
 #[serde(default)]
 pub(super) struct Resource<'a> {
     #[serde(borrow, rename = "type")]
@@ -35,7 +35,7 @@ pub(super) struct Resource<'a> {
 }
 
 /// The `resource.labels` the model reads (docs/resources.md names the type of each).
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Debug)]
 #[serde(default)]
 pub(super) struct ResourceLabels<'a> {
     #[serde(borrow)]
@@ -100,7 +100,7 @@ pub(super) struct ResourceLabels<'a> {
 }
 
 /// The entry `labels` the model (and the component) reads.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Debug)]
 #[serde(default)]
 pub(super) struct EntryLabels<'a> {
     #[serde(borrow)]
@@ -123,6 +123,64 @@ pub(super) struct EntryLabels<'a> {
     /// A Deployment's pod template: with the pod name, its ReplicaSet.
     #[serde(borrow, rename = "k8s-pod/pod-template-hash")]
     pod_template_hash: Option<Cow<'a, str>>,
+}
+
+/// Label sets the scanner fills by name (`gcp::scan_entry`).
+pub(super) trait Labels<'a> {
+    /// The field named `key` (as serde names it, aliases too), if the model reads it.
+    fn field(&mut self, key: &str) -> Option<&mut Option<Cow<'a, str>>>;
+}
+
+impl<'a> Labels<'a> for ResourceLabels<'a> {
+    fn field(&mut self, key: &str) -> Option<&mut Option<Cow<'a, str>>> {
+        Some(match key {
+            "project_id" => &mut self.project_id,
+            "service_name" => &mut self.service_name,
+            "revision_name" => &mut self.revision_name,
+            "job_name" => &mut self.job_name,
+            "execution_name" => &mut self.execution_name,
+            "function_name" => &mut self.function_name,
+            "module_id" => &mut self.module_id,
+            "version_id" => &mut self.version_id,
+            "container_name" => &mut self.container_name,
+            "namespace_name" => &mut self.namespace_name,
+            "pod_name" => &mut self.pod_name,
+            "node_name" => &mut self.node_name,
+            "cluster_name" => &mut self.cluster_name,
+            "instance_id" => &mut self.instance_id,
+            "database_id" => &mut self.database_id,
+            "build_id" => &mut self.build_id,
+            "build_trigger_id" => &mut self.build_trigger_id,
+            "job_id" => &mut self.job_id,
+            "task_name" => &mut self.task_name,
+            "forwarding_rule_name" => &mut self.forwarding_rule_name,
+            "backend_service_name" => &mut self.backend_service_name,
+            "backend_target_name" => &mut self.backend_target_name,
+            "backend_name" => &mut self.backend_name,
+            "bucket_name" => &mut self.bucket_name,
+            "subnetwork_name" => &mut self.subnetwork_name,
+            "service" => &mut self.service,
+            "job" => &mut self.job,
+            "node_id" => &mut self.node_id,
+            _ => return None,
+        })
+    }
+}
+
+impl<'a> Labels<'a> for EntryLabels<'a> {
+    fn field(&mut self, key: &str) -> Option<&mut Option<Cow<'a, str>>> {
+        Some(match key {
+            "python_logger" => &mut self.python_logger,
+            "instanceId" | "instance_id" => &mut self.instance_id,
+            "run.googleapis.com/execution_name" => &mut self.execution_name,
+            "run.googleapis.com/task_index" => &mut self.task_index,
+            "run.googleapis.com/task_attempt" => &mut self.task_attempt,
+            "compute.googleapis.com/resource_name" => &mut self.resource_name,
+            "clone_id" => &mut self.clone_id,
+            "k8s-pod/pod-template-hash" => &mut self.pod_template_hash,
+            _ => return None,
+        })
+    }
 }
 
 /// Deserializes an optional field only from a JSON object (or `null`). serde's derived structs

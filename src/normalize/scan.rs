@@ -1,0 +1,318 @@
+//! A fast, strict reader of JSON objects: the keys of an object and the raw text of each value,
+//! without building anything. It is how a LogEntry is read (`gcp::scan_entry`): the dozen fields
+//! the report uses are taken as borrowed text, and every other field is only checked and
+//! skipped. A profile showed serde's derived visitors for LogEntry and its resource labels as the
+//! largest cost of reading.
+//!
+//! Strict on purpose: anything it does not take in its stride (an escaped key, a value that is
+//! not valid JSON, a control character in a string) makes it give up, and the caller reads the
+//! entry with serde instead, which says exactly what is wrong. So it never accepts what serde
+//! refuses.
+
+use std::borrow::Cow;
+
+/// The fields of one JSON object, in order: each key, then its value read as a raw text
+/// ([`Fields::value`]) or, for an object the caller reads itself, as its fields
+/// ([`Fields::object`]), so that nothing is scanned twice.
+pub(super) struct Fields<'a> {
+    text: &'a str,
+    pos: usize,
+    first: bool,
+    /// A nested object: what follows its `}` is its parent's business.
+    nested: bool,
+}
+
+/// The scanner met something it does not read; the caller falls back to serde.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct GiveUp;
+
+impl<'a> Fields<'a> {
+    /// The fields of the object `text` holds (whitespace around it allowed).
+    pub(super) fn of(text: &'a str) -> Result<Fields<'a>, GiveUp> {
+        let b = text.as_bytes();
+        let start = skip_ws(b, 0);
+        if b.get(start) != Some(&b'{') {
+            return Err(GiveUp);
+        }
+        Ok(Fields { text, pos: start + 1, first: true, nested: false })
+    }
+
+    /// The next key, `None` at the end of the object; its value must be taken next.
+    pub(super) fn next_key(&mut self) -> Result<Option<&'a str>, GiveUp> {
+        let b = self.text.as_bytes();
+        let mut i = skip_ws(b, self.pos);
+        match (b.get(i), self.first) {
+            (Some(b'}'), _) => {
+                self.pos = i + 1;
+                // Nothing but whitespace may follow a whole entry.
+                if !self.nested && skip_ws(b, i + 1) != b.len() {
+                    return Err(GiveUp);
+                }
+                return Ok(None);
+            }
+            (Some(b','), false) => i = skip_ws(b, i + 1),
+            (_, false) => return Err(GiveUp),
+            (_, true) => {}
+        }
+        self.first = false;
+        if b.get(i) != Some(&b'"') {
+            return Err(GiveUp);
+        }
+        let key_end = string_end(b, i)?;
+        let key = &self.text[i + 1..key_end - 1];
+        if key.contains('\\') {
+            return Err(GiveUp);
+        }
+        let colon = skip_ws(b, key_end);
+        if b.get(colon) != Some(&b':') {
+            return Err(GiveUp);
+        }
+        self.pos = skip_ws(b, colon + 1);
+        Ok(Some(key))
+    }
+
+    /// The current key's value, checked, as raw JSON text.
+    pub(super) fn value(&mut self) -> Result<&'a str, GiveUp> {
+        let start = self.pos;
+        self.pos = value_end(self.text.as_bytes(), start)?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    /// The current key's value as the fields of an object (`None` for `null`); anything else
+    /// gives up. Read the object to its end, then [`Fields::after`] it.
+    pub(super) fn object(&mut self) -> Result<Option<Fields<'a>>, GiveUp> {
+        match self.text.as_bytes().get(self.pos) {
+            Some(b'{') => {
+                Ok(Some(Fields { text: self.text, pos: self.pos + 1, first: true, nested: true }))
+            }
+            Some(b'n') => self.value().map(|_| None),
+            _ => Err(GiveUp),
+        }
+    }
+
+    /// Goes on after a nested object read to its end.
+    pub(super) fn after(&mut self, child: Fields<'a>) {
+        self.pos = child.pos;
+    }
+
+    /// The rest of the fields as (key, raw value) pairs, to the end of the object.
+    #[cfg(test)]
+    pub(super) fn next_field(&mut self) -> Result<Option<(&'a str, &'a str)>, GiveUp> {
+        match self.next_key()? {
+            Some(key) => Ok(Some((key, self.value()?))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// A raw JSON string's text, unescaped only where it has escapes; `None` for `null`. Anything
+/// else gives up.
+pub(super) fn string(raw: &str) -> Result<Option<Cow<'_, str>>, GiveUp> {
+    if raw == "null" {
+        return Ok(None);
+    }
+    if !raw.starts_with('"') {
+        return Err(GiveUp);
+    }
+    let inner = &raw[1..raw.len() - 1];
+    if !inner.contains('\\') {
+        return Ok(Some(Cow::Borrowed(inner)));
+    }
+    serde_json::from_str::<String>(raw).map(|s| Some(Cow::Owned(s))).map_err(|_| GiveUp)
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the JSON value starting at `start`, checked: strings for escapes and
+/// control characters, literals and numbers for their spelling, objects and arrays for their
+/// separators.
+fn value_end(b: &[u8], start: usize) -> Result<usize, GiveUp> {
+    match b.get(start) {
+        Some(b'"') => string_end(b, start),
+        Some(b'{') => container_end(b, start, b'}', true),
+        Some(b'[') => container_end(b, start, b']', false),
+        Some(b't') => literal(b, start, b"true"),
+        Some(b'f') => literal(b, start, b"false"),
+        Some(b'n') => literal(b, start, b"null"),
+        Some(b'-' | b'0'..=b'9') => number_end(b, start),
+        _ => Err(GiveUp),
+    }
+}
+
+fn literal(b: &[u8], start: usize, word: &[u8]) -> Result<usize, GiveUp> {
+    if b[start..].starts_with(word) {
+        Ok(start + word.len())
+    } else {
+        Err(GiveUp)
+    }
+}
+
+/// A number as JSON spells it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn number_end(b: &[u8], start: usize) -> Result<usize, GiveUp> {
+    let digits = |mut i: usize| {
+        let from = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i, i > from)
+    };
+    let mut i = start + usize::from(b[start] == b'-');
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(i).0,
+        _ => return Err(GiveUp),
+    }
+    if b.get(i) == Some(&b'.') {
+        let (end, any) = digits(i + 1);
+        if !any {
+            return Err(GiveUp);
+        }
+        i = end;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let (end, any) = digits(i);
+        if !any {
+            return Err(GiveUp);
+        }
+        i = end;
+    }
+    Ok(i)
+}
+
+/// The end of the string whose quote is at `start`: escapes checked, no control characters.
+/// Eight bytes at a time (a word test, as serde_json skips strings): the lowest byte the test
+/// flags is the first that may end the string, start an escape or be a control character.
+fn string_end(b: &[u8], start: usize) -> Result<usize, GiveUp> {
+    let mut i = start + 1;
+    loop {
+        if let Some(word) = b.get(i..i + 8) {
+            let flags = special(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+            if flags == 0 {
+                i += 8;
+                continue;
+            }
+            i += (flags.trailing_zeros() / 8) as usize;
+        }
+        match *b.get(i).ok_or(GiveUp)? {
+            b'"' => return Ok(i + 1),
+            b'\\' => i = escape_end(b, i)?,
+            c if c < 0x20 => return Err(GiveUp),
+            _ => i += 1,
+        }
+    }
+}
+
+/// The high bit of each of the eight bytes that is `"`, `\\` or below 0x20. Exact up to the
+/// first such byte (a borrow can only flag bytes after it), which is all the caller uses.
+fn special(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = zero_in(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero_in(w ^ (ONES * u64::from(b'\\')));
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    (quote | backslash | control) & HIGH
+}
+
+/// The end of the escape at `at` (a backslash), if it is one JSON allows.
+fn escape_end(b: &[u8], at: usize) -> Result<usize, GiveUp> {
+    match b.get(at + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
+        Some(b'u')
+            if b.get(at + 2..at + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+        {
+            Ok(at + 6)
+        }
+        _ => Err(GiveUp),
+    }
+}
+
+/// The end of an object (`pairs`) or array whose opening bracket is at `start`.
+fn container_end(b: &[u8], start: usize, close: u8, pairs: bool) -> Result<usize, GiveUp> {
+    let mut i = skip_ws(b, start + 1);
+    if b.get(i) == Some(&close) {
+        return Ok(i + 1);
+    }
+    loop {
+        if pairs {
+            if b.get(i) != Some(&b'"') {
+                return Err(GiveUp);
+            }
+            i = skip_ws(b, string_end(b, i)?);
+            if b.get(i) != Some(&b':') {
+                return Err(GiveUp);
+            }
+            i = skip_ws(b, i + 1);
+        }
+        i = skip_ws(b, value_end(b, i)?);
+        match b.get(i) {
+            Some(&c) if c == close => return Ok(i + 1),
+            Some(b',') => i = skip_ws(b, i + 1),
+            _ => return Err(GiveUp),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str) -> Result<Vec<(&str, &str)>, GiveUp> {
+        let mut f = Fields::of(text)?;
+        let mut out = Vec::new();
+        while let Some(kv) = f.next_field()? {
+            out.push(kv);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn fields_and_raw_values() {
+        let text = r#" { "a" : "x\"y", "b":[1, {"c": null}], "d": -1.5e3 ,"e":{}} "#;
+        assert_eq!(
+            fields(text).unwrap(),
+            [("a", r#""x\"y""#), ("b", r#"[1, {"c": null}]"#), ("d", "-1.5e3"), ("e", "{}")]
+        );
+        assert_eq!(fields("{}").unwrap(), []);
+        assert_eq!(string(r#""plain""#).unwrap().as_deref(), Some("plain"));
+        assert_eq!(string(r#""a\nb""#).unwrap().as_deref(), Some("a\nb"));
+        assert_eq!(string("null").unwrap(), None);
+        assert_eq!(string("12"), Err(GiveUp));
+    }
+
+    /// Whatever serde refuses, the scanner refuses too (the caller then asks serde why).
+    #[test]
+    fn gives_up_where_serde_would_refuse() {
+        for bad in [
+            r#"{"a": tru}"#,
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+            r#"{"a": "x\qy"}"#,
+            "{\"a\": \"x\u{1}y\"}",
+            "{\"a\": \"x\ny\"}",
+            r#"{"a": [1,]}"#,
+            r#"{"a": 1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a": {"b" 1}}"#,
+            r#"{"a\u0041": 1}"#,
+            r#"{"a": 1} x"#,
+            r#"[1]"#,
+            r#"{"a": "cut"#,
+        ] {
+            assert!(fields(bad).is_err(), "{bad}");
+        }
+        for good in [r#"{"a": 0}"#, r#"{"a": "\u00e9\/"}"#, "{\n  \"a\": [\n    1\n  ]\n}"] {
+            assert!(fields(good).is_ok(), "{good}");
+            assert!(serde_json::from_str::<serde_json::Value>(good).is_ok());
+        }
+    }
+}
