@@ -7,7 +7,7 @@
 //! the one with the most constant words wins, then the first by text: the choice does not depend
 //! on the order templates or messages come in.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 const VAR: &str = "<*>";
 

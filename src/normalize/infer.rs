@@ -80,13 +80,24 @@ pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     TextHint::default()
 }
 
+/// Searchers made once: `str::contains(&str)` builds its searcher on every call, which showed in
+/// profiles (this runs for every entry whose severity is inferred).
+static SEGFAULT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("Segmentation fault"));
+static CORE_DUMPED: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("(core dumped)"));
+
+fn contains(text: &str, finder: &memchr::memmem::Finder) -> bool {
+    finder.find(text.as_bytes()).is_some()
+}
+
 /// A stack trace or a crash: ERROR for a trace, CRITICAL for a process that died.
 fn crash(text: &str, first_line: &str) -> Option<Severity> {
     if first_line.starts_with("panic: ")
         || first_line.starts_with("fatal error: ")
         || first_line.starts_with("[signal ")
-        || first_line.contains("Segmentation fault")
-        || first_line.contains("(core dumped)")
+        || contains(first_line, &SEGFAULT)
+        || contains(first_line, &CORE_DUMPED)
     {
         return Some(Severity::Critical);
     }
