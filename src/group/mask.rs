@@ -54,10 +54,11 @@ fn mask(message: &str, keep_quoted_words: bool) -> String {
         // failed"`) a quote is left to the word's masking: there it is mostly the message.
         // A list of comma-separated items in brackets (`[a, b, c]`, `k={a=1, b=2}`) is one
         // value too: its length varies with the data.
-        let list = list_in_word(b, start, i);
+        // The first word of a list of several ends with its first item's comma.
+        let list = if b[i - 1] == b',' { list_in_word(b, start, i) } else { None };
         match list.or_else(|| quoted_end(b, start).map(|end| (start, end))) {
             Some((open, end)) => {
-                mask_word(&message[start..open], &mut buf);
+                mask_word_cold(&message[start..open], &mut buf);
                 if list.is_some() {
                     buf.push(b[open] as char);
                     buf.push_str(VAR);
@@ -321,7 +322,7 @@ fn push_quoted(quoted: &str, keep_words: bool, out: &mut String) {
         && inner.len() <= MAX_QUOTED_WORD
         && !inner.bytes().any(|c| c.is_ascii_whitespace())
     {
-        mask_word(inner, out);
+        mask_word_cold(inner, out);
         if &out[start..] == inner {
             out.truncate(start);
             out.push_str(quoted);
@@ -375,7 +376,15 @@ fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
 const LEAD: &[u8] = b"([{\"'`";
 const TRAIL: &[u8] = b")]}>\"'`,;:.!?";
 
+/// [`mask_word`] for the rare words inside quotes and before lists, kept out of line so that
+/// the hot loop of [`mask`] inlines its one call.
+#[inline(never)]
+fn mask_word_cold(word: &str, out: &mut String) {
+    mask_word(word, out)
+}
+
 /// Masks one whitespace-free word and appends it to `out`.
+#[inline(always)]
 fn mask_word(word: &str, out: &mut String) {
     let b = word.as_bytes();
     // Most words are plain text: nothing in them can start a variable.
@@ -418,7 +427,10 @@ fn mask_word(word: &str, out: &mut String) {
     } else if let Some(p) = core.find("://") {
         mask_url(core, p, out, start);
     } else {
-        mask_segments(core, out, start);
+        if mask_segments(core, out, start) {
+            out.truncate(start);
+            out.push_str(VAR);
+        }
     }
     // A core left with no letters outside placeholders ("<*>:<*>", "<*>/<*>") is one value;
     // the brackets and punctuation around it stay.
@@ -472,14 +484,6 @@ fn is_whole_variable(c: &[u8]) -> bool {
             && c[0].is_ascii_alphabetic()
             && c[1] == b':'
             && (c[2] == b'\\' || c[2] == b'/'))
-    {
-        return true;
-    }
-    // Relative paths of three parts or more ("lib/x86/libfoo.so", "app/models/user.rb");
-    // one slash is as often prose ("read/write", "TCP/IP").
-    if c.iter().filter(|&&x| x == b'/').count() >= 2
-        && c.iter().all(|&x| x.is_ascii_alphanumeric() || b"/_-.~+@".contains(&x))
-        && c.split(|&x| x == b'/').filter(|s| !s.is_empty()).count() >= 3
     {
         return true;
     }
@@ -612,8 +616,12 @@ fn seg_byte(x: u8) -> bool {
 }
 
 /// Cuts `core` into segments at punctuation; a segment with a digit in it is a variable.
-fn mask_segments(core: &str, out: &mut String, start: usize) {
+/// Returns whether `core` is a relative path of three parts or more ("lib/x86/libfoo.so",
+/// "app/models/user.rb"): segments joined by single slashes only. One slash is as often prose
+/// ("read/write", "TCP/IP").
+fn mask_segments(core: &str, out: &mut String, start: usize) -> bool {
     let b = core.as_bytes();
+    let (mut slashes, mut other_punctuation) = (0, false);
     let mut i = 0;
     while i < b.len() {
         if b[i..].starts_with(b"<*>") {
@@ -629,6 +637,11 @@ fn mask_segments(core: &str, out: &mut String, start: usize) {
             }
         }
         if !seg_byte(b[i]) {
+            if b[i] == b'/' && i > 0 && b[i - 1] != b'/' {
+                slashes += 1;
+            } else {
+                other_punctuation = true;
+            }
             out.push(b[i] as char);
             i += 1;
             continue;
@@ -660,6 +673,7 @@ fn mask_segments(core: &str, out: &mut String, start: usize) {
         }
         out.push_str(&core[e..i]);
     }
+    slashes >= 2 && !other_punctuation && b.last() != Some(&b'/')
 }
 
 /// Appends `<*>` unless the word being written (from `start`) already ends with one, so
