@@ -1,12 +1,15 @@
 //! Masking of the variable parts of one log message: numbers, hex ids, UUIDs, IPs and
 //! `host:port`, MAC addresses, host names, durations and sizes with their units, timestamps,
-//! quoted values, file paths, URL segments, emails, tokens mixing letters and digits, and
-//! anything already redacted as `<redacted:KIND>`. Each becomes `<*>`.
+//! quoted values, bracketed lists, file paths, URL segments, emails, tokens mixing letters and
+//! digits, and anything already redacted as `<redacted:KIND>`. Each becomes `<*>`. A quoted
+//! single word with no variable part keeps its quotes (`'await'`) for mining to judge;
+//! [`mask_unmined`] masks it too, for texts that are not mined.
 //!
 //! It is hand-written byte scanning (no regex), in two passes. First the message is cut into
-//! whitespace-separated words; a word is classified as a whole (path, email, address, host
-//! name) or else cut into segments at punctuation, where a segment holding a digit is a
-//! variable. Plain words are copied untouched, so "Redis" and "Postgres" stay apart. Then the
+//! whitespace-separated words; a quoted value or a comma-separated list in brackets may span
+//! several words; a word is classified as a whole (path, email, address, host name) or else cut
+//! into segments at punctuation, where a segment holding a digit is a variable. Plain words are
+//! copied untouched, so "Redis" and "Postgres" stay apart. Then the
 //! word list is tidied so that optional or variable-length parts of one value do not change
 //! the template: day and month names next to a value, a unit after a value ("5.2 KB"), a
 //! bracketed restatement ("1190 bytes (1.16 KB)") and runs of values collapse into one `<*>`.
