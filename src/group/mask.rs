@@ -1,12 +1,15 @@
 //! Masking of the variable parts of one log message: numbers, hex ids, UUIDs, IPs and
 //! `host:port`, MAC addresses, host names, durations and sizes with their units, timestamps,
-//! quoted values, file paths, URL segments, emails, tokens mixing letters and digits, and
-//! anything already redacted as `<redacted:KIND>`. Each becomes `<*>`.
+//! quoted values, bracketed lists, file paths, URL segments, emails, tokens mixing letters and
+//! digits, and anything already redacted as `<redacted:KIND>`. Each becomes `<*>`. A quoted
+//! single word with no variable part keeps its quotes (`'await'`) for mining to judge;
+//! [`mask_unmined`] masks it too, for texts that are not mined.
 //!
 //! It is hand-written byte scanning (no regex), in two passes. First the message is cut into
-//! whitespace-separated words; a word is classified as a whole (path, email, address, host
-//! name) or else cut into segments at punctuation, where a segment holding a digit is a
-//! variable. Plain words are copied untouched, so "Redis" and "Postgres" stay apart. Then the
+//! whitespace-separated words; a quoted value or a comma-separated list in brackets may span
+//! several words; a word is classified as a whole (path, email, address, host name) or else cut
+//! into segments at punctuation, where a segment holding a digit is a variable. Plain words are
+//! copied untouched, so "Redis" and "Postgres" stay apart. Then the
 //! word list is tidied so that optional or variable-length parts of one value do not change
 //! the template: day and month names next to a value, a unit after a value ("5.2 KB"), a
 //! bracketed restatement ("1190 bytes (1.16 KB)") and runs of values collapse into one `<*>`.
@@ -15,8 +18,21 @@
 /// The placeholder written for every variable part.
 pub(crate) const VAR: &str = "<*>";
 
-/// Replaces every variable part of `message` with `<*>`, returning the masked text.
+/// Replaces every variable part of `message` with `<*>`, returning the masked text, for
+/// mining: a quoted word with no variable part in it stays (`'await'`), and mining makes it
+/// `<*>` where it varies between the messages of a template.
 pub fn mask_message(message: &str) -> String {
+    mask(message, true)
+}
+
+/// Like [`mask_message`], for a text that is not mined (the message of a stack trace, keyed by
+/// its frames): every quoted value is `<*>`, since nothing would tell a quoted constant from
+/// a value that only the first event happened to show.
+pub fn mask_unmined(message: &str) -> String {
+    mask(message, false)
+}
+
+fn mask(message: &str, keep_quoted_words: bool) -> String {
     let b = message.as_bytes();
     // Masked words are written one after another into `buf`; `spans` marks where each ends.
     let mut buf = String::with_capacity(message.len() + 8);
@@ -32,23 +48,36 @@ pub fn mask_message(message: &str) -> String {
             break;
         }
         let s = buf.len() as u32;
+        let start = i;
+        while i < n && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
         // A quoted value opening at the start of a word runs to its matching quote, which may
-        // lie several words further on ("John Smith"); the whole quote is one variable.
-        if let Some(end) = quoted_end(b, i) {
-            buf.push_str(VAR);
-            i = end;
-            // Whatever punctuation follows the closing quote stays (", ;" ...).
-            let start = i;
-            while i < n && !b[i].is_ascii_whitespace() {
-                i += 1;
+        // lie several words on ("John Smith"). Inside a word (logfmt `msg="upstream request
+        // failed"`) a quote is left to the word's masking: there it is mostly the message.
+        // A list of comma-separated items in brackets (`[a, b, c]`, `k={a=1, b=2}`) is one
+        // value too: its length varies with the data.
+        // The first word of a list of several ends with its first item's comma.
+        let list = if b[i - 1] == b',' { list_in_word(b, start, i) } else { None };
+        match list.or_else(|| quoted_end(b, start).map(|end| (start, end))) {
+            Some((open, end)) => {
+                mask_word_cold(&message[start..open], &mut buf);
+                if list.is_some() {
+                    buf.push(b[open] as char);
+                    buf.push_str(VAR);
+                    buf.push(b[end - 1] as char);
+                } else {
+                    push_quoted(&message[open..end], keep_quoted_words, &mut buf);
+                }
+                i = end;
+                // Whatever punctuation follows the closing quote stays (", ;" ...).
+                let rest = i;
+                while i < n && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                buf.push_str(&message[rest..i]);
             }
-            buf.push_str(&message[start..i]);
-        } else {
-            let start = i;
-            while i < n && !b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            mask_word(&message[start..i], &mut buf);
+            None => mask_word(&message[start..i], &mut buf),
         }
         spans.push((s, buf.len() as u32));
     }
@@ -246,9 +275,73 @@ fn is_unit(w: &str) -> bool {
     )
 }
 
-/// If a quote opens at `i` (start of a word, or after `=`/`:`/`(`), returns the index just
-/// past its closing quote; the closing quote must end a word (followed by space, end or
-/// punctuation) so apostrophes inside words ("can't") are not taken as quotes.
+/// Where a bracketed list opens in the word `b[start..end]` (at its start, or after `=` or
+/// `:`) and the index just past its closing bracket, when the list runs over several words and
+/// every space inside it follows a comma: `[alice, bob]`, `{mode=1, user=root}`. Brackets
+/// holding prose ("(estimated size 93.0 B, free 317.1 KB)") are not lists.
+fn list_in_word(b: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let open = (start..end).find(|&j| {
+        matches!(b[j], b'[' | b'{') && (j == start || matches!(b[j - 1], b'=' | b':'))
+    })?;
+    if open > start
+        && !(start..open).all(|j| {
+            b[j].is_ascii_alphanumeric() || matches!(b[j], b'_' | b'-' | b'.' | b'=' | b':')
+        })
+    {
+        return None;
+    }
+    let limit = (open + 1024).min(b.len());
+    let mut depth = 0usize;
+    let mut spaced = false;
+    for j in open..limit {
+        match b[j] {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let pair = matches!((b[open], b[j]), (b'[', b']') | (b'{', b'}'));
+                    return (pair && spaced).then_some((open, j + 1));
+                }
+            }
+            c if c.is_ascii_whitespace() => {
+                if !(b[j - 1] == b',' || b[j - 1].is_ascii_whitespace()) {
+                    return None;
+                }
+                spaced = true;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A quoted value: one word with no variable part in it is kept with its quotes (`'await'`,
+/// `'sparkDriver'`, `'com.example.Foo'`), so that mining can tell a quoted constant, the same in every message of
+/// a template, from a quoted variable; anything else (several words, digits, paths) is `<*>`.
+fn push_quoted(quoted: &str, keep_words: bool, out: &mut String) {
+    let inner = &quoted[1..quoted.len() - 1];
+    let start = out.len();
+    if keep_words
+        && inner.len() <= MAX_QUOTED_WORD
+        && !inner.bytes().any(|c| c.is_ascii_whitespace())
+    {
+        mask_word_cold(inner, out);
+        if &out[start..] == inner {
+            out.truncate(start);
+            out.push_str(quoted);
+            return;
+        }
+        out.truncate(start);
+    }
+    out.push_str(VAR);
+}
+
+/// Longest quoted word kept as it is; longer ones are values (tokens, dumps).
+const MAX_QUOTED_WORD: usize = 64;
+
+/// If a quote opens at `i`, returns the index just past its closing quote; the closing quote
+/// must end a word (followed by space, end or punctuation) so apostrophes inside words
+/// ("can't") are not taken as quotes.
 fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
     let q = b[i];
     if q != b'\'' && q != b'"' && q != b'`' {
@@ -286,7 +379,15 @@ fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
 const LEAD: &[u8] = b"([{\"'`";
 const TRAIL: &[u8] = b")]}>\"'`,;:.!?";
 
+/// [`mask_word`] for the rare words inside quotes and before lists, kept out of line so that
+/// the hot loop of [`mask`] inlines its one call.
+#[inline(never)]
+fn mask_word_cold(word: &str, out: &mut String) {
+    mask_word(word, out)
+}
+
 /// Masks one whitespace-free word and appends it to `out`.
+#[inline(always)]
 fn mask_word(word: &str, out: &mut String) {
     let b = word.as_bytes();
     // Most words are plain text: nothing in them can start a variable.
@@ -329,7 +430,10 @@ fn mask_word(word: &str, out: &mut String) {
     } else if let Some(p) = core.find("://") {
         mask_url(core, p, out, start);
     } else {
-        mask_segments(core, out, start);
+        if mask_segments(core, out, start) {
+            out.truncate(start);
+            out.push_str(VAR);
+        }
     }
     // A core left with no letters outside placeholders ("<*>:<*>", "<*>/<*>") is one value;
     // the brackets and punctuation around it stay.
@@ -434,11 +538,15 @@ fn is_hostname(c: &[u8]) -> bool {
     if !c.contains(&b'.') || !c[0].is_ascii_alphanumeric() {
         return false;
     }
-    if !c.iter().all(|&x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == b'.' || x == b'-') {
+    // Host labels may hold capitals ("MacBook-Pro.local"); the last label is lower case.
+    if !c.iter().all(|&x| x.is_ascii_alphanumeric() || x == b'.' || x == b'-') {
         return false;
     }
     let mut labels = c.rsplit(|&x| x == b'.');
     let tld = labels.next().unwrap_or(b"");
+    if tld.iter().any(|x| x.is_ascii_uppercase()) {
+        return false;
+    }
     let second = labels.next().unwrap_or(b"");
     let generic = |l: &[u8]| {
         matches!(
@@ -511,8 +619,12 @@ fn seg_byte(x: u8) -> bool {
 }
 
 /// Cuts `core` into segments at punctuation; a segment with a digit in it is a variable.
-fn mask_segments(core: &str, out: &mut String, start: usize) {
+/// Returns whether `core` is a relative path of three parts or more ("lib/x86/libfoo.so",
+/// "app/models/user.rb"): segments joined by single slashes only. One slash is as often prose
+/// ("read/write", "TCP/IP").
+fn mask_segments(core: &str, out: &mut String, start: usize) -> bool {
     let b = core.as_bytes();
+    let (mut slashes, mut other_punctuation) = (0, false);
     let mut i = 0;
     while i < b.len() {
         if b[i..].starts_with(b"<*>") {
@@ -528,6 +640,11 @@ fn mask_segments(core: &str, out: &mut String, start: usize) {
             }
         }
         if !seg_byte(b[i]) {
+            if b[i] == b'/' && i > 0 && b[i - 1] != b'/' {
+                slashes += 1;
+            } else {
+                other_punctuation = true;
+            }
             out.push(b[i] as char);
             i += 1;
             continue;
@@ -559,6 +676,7 @@ fn mask_segments(core: &str, out: &mut String, start: usize) {
         }
         out.push_str(&core[e..i]);
     }
+    slashes >= 2 && !other_punctuation && b.last() != Some(&b'/')
 }
 
 /// Appends `<*>` unless the word being written (from `start`) already ends with one, so
@@ -661,12 +779,65 @@ mod tests {
             "a:1",
             "[1.2.3.4]:80",
             "日本語 123",
+            "'x'",
+            "'await' expression",
+            "[a, b]",
+            "k=\"a b\" c",
+            "{a=1, b=[x, y]}",
+            "a/b/c",
+            "Host-1.local",
         ] {
             let once = m(x);
             assert_eq!(m(&once), once, "not idempotent on {x:?}");
         }
         assert_eq!(m("naïve café 0x1f"), "naïve café <*>");
         assert_eq!(m("  spaced\tout\r\n words  "), "spaced out words");
+    }
+
+    #[test]
+    fn quoted_words_stay_for_mining() {
+        // one word with no variable part keeps its quotes: mining decides whether it varies
+        let awaited = "object UnifiedWebSocketManager can't be used in 'await' expression";
+        assert_eq!(m(awaited), awaited);
+        assert_eq!(m("No module named 'redis'"), "No module named 'redis'");
+        assert_eq!(m("service \"sparkDriver\" started"), "service \"sparkDriver\" started");
+        assert_eq!(m("class 'org.example.Foo' loaded"), "class 'org.example.Foo' loaded");
+        // several words, digits, paths: a value
+        assert_eq!(m("user 'John Smith' left"), "user <*> left");
+        assert_eq!(m("worker 'pool-3' idle"), "worker <*> idle");
+        assert_eq!(m("open '/app/x.py' failed"), "open <*> failed");
+        // inside a word a quote is left to the word's masking (logfmt messages stay readable)
+        assert_eq!(
+            m("level=error msg=\"upstream request failed\" path=/api/x/42"),
+            "level=error msg=\"upstream request failed\" path=/api/x/<*>"
+        );
+        assert_eq!(m("tag='*launch*', uid=1000"), "tag='*launch*', uid=<*>");
+    }
+
+    #[test]
+    fn unmined_texts_mask_every_quote() {
+        use super::mask_unmined as u;
+        assert_eq!(u("No module named 'redis'"), "No module named <*>");
+        assert_eq!(
+            u("invalid literal for int() with base 10: 'all'"),
+            "invalid literal for int() with base <*>: <*>"
+        );
+        assert_eq!(u("users [alice, bob] left"), "users [<*>] left");
+    }
+
+    #[test]
+    fn lists_paths_and_hosts() {
+        assert_eq!(m("users [alice, bob, carol] left"), "users [<*>] left");
+        assert_eq!(m("users [alice] left"), "users [alice] left");
+        assert_eq!(m("params {mode=fast, user=root} set"), "params {<*>} set");
+        assert_eq!(m("listeners=[a, b] ok"), "listeners=[<*>] ok");
+        assert_eq!(
+            m("Disconnecting: too many failures [preauth]"),
+            "Disconnecting: too many failures [preauth]"
+        );
+        assert_eq!(m("loading lib/x86/libfoo.so now"), "loading <*> now");
+        assert_eq!(m("read/write error on TCP/IP"), "read/write error on TCP/IP");
+        assert_eq!(m("reply from MacBook-Pro.local port"), "reply from <*> port");
     }
 
     #[test]
