@@ -397,7 +397,7 @@ fn rules_that_match_no_issue_are_named_with_their_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("gardener.toml"),
-        "# ours\n\n[[rule]]\nname = \"bridge\"\nmatch = { id = \"lg-231654771c\" }\nowner = \"@rt\"\n\n[[rule]]\nname = \"typo\"\nmatch = { id = \"lg-231654771d\" }\nowner = \"@rt\"\n",
+        "# ours\n\n[[rule]]\nname = \"bridge\"\nmatch = { id = \"lg-b16b662280\" }\nowner = \"@rt\"\n\n[[rule]]\nname = \"typo\"\nmatch = { id = \"lg-b16b662281\" }\nowner = \"@rt\"\n",
     )
     .unwrap();
     let run = report(dir.path(), &[&sample()]);
