@@ -13,6 +13,7 @@
 //! sorted by text, ties broken by position) and templates are returned sorted by text, so the
 //! result does not depend on the input order.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// The result of mining: for each input message the index of its template, and the templates.
@@ -98,10 +99,21 @@ pub fn mine(messages: &[&str], weights: &[u64]) -> Mined {
     for (k, t) in toks.iter().enumerate() {
         by_len.entry(t.len()).or_default().push(k);
     }
-    let mut leaves: Vec<Vec<usize>> = Vec::new();
-    for (_, g) in by_len {
-        split(g, &toks, &words, &mut leaves);
-    }
+    // Each token count is split on its own, in parallel (with many distinct messages this is
+    // most of the mining); the leaves are taken in the order of the token counts, so the result
+    // is the same for any number of threads.
+    let groups: Vec<Vec<usize>> = by_len.into_values().collect();
+    let leaves: Vec<Vec<usize>> = groups
+        .into_par_iter()
+        .map(|g| {
+            let mut leaves = Vec::new();
+            split(g, &toks, &words, &mut leaves);
+            leaves
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     // Template texts, sorted: the index of a template is its rank.
     let mut by_text: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for t in merge_across_lengths(&leaves, &toks, &words) {
@@ -495,6 +507,36 @@ fn is_literal(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Token counts are mined in parallel: any number of threads gives the same templates.
+    #[test]
+    fn the_same_for_any_number_of_threads() {
+        let messages: Vec<String> = (0..3000)
+            .map(|i| match i % 4 {
+                0 => format!("user u{} logged in from h{}", i % 97, i % 13),
+                1 => format!("disk {} is {} percent full", ["sda", "sdb", "nvme0"][i % 3], i % 50),
+                2 => format!(
+                    "job {} of queue q{} took {} ms and {} retries",
+                    i,
+                    i % 7,
+                    i % 300,
+                    i % 4
+                ),
+                _ => format!("cache {} miss", ["hot", "warm", "cold"][i % 3]),
+            })
+            .collect();
+        let texts: Vec<&str> = messages.iter().map(String::as_str).collect();
+        let weights = vec![1; texts.len()];
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let m = pool.install(|| mine(&texts, &weights));
+            (m.assignments, m.templates)
+        };
+        let one = run(1);
+        assert!(one.1.len() > 3, "several templates: {:?}", one.1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(4));
+    }
 
     /// The partition as sets of message texts, sorted, plus the templates.
     fn canonical(msgs: &[&str], m: &Mined) -> (Vec<Vec<String>>, Vec<String>) {
