@@ -114,15 +114,12 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
 /// format, `ERROR: ...` prefixes).
 fn prefixed_level(line: &str) -> Option<TextHint<'_>> {
     let (level, rest) = line.split_once(':')?;
+    let severity = exact_level(level)?;
     // Java's CONFIG/FINE and the like are words before a colon more often than levels.
-    let word = level.to_ascii_lowercase();
-    if matches!(
-        word.as_str(),
-        "config" | "fine" | "finer" | "finest" | "failure" | "trace" | "verbose"
-    ) {
+    let java = ["config", "fine", "finer", "finest", "failure", "trace", "verbose"];
+    if java.iter().any(|w| w.eq_ignore_ascii_case(level)) {
         return None;
     }
-    let severity = exact_level(level)?;
     let logger_part = rest.split_once(':').filter(|(l, _)| is_logger_name(l));
     let (logger, body_at) = match logger_part {
         Some((l, _)) => (Some(l), level.len() + 1 + l.len() + 1),
@@ -202,6 +199,7 @@ fn is_prefix_word(word: &str) -> bool {
 
 /// logfmt: `level=error`, `severity=warning`, `lvl=warn`.
 fn logfmt_level(line: &str) -> Option<Severity> {
+    memchr::memchr(b'=', line.as_bytes())?;
     for key in ["level=", "severity=", "lvl="] {
         let Some(pos) = line.find(key) else { continue };
         let before_ok = pos == 0 || line.as_bytes()[pos - 1] == b' ';
@@ -219,6 +217,11 @@ fn logfmt_level(line: &str) -> Option<Severity> {
 /// A JSON `"level"`, `"levelname"` or `"severity"` key anywhere in the text (JSON written to
 /// stdout that stayed text: pretty-printed, behind a prefix, cut in two). pino's numbers count.
 fn json_level(text: &str) -> Option<Severity> {
+    // Every key below is quoted and followed by a colon: most lines have neither.
+    let b = text.as_bytes();
+    if memchr::memchr(b'"', b).is_none() || memchr::memchr(b':', b).is_none() {
+        return None;
+    }
     for key in ["\"level\"", "\"levelname\"", "\"severity\""] {
         let mut from = 0;
         while let Some(pos) = text[from..].find(key) {

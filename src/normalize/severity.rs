@@ -69,8 +69,12 @@ impl Severity {
         if let Ok(n) = t.parse::<i64>() {
             return Some(Severity::from_number(n));
         }
-        let upper = t.to_ascii_uppercase();
-        Some(match upper.as_str() {
+        // Upper-cased on the stack: this runs for words of many lines.
+        let mut buf = [0u8; 12];
+        buf[..t.len()].copy_from_slice(t.as_bytes());
+        buf[..t.len()].make_ascii_uppercase();
+        let upper = std::str::from_utf8(&buf[..t.len()]).ok()?;
+        Some(match upper {
             "DEFAULT" => Severity::Default,
             "TRACE" | "FINEST" | "FINER" | "FINE" | "DEBUG" | "DBG" | "D" | "T" | "VERBOSE"
             | "V" => Severity::Debug,
