@@ -19,9 +19,9 @@
 //! whole summary.
 
 use super::events::{Event, NO_KEY, NO_TIME};
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Writers whose hash has this bit set are operations (`first`/`last` entries), not instances.
 pub(crate) const OPERATION: u64 = 1 << 63;
@@ -72,40 +72,58 @@ impl CopyCounts {
 /// `copies` with their event rows renumbered (`into[old] = new`), sorted, each (row, writer,
 /// stream) once.
 pub(crate) fn canonical(copies: Vec<Copies>, into: &[u32]) -> Vec<Copies> {
-    let mut out: BTreeMap<(u32, u64, u64), u64> = BTreeMap::new();
-    for c in copies {
-        *out.entry((into[c.event as usize], c.writer, c.stream)).or_default() += c.count;
+    let mut list: Vec<Copies> =
+        copies.into_iter().map(|c| Copies { event: into[c.event as usize], ..c }).collect();
+    list.par_sort_unstable_by_key(|c| (c.event, c.writer, c.stream));
+    let mut out: Vec<Copies> = Vec::with_capacity(list.len());
+    for c in list {
+        match out.last_mut() {
+            Some(last)
+                if (last.event, last.writer, last.stream) == (c.event, c.writer, c.stream) =>
+            {
+                last.count += c.count
+            }
+            _ => out.push(c),
+        }
     }
-    out.into_iter()
-        .map(|((event, writer, stream), count)| Copies { event, writer, stream, count })
-        .collect()
+    out
 }
 
 /// Counts each event once: the copies' events are taken off their rows' counts.
 pub(crate) fn fold(events: &mut [Event], copies: &[Copies]) {
-    // (key, writer, minute or none for operations) → stream → its copies.
-    let mut groups: BTreeMap<(u32, u64, i64), BTreeMap<u64, Vec<&Copies>>> = BTreeMap::new();
-    for c in copies {
-        let e = &events[c.event as usize];
-        if e.key == NO_KEY {
-            continue;
-        }
-        let minute = if c.writer & OPERATION != 0 || e.time == NO_TIME {
-            i64::MIN
-        } else {
-            e.time.div_euclid(60_000_000_000)
-        };
-        groups.entry((e.key, c.writer, minute)).or_default().entry(c.stream).or_default().push(c);
-    }
-    for ((_, writer, _), streams) in groups {
+    // Sorted by (key, writer, minute or none for operations, stream): each group of the first
+    // three is one run, its streams in order within it.
+    let mut order: Vec<(u32, u64, i64, u64, u32)> = copies
+        .iter()
+        .enumerate()
+        .filter_map(|(at, c)| {
+            let e = &events[c.event as usize];
+            if e.key == NO_KEY {
+                return None;
+            }
+            let minute = if c.writer & OPERATION != 0 || e.time == NO_TIME {
+                i64::MIN
+            } else {
+                e.time.div_euclid(60_000_000_000)
+            };
+            Some((e.key, c.writer, minute, c.stream, at as u32))
+        })
+        .collect();
+    order.par_sort_unstable();
+    for group in order.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)) {
+        let of_group = || group.iter().map(|g| &copies[g.4 as usize]);
+        let writer = group[0].1;
         if writer & OPERATION != 0 {
-            one_event(events, streams.values().flatten().copied());
-        } else if streams.len() > 1 {
+            one_event(events, of_group());
+        } else if group.first().map(|g| g.3) != group.last().map(|g| g.3) {
             // The log with the most events (the first by hash among equals) keeps them.
-            let total = |list: &Vec<&Copies>| list.iter().map(|c| c.count).sum::<u64>();
-            let keep = streams.iter().max_by_key(|(s, l)| (total(l), std::cmp::Reverse(**s)));
-            let keep = *keep.expect("two or more").0;
-            for c in streams.iter().filter(|(s, _)| **s != keep).flat_map(|(_, l)| l) {
+            let keep = group
+                .chunk_by(|a, b| a.3 == b.3)
+                .map(|run| (run.iter().map(|g| copies[g.4 as usize].count).sum::<u64>(), run[0].3))
+                .max_by_key(|&(total, stream)| (total, std::cmp::Reverse(stream)))
+                .expect("two or more")
+                .1;
+            for c in of_group().filter(|c| c.stream != keep) {
                 let e = &mut events[c.event as usize];
                 e.count = e.count.saturating_sub(c.count);
             }
@@ -165,6 +183,37 @@ mod tests {
         // Equal counts: the log first by hash (stream 1) keeps its events.
         assert_eq!(counts, [3, 0, 4, 2]);
         assert_eq!(events.iter().map(|e| e.entries).sum::<u64>(), 12, "entries stay");
+    }
+
+    #[test]
+    fn the_busier_log_keeps_them_whatever_its_hash() {
+        // Stream 9 wrote the minute's 2 + 1 events; stream 4 only 1: stream 9 keeps them.
+        let mut events = vec![row(1, 10, 2), row(1, 10, 1), row(1, 10, 1)];
+        let copies = [
+            Copies { event: 0, writer: 7, stream: 9, count: 2 },
+            Copies { event: 1, writer: 7, stream: 9, count: 1 },
+            Copies { event: 2, writer: 7, stream: 4, count: 1 },
+        ];
+        fold(&mut events, &copies);
+        assert_eq!(events.iter().map(|e| e.count).collect::<Vec<_>>(), [2, 1, 0]);
+    }
+
+    #[test]
+    fn canonical_copies_are_renumbered_sorted_and_added() {
+        let copies = vec![
+            Copies { event: 2, writer: 7, stream: 1, count: 1 },
+            Copies { event: 0, writer: 7, stream: 1, count: 2 },
+            Copies { event: 1, writer: 7, stream: 1, count: 3 },
+        ];
+        // Rows 0 and 2 become row 0; row 1 becomes row 1.
+        let out = canonical(copies, &[0, 1, 0]);
+        assert_eq!(
+            out,
+            [
+                Copies { event: 0, writer: 7, stream: 1, count: 3 },
+                Copies { event: 1, writer: 7, stream: 1, count: 3 },
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::same_event::{self, Copies};
 use crate::group::Key;
 use crate::normalize::Severity;
 use crate::read::{InputReport, Problem};
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -247,7 +248,7 @@ fn identity(e: &Event) -> (u32, u32, u32, u32, u32, Severity, bool, u16, i64) {
 /// given, the index of the row it went into.
 pub(super) fn canonical_events(events: Vec<Event>) -> (Vec<Event>, Vec<u32>) {
     let mut order: Vec<u32> = (0..events.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| identity(&events[i as usize]));
+    order.par_sort_unstable_by_key(|&i| identity(&events[i as usize]));
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut into = vec![0u32; events.len()];
     for i in order {
