@@ -48,6 +48,7 @@
 mod addresses;
 mod cards;
 mod keys;
+mod memo;
 mod patterns;
 mod phones;
 #[cfg(test)]
@@ -109,7 +110,11 @@ pub struct Redactor {
     triggers: RegexSet,
     /// The user's own patterns and switches, as given.
     user: (Vec<(String, String)>, RedactOptions),
+    /// Tells this redactor's remembered results (`memo`) from another's.
+    id: u64,
 }
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Extra passes after the first one that changed the text (in practice one suffices).
 const MAX_PASSES: usize = 4;
@@ -147,7 +152,8 @@ impl Redactor {
         }
         triggers.push(cards::CARD_TRIGGER.to_string());
         let triggers = RegexSet::new(&triggers)?;
-        Ok(Redactor { rules, triggers, user: (extra.to_vec(), *options) })
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Redactor { rules, triggers, user: (extra.to_vec(), *options), id })
     }
 
     /// The user's own patterns (`[[redact]]`, as (kind, pattern)) and switches (`[redaction]`).
@@ -155,13 +161,34 @@ impl Redactor {
         &self.user
     }
 
-    /// Returns text with every secret replaced by `<redacted:KIND>`; Cow::Borrowed when nothing matched.
+    /// Returns text with every secret replaced by `<redacted:KIND>`; Cow::Borrowed when nothing
+    /// matched. A text this thread redacted shortly before is answered from memory (`memo`).
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        // The rules are heuristics applied in turn, and a redaction can reveal a match another
-        // rule missed (`l@e.ss-credential=x`: the key stands apart only once the email is
-        // gone). Passes repeat until nothing changes, so the result is a fixed point: redacting
-        // it again changes nothing. Texts without secrets still take one scan.
-        let mut out = self.redact_once(text);
+        // `is_match` stops at the first trigger and allocates nothing: the clean path is one scan.
+        if text.is_empty() || !self.triggers.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        if text.len() > memo::MAX_TEXT {
+            return self.to_fixed_point(text);
+        }
+        if let Some(known) = memo::recall(self.id, text) {
+            return known.map_or(Cow::Borrowed(text), Cow::Owned);
+        }
+        let out = self.to_fixed_point(text);
+        let redacted = match &out {
+            Cow::Owned(s) => Some(s.as_str()),
+            Cow::Borrowed(_) => None,
+        };
+        memo::remember(self.id, text, redacted);
+        out
+    }
+
+    /// The rules are heuristics applied in turn, and a redaction can reveal a match another rule
+    /// missed (`l@e.ss-credential=x`: the key stands apart only once the email is gone). Passes
+    /// repeat until nothing changes, so the result is a fixed point: redacting it again changes
+    /// nothing.
+    fn to_fixed_point<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = self.apply_rules(text);
         for _ in 0..MAX_PASSES {
             let Cow::Owned(current) = &out else { break };
             match self.redact_once(current) {
@@ -177,6 +204,11 @@ impl Redactor {
         if text.is_empty() || !self.triggers.is_match(text) {
             return Cow::Borrowed(text);
         }
+        self.apply_rules(text)
+    }
+
+    /// One pass of the rules whose triggers match `text`.
+    fn apply_rules<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let hits = self.triggers.matches(text);
         let mut cur: Cow<'a, str> = Cow::Borrowed(text);
         for (i, rule) in self.rules.iter().enumerate() {
