@@ -14,7 +14,8 @@
 //! result does not depend on the input order.
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// The result of mining: for each input message the index of its template, and the templates.
 pub struct Mined {
@@ -83,7 +84,7 @@ pub fn mine(messages: &[&str], weights: &[u64]) -> Mined {
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| messages[a].cmp(messages[b]).then(a.cmp(&b)));
 
-    let mut intern: HashMap<&str, u32> = HashMap::new();
+    let mut intern: HashMap<&str, u32> = HashMap::default();
     let mut words = Vocab { words: Vec::new(), flags: Vec::new() };
     words.push(VAR);
     intern.insert(VAR, VAR_ID);
@@ -196,7 +197,7 @@ fn absorb(tpls: &mut [Template], words: &Vocab) {
         (0..n).filter(|&i| usable[i] && consts[i] > 0 && tpls[i].toks.contains(&VAR_ID)).collect();
     rank.sort_by_key(|&i| (std::cmp::Reverse(consts[i]), tpls[i].toks.len(), i));
     let mut position = vec![usize::MAX; n];
-    let mut by_first: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut by_first: HashMap<u32, Vec<usize>> = HashMap::default();
     for (r, &c) in rank.iter().enumerate() {
         position[c] = r;
         by_first.entry(tpls[c].toks[0]).or_default().push(c);
@@ -338,7 +339,7 @@ fn split(group: Vec<usize>, toks: &[Vec<u32>], words: &Vocab, leaves: &mut Vec<V
         leaves.push(group);
         return;
     }
-    let mut freq: Vec<HashMap<u32, u32>> = vec![HashMap::new(); len];
+    let mut freq: Vec<HashMap<u32, u32>> = vec![HashMap::default(); len];
     for &m in &group {
         for (p, &t) in toks[m].iter().enumerate() {
             *freq[p].entry(t).or_default() += 1;

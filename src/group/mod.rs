@@ -19,8 +19,8 @@ pub(crate) mod traceback;
 use crate::normalize::record::{Audit, Request};
 use crate::normalize::Record;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What kind of evidence an issue is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -107,7 +107,7 @@ pub fn group(records: &[&Record]) -> Grouping {
 /// depend on input order), then makes an issue per (kind, service, template or fingerprint).
 /// `issue_of[i]` is the issue of `keyed[i]`.
 pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
-    let mut weights: HashMap<&str, u64> = HashMap::new();
+    let mut weights: HashMap<&str, u64> = HashMap::default();
     for k in keyed {
         if let Key::Message(m) = k.key {
             *weights.entry(m.as_str()).or_default() += k.weight;
@@ -125,7 +125,7 @@ pub(crate) fn group_keys(keyed: &[Keyed]) -> Grouping {
         .collect();
 
     // An issue per (kind, service, key); ids from their hash.
-    let mut index: HashMap<(IssueKind, &str, String), u32> = HashMap::new();
+    let mut index: HashMap<(IssueKind, &str, String), u32> = HashMap::default();
     let mut issues: Vec<IssueDef> = Vec::new();
     let mut issue_of = Vec::with_capacity(keyed.len());
     for k in keyed {

@@ -133,7 +133,8 @@ fn prefixed_level(line: &str) -> Option<TextHint<'_>> {
 /// own spelled in capitals (`... 09:15:03,119 ERROR payments.capture ...`) or between dashes
 /// (`... - logger - ERROR - ...`). "user clicked error" names no level.
 fn levelled_field(line: &str) -> Option<TextHint<'_>> {
-    let words = word_spans(line);
+    // A level field is among the first 8 words; `body_after` looks at 2 more.
+    let words = word_spans(line, 10);
     for (i, &(at, end)) in words.iter().take(8).enumerate() {
         let word = &line[at..end];
         let bracketed = word.len() > 2 && word.starts_with('[') && word.ends_with(']');
@@ -272,14 +273,17 @@ fn is_logger_name(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
-/// The byte spans of the whitespace-separated words of a line.
-fn word_spans(line: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
+/// The byte spans of the first `at_most` whitespace-separated words of a line.
+fn word_spans(line: &str, at_most: usize) -> Vec<(usize, usize)> {
+    let mut spans = Vec::with_capacity(at_most);
     let mut start = None;
     for (i, b) in line.bytes().enumerate() {
         match (b.is_ascii_whitespace(), start) {
             (true, Some(s)) => {
                 spans.push((s, i));
+                if spans.len() == at_most {
+                    return spans;
+                }
                 start = None;
             }
             (false, None) => start = Some(i),
