@@ -554,8 +554,7 @@ fn where_from<'a>(rec: &mut Record<'a>, entry: &mut LogEntry<'a>) -> Option<Cow<
     let resource = entry.resource.take().unwrap_or_default();
     let mut resource_labels = resource.labels.unwrap_or_default();
     let log_name = entry.log_name.take();
-    rec.project = nonempty(resource_labels.project_id.take())
-        .or_else(|| log_name.as_deref().and_then(project_of).map(|p| Cow::Owned(p.to_string())));
+    rec.project = project(resource_labels.project_id.take(), log_name.as_deref());
     let mut labels = entry.labels.take().unwrap_or_default();
     let component = labels.python_logger.take();
     let placed = resource::place(resource::Where {
@@ -874,6 +873,24 @@ fn severity_of_status(status: u16) -> Option<Severity> {
     }
 }
 
+/// The project the entry was written to: the one in `logName`, which is where the export came
+/// from. Some services put the project's number in `resource.labels.project_id` (Dataflow) and a
+/// report must not show one project as two; the resource's name is used when the log name has
+/// no project (an organization's or folder's log) or only its number.
+fn project<'a>(
+    from_resource: Option<Cow<'a, str>>,
+    log_name: Option<&str>,
+) -> Option<Cow<'a, str>> {
+    let from_resource = nonempty(from_resource);
+    let from_log = log_name.and_then(project_of);
+    let is_number = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    match (from_log, from_resource) {
+        (Some(log), Some(res)) if res == log || (is_number(log) && !is_number(&res)) => Some(res),
+        (Some(log), _) => Some(Cow::Owned(log.to_string())),
+        (None, res) => res,
+    }
+}
+
 fn project_of(log_name: &str) -> Option<&str> {
     let rest = log_name.strip_prefix("projects/")?;
     rest.split('/').next().filter(|p| !p.is_empty())
@@ -1030,6 +1047,31 @@ mod tests {
         let rec =
             parse(r#"{"logName":"projects/p/logs/run.googleapis.com%2Fstderr","textPayload":"x"}"#);
         assert_eq!(rec.service, "unknown", "a Google log name is not a service");
+    }
+
+    #[test]
+    fn queues_subscriptions_and_dataflow_jobs_are_services() {
+        let place = |resource: &str| {
+            let json = format!(
+                r#"{{"resource":{resource},"logName":"projects/shop/logs/x","textPayload":"t"}}"#
+            );
+            let rec = parse(&json);
+            (rec.service.to_string(), rec.revision.map(|r| r.to_string()), rec.project)
+        };
+        let queue = place(r#"{"type":"cloud_tasks_queue","labels":{"queue_id":"email-send"}}"#);
+        assert_eq!(queue.0, "email-send", "not the resource type: queues are told apart");
+        let sub = r#"{"type":"pubsub_subscription","labels":{"subscription_id":"orders-push"}}"#;
+        assert_eq!(place(sub).0, "orders-push");
+        let job = r#"{"type":"cloud_scheduler_job","labels":{"job_id":"nightly"}}"#;
+        assert_eq!(place(job).0, "nightly");
+        let flow = place(
+            r#"{"type":"dataflow_step","labels":{"job_name":"ingest","job_id":"2025-10-14_01_02_03-123","project_id":"8123456789"}}"#,
+        );
+        assert_eq!(
+            (flow.0.as_str(), flow.1.as_deref()),
+            ("ingest", Some("2025-10-14_01_02_03-123"))
+        );
+        assert_eq!(flow.2.as_deref(), Some("shop"), "the log's project, not the resource's number");
     }
 
     #[test]

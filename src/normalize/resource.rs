@@ -88,6 +88,16 @@ pub(super) struct ResourceLabels<'a> {
     bucket_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     subnetwork_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    queue_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subscription_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    topic_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    environment_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    connector_name: Option<Cow<'a, str>>,
     /// `audited_resource`, `api`: the service (`monitoring.googleapis.com`).
     #[serde(borrow)]
     service: Option<Cow<'a, str>>,
@@ -159,6 +169,11 @@ impl<'a> Labels<'a> for ResourceLabels<'a> {
             "backend_name" => &mut self.backend_name,
             "bucket_name" => &mut self.bucket_name,
             "subnetwork_name" => &mut self.subnetwork_name,
+            "queue_id" => &mut self.queue_id,
+            "subscription_id" => &mut self.subscription_id,
+            "topic_id" => &mut self.topic_id,
+            "environment_name" => &mut self.environment_name,
+            "connector_name" => &mut self.connector_name,
             "service" => &mut self.service,
             "job" => &mut self.job,
             "node_id" => &mut self.node_id,
@@ -276,6 +291,13 @@ pub(super) fn place<'a>(w: Where<'_, 'a>) -> Placement<'a> {
         }
         "gcs_bucket" => of(r.bucket_name.take(), None, None),
         "gce_subnetwork" => of(r.subnetwork_name.take(), None, None),
+        "cloud_tasks_queue" => of(r.queue_id.take(), None, None),
+        "pubsub_subscription" => of(r.subscription_id.take(), None, None),
+        "pubsub_topic" => of(r.topic_id.take(), None, None),
+        "cloud_scheduler_job" => of(r.job_id.take(), None, None),
+        "cloud_composer_environment" => of(r.environment_name.take(), None, None),
+        "dataflow_step" => of(r.job_name.take(), r.job_id.take(), None),
+        "vpc_access_connector" => of(r.connector_name.take(), None, None),
         "audited_resource" | "api" => of(r.service.take(), None, None),
         "generic_task" => of(r.job.take(), None, None),
         "generic_node" => of(r.node_id.take(), None, None),
