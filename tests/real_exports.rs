@@ -654,3 +654,36 @@ fn a_window_of_years_keeps_the_chart_readable() {
     let twin = json["timeline"]["errors_sparkline"].as_str().unwrap().chars().count();
     assert_eq!(twin, labels);
 }
+
+#[test]
+fn gcloud_exports_appended_to_one_file_are_all_read() {
+    // `gcloud logging read ... --format=json >> dump.json`, run for two queries.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let first = std::fs::read(fixture("audit-logs.gcloud.json")).unwrap();
+    let second = std::fs::read(fixture("cloud-functions.gcloud.json")).unwrap();
+    let appended = dir.join("dump.json");
+    std::fs::write(&appended, [first, second].concat()).unwrap();
+    let alone = |name| total(&report(name), "entries_read");
+    let expected = alone("audit-logs.gcloud.json") + alone("cloud-functions.gcloud.json");
+    let run = run_bin(&dir, &["report", "dump.json", "--min-severity", "DEFAULT"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    assert_read(&json, expected, 0);
+}
+
+#[test]
+fn times_copied_by_other_tools_and_queues_by_their_names() {
+    let json = report("copied-times-and-queues.ndjson");
+    assert_read(&json, 5, 0);
+    // Times written as BigQuery and SIEM copies write them are read as UTC.
+    assert_eq!(json["window"]["start"], "2025-05-26T09:30:01.125000000Z", "{}", json["window"]);
+    assert_eq!(total(&json, "entries_without_time"), 1);
+    // The one time nobody could read is said, and the entry kept.
+    let skipped = json["skipped"].as_array().unwrap();
+    let note = skipped.iter().find(|s| s["reason"] == "time not understood").unwrap();
+    assert_eq!((note["entries"].as_u64(), note["read_in_part"].as_u64()), (Some(0), Some(1)));
+    // Two queues are two services; Dataflow's project number is not a second project.
+    assert_eq!(services(&json), ["email-send", "invoice-render", "orders-ingest", "orders-push"]);
+    assert_eq!(json["projects"], serde_json::json!(["quill-prod-4821"]));
+}

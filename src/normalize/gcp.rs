@@ -191,7 +191,10 @@ pub(crate) fn parse_entry_from<'a>(
     };
     match (parsed, text) {
         (Ok(entry), _) if entry.has_fields() => {
-            Ok((normalize(entry, redactor, text_from), Vec::new()))
+            let timed = entry.has_time();
+            let record = normalize(entry, redactor, text_from);
+            let notes = time_note(timed, &record).into_iter().collect();
+            Ok((record, notes))
         }
         (Ok(_), Ok(text)) => Err(not_a_log_entry(text, redactor)),
         (Err(e), Ok(text)) if e.is_data() => read_leniently(text, redactor, text_from),
@@ -348,8 +351,23 @@ fn read_leniently(
     if !entry.has_fields() {
         return Err(not_a_log_entry(text, redactor));
     }
+    let timed = entry.has_time();
     let record = normalize(entry, redactor, text_from).into_owned();
-    Ok((record, lenient::notes(&repairs)))
+    let mut notes = lenient::notes(&repairs);
+    notes.extend(time_note(timed, &record));
+    Ok((record, notes))
+}
+
+/// An entry that has a time no reading understood is kept (untimed, and counted so in the
+/// report), with a note: a time in a format nobody expected must not vanish without a word.
+fn time_note(timed: bool, record: &Record) -> Option<FieldNote> {
+    (timed && record.time.is_none()).then(|| FieldNote {
+        reason: "time not understood",
+        detail:
+            "`timestamp` (and `receiveTimestamp`) is not a date and time this tool reads \
+                 (RFC 3339, or `YYYY-MM-DD hh:mm:ss[.f]` in UTC); the entry was read without a time"
+                .to_string(),
+    })
 }
 
 /// JSON that is not an object where a LogEntry belongs, named by its kind.
@@ -407,6 +425,10 @@ fn entry_error(e: &serde_json::Error) -> EntryError {
 impl LogEntry<'_> {
     /// Whether the object has any of the fields that make a LogEntry (severity and labels alone
     /// do not: plenty of other JSON has those).
+    fn has_time(&self) -> bool {
+        self.timestamp.is_some() || self.receive_timestamp.is_some()
+    }
+
     fn has_fields(&self) -> bool {
         self.timestamp.is_some()
             || self.receive_timestamp.is_some()
@@ -425,8 +447,8 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     rec.time = entry
         .timestamp
         .as_deref()
-        .and_then(Timestamp::parse)
-        .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse));
+        .and_then(Timestamp::parse_loose)
+        .or_else(|| entry.receive_timestamp.as_deref().and_then(Timestamp::parse_loose));
     // Client-library dumps write fields without presence as "" (`"trace": ""`): no value.
     rec.insert_id = nonempty(entry.insert_id.take());
     rec.trace = nonempty(entry.trace.take());

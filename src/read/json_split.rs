@@ -124,6 +124,8 @@ pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
 pub struct Splitter {
     /// The array's `[` has been passed.
     opened: bool,
+    /// An array was closed at the end of a buffer: the next may open another.
+    between_arrays: bool,
     /// Set when splitting must stop (the end, or a problem).
     pub stop: Option<End>,
 }
@@ -135,9 +137,23 @@ impl Splitter {
         let mut i = 0;
         if array && !self.opened {
             i = skip_ws(buf, 0);
-            if buf.get(i) == Some(&b'[') {
-                self.opened = true;
-                i += 1;
+            match buf.get(i) {
+                Some(b'[') => {
+                    self.opened = true;
+                    self.between_arrays = false;
+                    i += 1;
+                }
+                Some(&byte) if self.between_arrays => {
+                    self.stop = Some(End::Unexpected { offset: i, byte });
+                    return (spans, i);
+                }
+                None if self.between_arrays => {
+                    if eof {
+                        self.stop = Some(End::Clean);
+                    }
+                    return (spans, i);
+                }
+                _ => {}
             }
         }
         loop {
@@ -152,11 +168,23 @@ impl Splitter {
                 b',' => i += 1,
                 b']' if array => {
                     let rest = skip_ws(buf, i + 1);
-                    self.stop = Some(match buf.get(rest) {
-                        None => End::Clean,
-                        Some(&byte) => End::Unexpected { offset: rest, byte },
-                    });
-                    return (spans, rest);
+                    match buf.get(rest) {
+                        // Arrays one after another: `gcloud logging read ... >> dump.json` run
+                        // twice. Each is read whole, as concatenated API pages are.
+                        Some(b'[') => i = rest + 1,
+                        None if !eof => {
+                            (self.opened, self.between_arrays) = (false, true);
+                            return (spans, rest);
+                        }
+                        None => {
+                            self.stop = Some(End::Clean);
+                            return (spans, rest);
+                        }
+                        Some(&byte) => {
+                            self.stop = Some(End::Unexpected { offset: rest, byte });
+                            return (spans, rest);
+                        }
+                    }
                 }
                 b if !array && b != b'{' && b != b'[' => {
                     self.stop = Some(End::Unexpected { offset: i, byte: b });
@@ -412,6 +440,27 @@ mod tests {
         let (spans, end) = split_concatenated(input, 0);
         assert_eq!(end, End::Clean);
         assert_eq!(texts(input, &spans), vec!["{\n \"a\": {\"b\": 1}\n}", "{\"c\": [\"}\"]}"]);
+    }
+
+    #[test]
+    fn arrays_appended_to_one_file_are_all_read_wherever_a_chunk_ends() {
+        let input: &[u8] = b"[\n {\"a\": 1},\n {\"b\": 2}\n]\n[\n {\"c\": 3}\n]\n";
+        for cut in 0..=input.len() {
+            let mut splitter = Splitter::default();
+            let (first, resume) = splitter.split(&input[..cut], true, false);
+            let mut read = texts(&input[..cut], &first);
+            let rest = &input[resume..];
+            if splitter.stop.is_none() {
+                let (second, _) = splitter.split(rest, true, true);
+                read.extend(texts(rest, &second));
+            }
+            assert_eq!(read, [r#"{"a": 1}"#, r#"{"b": 2}"#, r#"{"c": 3}"#], "cut at {cut}");
+            assert_eq!(splitter.stop, Some(End::Clean), "cut at {cut}");
+        }
+        let mut splitter = Splitter::default();
+        let (spans, _) = splitter.split(b"[{\"a\": 1}] x", true, true);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(splitter.stop, Some(End::Unexpected { offset: 11, byte: b'x' }));
     }
 
     #[test]

@@ -295,9 +295,13 @@ fn skipped(v: &Verdict) -> Vec<SkipReason> {
             let e = skipped.entry(r.reason.clone()).or_insert_with(|| SkipReason {
                 reason: r.reason.clone(),
                 entries: 0,
+                read_in_part: 0,
                 examples: Vec::new(),
             });
             e.entries += r.entries;
+            if r.entries == 0 {
+                e.read_in_part += r.problems;
+            }
             for (position, detail) in &r.examples {
                 if e.examples.len() < 3 {
                     let problem = Problem {

@@ -237,7 +237,11 @@ pub struct Totals {
 #[derive(Debug, Clone, Serialize)]
 pub struct SkipReason {
     pub reason: String,
+    /// Entries lost for this reason.
     pub entries: u64,
+    /// Entries kept in the report but read in part (a field left out, a time not understood):
+    /// the reason's problems when it lost no entry.
+    pub read_in_part: u64,
     /// Where (input and position) and what, for the first few.
     pub examples: Vec<String>,
 }

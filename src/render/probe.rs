@@ -118,7 +118,12 @@ pub(crate) fn report() -> Report {
             entries_out_of_scope: 1,
             issues: 1,
         },
-        skipped: vec![SkipReason { reason: s("r"), entries: 1, examples: vec![s("e")] }],
+        skipped: vec![SkipReason {
+            reason: s("r"),
+            entries: 1,
+            read_in_part: 0,
+            examples: vec![s("e")],
+        }],
         issues: vec![issue()],
         priorities: vec![PriorityGroup {
             priority: Priority::P0,
