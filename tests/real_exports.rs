@@ -686,4 +686,8 @@ fn times_copied_by_other_tools_and_queues_by_their_names() {
     // Two queues are two services; Dataflow's project number is not a second project.
     assert_eq!(services(&json), ["email-send", "invoice-render", "orders-ingest", "orders-push"]);
     assert_eq!(json["projects"], serde_json::json!(["quill-prod-4821"]));
+    // A task attempt is titled by its target and status, not by its payload's JSON.
+    let titles: Vec<&str> = issues(&json).iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"task attempt POST /send UNAVAILABLE"), "{titles:?}");
+    assert!(titles.contains(&"task attempt POST /invoice NOT_FOUND"), "{titles:?}");
 }

@@ -189,7 +189,9 @@ pub(crate) fn key_of(rec: &Record) -> Key {
 
 /// The key of a message (and the request, for request logs; the call, for audit logs).
 pub(crate) fn key_of_parts(message: &str, request: Option<&Request>, audit: Option<&Audit>) -> Key {
-    if let Some(req) = request {
+    // A request without a method (Cloud Scheduler's and App Engine's logs carry only the
+    // status) has no route to group by: its message says what happened.
+    if let Some(req) = request.filter(|r| !r.method.is_empty() || message.is_empty()) {
         return Key::Request { template: request::template(req), status: req.status };
     }
     if let Some(call) = audit {

@@ -55,8 +55,18 @@ struct LogEntry<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase", default)]
 struct ProtoPayload<'a> {
-    #[serde(borrow)]
+    /// An RPC status object; App Engine's RequestLog puts the HTTP status number here, which
+    /// `httpRequest` carries too (not an unexpected type, so no note).
+    #[serde(borrow, deserialize_with = "rpc_status")]
     status: Option<ProtoStatus<'a>>,
+    /// App Engine's RequestLog: the request's method and path (with its query).
+    #[serde(borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resource: Option<Cow<'a, str>>,
+    /// App Engine's RequestLog: the app's own log lines during the request.
+    #[serde(borrow)]
+    line: Option<Vec<AppLine<'a>>>,
     #[serde(borrow)]
     method_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -65,6 +75,48 @@ struct ProtoPayload<'a> {
     resource_name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     authentication_info: Option<AuthenticationInfo<'a>>,
+}
+
+/// One app log line of an App Engine RequestLog.
+#[derive(Deserialize, Default, Debug)]
+#[serde(rename_all = "camelCase", default)]
+struct AppLine<'a> {
+    #[serde(borrow)]
+    severity: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    log_message: Option<Cow<'a, str>>,
+}
+
+/// `protoPayload.status` as an RPC status object; a number (RequestLog's HTTP status) or null
+/// is no RPC status.
+fn rpc_status<'de, D>(deserializer: D) -> Result<Option<ProtoStatus<'de>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct StatusOrNumber;
+    impl<'de> serde::de::Visitor<'de> for StatusOrNumber {
+        type Value = Option<ProtoStatus<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an RPC status object or an HTTP status number")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let map = serde::de::value::MapAccessDeserializer::new(map);
+            ProtoStatus::deserialize(map).map(Some)
+        }
+    }
+    deserializer.deserialize_any(StatusOrNumber)
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -479,7 +531,8 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     let (message, payload_severity) = payload_message(payloads, &mut rec, redactor);
     let mut message = message;
     if let Some(http) = &entry.http_request {
-        if let Some(req) = request_of(http, redactor) {
+        if let Some(mut req) = request_of(http, redactor) {
+            app_engine_request(&mut req, entry.proto_payload.as_ref(), redactor);
             if message.is_empty() {
                 message = Cow::Owned(format!("HTTP {} {} {}", req.status, req.method, req.path));
             }
@@ -516,6 +569,10 @@ fn payload_message<'a>(
     redactor: &Redactor,
 ) -> (Cow<'a, str>, Option<Severity>) {
     if let Some(raw) = json {
+        if let Some((message, call)) = typed_call(raw) {
+            rec.audit = Some(call);
+            return (Cow::Owned(message), None);
+        }
         let (msg, sev, logger) = json_payload_of(raw, redactor);
         if rec.component.is_none() {
             rec.component = logger;
@@ -535,6 +592,9 @@ fn payload_message<'a>(
         return (text, None);
     }
     if let Some(proto) = proto {
+        if let Some((line, severity)) = worst_app_line(proto) {
+            return (ansi::strip(line), severity);
+        }
         return (ansi::strip(proto_message(proto, rec)), None);
     }
     (Cow::Borrowed(""), None)
@@ -779,6 +839,43 @@ fn payload_as_text(raw: &RawValue, redactor: &Redactor) -> String {
     }
 }
 
+/// The call a Google service's typed payload records, when it has no message: Cloud Tasks'
+/// attempts (`TaskActivityLog`) and Cloud Scheduler's (`AttemptFinished`), grouped as audit
+/// logs are, by what was called and its status (a queue whose target answers NOT_FOUND and one
+/// whose target is UNAVAILABLE are two problems). The target is its method and path: the host
+/// and query are left out (the queue or job is the service; queries carry tokens). Read only
+/// when `@type` is the payload's first key, as the services write it, so that other payloads
+/// cost one look.
+fn typed_call(raw: &RawValue) -> Option<(String, Audit)> {
+    let first_key = raw.get().trim_start().strip_prefix('{')?.trim_start();
+    if !first_key.starts_with("\"@type\"") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(raw.get()).ok()?;
+    let text = |v: &serde_json::Value, key: &str| v.get(key)?.as_str().map(str::to_string);
+    let kind = text(&value, "@type")?;
+    let (service, what, log, url) = if kind.ends_with("tasks.logging.v1.TaskActivityLog") {
+        let (what, log) =
+            [("task attempt", "attemptResponseLog"), ("task dispatch", "attemptDispatchLog")]
+                .into_iter()
+                .find_map(|(what, key)| Some((what, value.get(key)?)))?;
+        let address = text(log, "targetAddress").or_else(|| text(&value, "targetAddress"));
+        ("cloudtasks.googleapis.com", what, log, address)
+    } else if kind.ends_with("scheduler.logging.AttemptFinished") {
+        ("cloudscheduler.googleapis.com", "job attempt", &value, text(&value, "url"))
+    } else {
+        return None;
+    };
+    let target = url.map(|address| match address.split_once(' ') {
+        Some((method, url)) => format!(" {method} {}", path_of_url(url)),
+        None => format!(" {}", path_of_url(&address)),
+    });
+    let method = format!("{what}{}", target.unwrap_or_default());
+    let status = text(log, "status").map_or("OK", |s| status_of_name(&s));
+    let message = format!("{method} {status}");
+    Some((message, Audit { service: service.to_string(), method, status }))
+}
+
 fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
     use serde_json::Value;
     if depth > 32 {
@@ -797,6 +894,35 @@ fn blank_sensitive(value: &mut serde_json::Value, depth: usize) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| blank_sensitive(v, depth + 1)),
         _ => {}
+    }
+}
+
+/// The app line of an App Engine RequestLog that matters most: the first of the highest
+/// severity (a traceback at ERROR over the INFO lines around it), with that severity.
+fn worst_app_line<'a>(proto: &ProtoPayload<'a>) -> Option<(Cow<'a, str>, Option<Severity>)> {
+    let lines = proto.line.as_ref()?;
+    let rank = |l: &AppLine| l.severity.as_deref().and_then(Severity::parse_loose);
+    let mut worst: Option<&AppLine> = None;
+    for line in lines.iter().filter(|l| l.log_message.as_deref().is_some_and(|m| !m.is_empty())) {
+        if worst.is_none_or(|w| rank(line) > rank(w)) {
+            worst = Some(line);
+        }
+    }
+    let worst = worst?;
+    Some((worst.log_message.clone()?, rank(worst)))
+}
+
+/// A request log's method and path from App Engine's RequestLog, where `httpRequest` has only
+/// the status.
+fn app_engine_request(req: &mut Request, proto: Option<&ProtoPayload>, redactor: &Redactor) {
+    let Some(proto) = proto.filter(|_| req.method.is_empty()) else { return };
+    if let Some(method) = nonempty(proto.method.clone()) {
+        req.method = method.to_ascii_uppercase();
+    }
+    if let Some(resource) = nonempty(proto.resource.clone()) {
+        let path = path_of_url(&resource);
+        let path = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
+        req.path = redactor.redact(&path).into_owned();
     }
 }
 
@@ -833,27 +959,33 @@ fn proto_message<'a>(proto: &ProtoPayload<'a>, rec: &mut Record<'a>) -> Cow<'a, 
 
 /// The canonical name of a `google.rpc.Code`.
 fn status_name(code: i64) -> &'static str {
-    const NAMES: [&str; 17] = [
-        "OK",
-        "CANCELLED",
-        "UNKNOWN",
-        "INVALID_ARGUMENT",
-        "DEADLINE_EXCEEDED",
-        "NOT_FOUND",
-        "ALREADY_EXISTS",
-        "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION",
-        "ABORTED",
-        "OUT_OF_RANGE",
-        "UNIMPLEMENTED",
-        "INTERNAL",
-        "UNAVAILABLE",
-        "DATA_LOSS",
-        "UNAUTHENTICATED",
-    ];
-    usize::try_from(code).ok().and_then(|c| NAMES.get(c)).copied().unwrap_or("UNKNOWN")
+    usize::try_from(code).ok().and_then(|c| STATUS_NAMES.get(c)).copied().unwrap_or("UNKNOWN")
 }
+
+/// A status written by name (`"UNAVAILABLE"`), as its canonical name.
+fn status_of_name(name: &str) -> &'static str {
+    STATUS_NAMES.iter().find(|n| n.eq_ignore_ascii_case(name)).copied().unwrap_or("UNKNOWN")
+}
+
+const STATUS_NAMES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
 
 fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
     let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
@@ -895,21 +1027,21 @@ fn severity_of_status(status: u16) -> Option<Severity> {
     }
 }
 
-/// The project the entry was written to: the one in `logName`, which is where the export came
-/// from. Some services put the project's number in `resource.labels.project_id` (Dataflow) and a
-/// report must not show one project as two; the resource's name is used when the log name has
-/// no project (an organization's or folder's log) or only its number.
+/// The project: `resource.labels.project_id`, else the one in `logName`. Some services put the
+/// project's number in the resource (Dataflow), and a report must not show one project as two:
+/// a number gives way to the name in `logName`.
 fn project<'a>(
     from_resource: Option<Cow<'a, str>>,
     log_name: Option<&str>,
 ) -> Option<Cow<'a, str>> {
-    let from_resource = nonempty(from_resource);
-    let from_log = log_name.and_then(project_of);
     let is_number = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    match (from_log, from_resource) {
-        (Some(log), Some(res)) if res == log || (is_number(log) && !is_number(&res)) => Some(res),
-        (Some(log), _) => Some(Cow::Owned(log.to_string())),
-        (None, res) => res,
+    let from_log = log_name.and_then(project_of);
+    match (nonempty(from_resource), from_log) {
+        (Some(res), Some(log)) if is_number(&res) && !is_number(log) => {
+            Some(Cow::Owned(log.to_string()))
+        }
+        (Some(res), _) => Some(res),
+        (None, log) => log.map(|p| Cow::Owned(p.to_string())),
     }
 }
 
@@ -1094,6 +1226,47 @@ mod tests {
             ("ingest", Some("2025-10-14_01_02_03-123"))
         );
         assert_eq!(flow.2.as_deref(), Some("shop"), "the log's project, not the resource's number");
+    }
+
+    #[test]
+    fn task_and_scheduler_attempts_are_calls_with_their_status() {
+        let rec = parse(
+            r#"{"severity":"ERROR","jsonPayload":{"@type":"type.googleapis.com/google.cloud.tasks.logging.v1.TaskActivityLog",
+                "targetAddress":"POST https://mailer.example.com/send?token=abc",
+                "attemptResponseLog":{"status":"NOT_FOUND","dispatchCount":"1"}}}"#,
+        );
+        assert_eq!(rec.message, "task attempt POST /send NOT_FOUND");
+        let call = rec.audit.unwrap();
+        assert_eq!((call.method.as_str(), call.status), ("task attempt POST /send", "NOT_FOUND"));
+        let rec = parse(
+            r#"{"severity":"ERROR","jsonPayload":{"@type":"type.googleapis.com/google.cloud.scheduler.logging.AttemptFinished",
+                "url":"https://reports.example.com/run?key=sk_live_x","status":"UNAVAILABLE"},"httpRequest":{"status":503}}"#,
+        );
+        assert_eq!(rec.message, "job attempt /run UNAVAILABLE");
+        // Other payloads with a type are read as before.
+        let rec = parse(r#"{"jsonPayload":{"@type":"x.Other","message":"hello"}}"#);
+        assert_eq!((rec.message.as_ref(), rec.audit.is_none()), ("hello", true));
+    }
+
+    #[test]
+    fn app_engine_request_logs_show_the_request_and_the_worst_app_line() {
+        let json = br#"{"severity":"ERROR","httpRequest":{"status":500},
+            "protoPayload":{"@type":"type.googleapis.com/google.appengine.logging.v1.RequestLog",
+              "method":"POST","resource":"/checkout?session=abc","status":500,
+              "line":[{"severity":"INFO","logMessage":"Handling order 1000"},
+                      {"severity":"ERROR","logMessage":"AttributeError: 'NoneType' object has no attribute 'total'"},
+                      {"severity":"WARNING","logMessage":"slow"}]}}"#;
+        let (rec, notes) = parse_entry_from(json, default_redactor(), Severity::Default).unwrap();
+        assert!(
+            notes.is_empty(),
+            "a number as status is RequestLog's, not an odd field: {notes:?}"
+        );
+        assert_eq!(rec.message, "AttributeError: 'NoneType' object has no attribute 'total'");
+        let req = rec.request.unwrap();
+        assert_eq!(
+            (req.status, req.method.as_str(), req.path.as_str()),
+            (500, "POST", "/checkout")
+        );
     }
 
     #[test]
