@@ -106,6 +106,14 @@ fn nothing_readable_is_exit_1_and_an_empty_file_beside_good_input_is_listed() {
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert!(run.stderr.contains("empty.json"), "{}", run.stderr);
 
+    // An empty gcloud array and an empty API response: each named, with what it was.
+    fs::write(dir.path().join("none.json"), "[]\n").unwrap();
+    fs::write(dir.path().join("page.json"), r#"{"entries": []}"#).unwrap();
+    let run = run_in(dir.path(), &["report", "none.json", "page.json"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("none.json: JSON array, no entries"), "{}", run.stderr);
+    assert!(run.stderr.contains("page.json: no entries in the response"), "{}", run.stderr);
+
     let run = run_in(dir.path(), &["report", "missing.json"]);
     assert_eq!(run.status, 1);
     assert!(

@@ -274,19 +274,26 @@ fn books_of(summary: &Summary) -> Result<Books, Fatal> {
         ..Books::default()
     };
     if books.entries_read == 0 {
+        // Every input named, with its problems or as empty: with several inputs (a folder) the
+        // user must see what each one held.
         let why: Vec<String> = summary
             .inputs
             .iter()
             .flat_map(|i| {
-                i.problems.iter().flat_map(move |r| r.examples.iter().map(move |e| (i, r, e)))
+                let problems = i.problems.iter().flat_map(move |r| {
+                    r.examples.iter().map(move |(position, detail)| {
+                        problem_line(&i.label, position, &r.reason, detail)
+                    })
+                });
+                let problems: Vec<String> = problems.collect();
+                if problems.is_empty() {
+                    vec![format!("{}: {}, no entries", i.label, i.format)]
+                } else {
+                    problems
+                }
             })
-            .map(|(i, r, (position, detail))| problem_line(&i.label, position, &r.reason, detail))
             .collect();
-        let why = if why.is_empty() {
-            "the inputs hold no entries".to_string()
-        } else {
-            why.join("\n  ")
-        };
+        let why = why.join("\n  ");
         return Err(Fatal(format!("nothing could be read:\n  {why}")));
     }
     Ok(books)

@@ -357,11 +357,12 @@ impl<'c> Reader<'c> {
              returned no log entries (run it again, or export with gcloud logging read)"
                 .to_string()
         } else {
-            format!(
-                "the {pages} response{} hold no entries (the query matched nothing, or \
-                 `entries` is missing)",
-                if pages == 1 { "" } else { "s" }
-            )
+            let responses = if pages == 1 {
+                "the response holds".to_string()
+            } else {
+                format!("the {pages} responses hold")
+            };
+            format!("{responses} no entries (the query matched nothing, or `entries` is missing)")
         };
         Problem::whole_input(self.ctx.label, "no entries in the response", detail)
     }
