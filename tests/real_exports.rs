@@ -691,3 +691,19 @@ fn times_copied_by_other_tools_and_queues_by_their_names() {
     assert!(titles.contains(&"task attempt POST /send UNAVAILABLE"), "{titles:?}");
     assert!(titles.contains(&"task attempt POST /invoice NOT_FOUND"), "{titles:?}");
 }
+
+#[test]
+fn pubsub_messages_of_a_log_sink_are_read_as_their_entries() {
+    // `gcloud pubsub subscriptions pull --format=json`: each LogEntry is a message's base64 data.
+    let run = report_with("pubsub-pull.gcloud.json", &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    assert_read(&json, 4, 1);
+    assert_eq!(services(&json), ["ledger-api"]);
+    let titles: Vec<&str> = issues(&json).iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("ledger sync failed")), "{titles:?}");
+    // A message that is not a LogEntry is skipped, and said to be one.
+    assert_eq!(skipped_reasons(&json), ["not a LogEntry object"]);
+    assert!(run.stderr.contains("its keys: ackId, message"), "{}", run.stderr);
+}

@@ -248,7 +248,11 @@ pub(crate) fn parse_entry_from<'a>(
             let notes = time_note(timed, &record).into_iter().collect();
             Ok((record, notes))
         }
-        (Ok(_), Ok(text)) => Err(not_a_log_entry(text, redactor)),
+        (Ok(_), Ok(text)) => match pubsub_data(text) {
+            Some(inner) => parse_entry_from(inner.as_bytes(), redactor, text_from)
+                .map(|(rec, notes)| (rec.into_owned(), notes)),
+            None => Err(not_a_log_entry(text, redactor)),
+        },
         (Err(e), Ok(text)) if e.is_data() => read_leniently(text, redactor, text_from),
         (Ok(_), Err(_)) => Err(not_a_log_entry("", redactor)),
         (Err(e), _) => Err(entry_error(&e)),
@@ -439,6 +443,22 @@ fn not_an_object(first: Option<u8>) -> EntryError {
 
 /// A JSON object with none of a LogEntry's fields (a config block, an API response that was not
 /// taken apart): named with its keys, redacted, so that the user can tell what it is.
+/// The LogEntry a Pub/Sub message carries, decoded: a log sink to a topic publishes each entry
+/// as a message's `data` (base64), and what a user saves of a subscription is the messages,
+/// `gcloud pubsub subscriptions pull --format=json` (`{"ackId", "message": {...}}`), a push
+/// endpoint's request body (`{"message": {...}, "subscription"}`) or the message itself.
+/// Only data that decodes to a JSON object is taken; anything else is not a LogEntry, as before.
+fn pubsub_data(text: &str) -> Option<String> {
+    use base64::Engine;
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let message = value.get("message").unwrap_or(&value);
+    let data = message.get("data")?.as_str()?;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let bytes = engine.decode(data.trim()).ok()?;
+    let inner = String::from_utf8(bytes).ok()?;
+    inner.trim_start().starts_with('{').then_some(inner)
+}
+
 fn not_a_log_entry(text: &str, redactor: &Redactor) -> EntryError {
     let keys: Vec<String> =
         serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
