@@ -661,6 +661,12 @@ fn raw_severity(raw: &RawValue) -> Option<Severity> {
     }
 }
 
+/// A payload's `level`: pino's and bunyan's numbers (10 trace ... 60 fatal) are their scale, not
+/// Cloud Logging's (where 50 would be DEFAULT); any other value is read as a severity.
+fn level_field(raw: &RawValue) -> Option<Severity> {
+    infer::pino_number(raw.get()).or_else(|| raw_severity(raw))
+}
+
 /// A raw JSON value as text: strings unquoted and unescaped, anything else as written.
 fn raw_text(raw: &RawValue) -> Cow<'_, str> {
     let text = raw.get();
@@ -732,11 +738,11 @@ fn json_payload_message<'a>(
     if message.is_empty() {
         message = Cow::Owned(payload_as_text(raw, redactor));
     }
-    let severity = [payload.severity, payload.level, payload.levelname]
+    let severity = [payload.severity.and_then(raw_severity), payload.level.and_then(level_field)]
         .into_iter()
+        .chain([payload.levelname.and_then(raw_severity)])
         .flatten()
-        .find_map(raw_severity)
-        .filter(|s| *s != Severity::Default);
+        .find(|s| *s != Severity::Default);
     let logger = [payload.logger, payload.logger_name, payload.name]
         .into_iter()
         .flatten()
@@ -994,6 +1000,33 @@ mod tests {
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, true));
         let rec = parse(r#"{"textPayload":"just a line"}"#);
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Default, false));
+    }
+
+    /// pino and bunyan write `level` as a number of their own scale; on a jsonPayload or as
+    /// the whole text it is the entry's severity, and 30 stays INFO.
+    #[test]
+    fn pino_numeric_levels_in_payloads_and_texts() {
+        let cases = [
+            (r#"{"jsonPayload":{"level":50,"msg":"upstream timeout"}}"#, Severity::Error),
+            (r#"{"jsonPayload":{"level":60,"msg":"out of memory"}}"#, Severity::Critical),
+            (r#"{"jsonPayload":{"level":40,"msg":"slow query"}}"#, Severity::Warning),
+            (r#"{"jsonPayload":{"level":30,"msg":"request errored count reset"}}"#, Severity::Info),
+            (r#"{"jsonPayload":{"level":20,"msg":"cache lookup"}}"#, Severity::Debug),
+            (r#"{"jsonPayload":{"level":10,"msg":"enter"}}"#, Severity::Debug),
+            (r#"{"textPayload":"{\"level\":50,\"msg\":\"boom\"}"}"#, Severity::Error),
+            (r#"{"textPayload":"{\"level\": 30, \"msg\": \"errors: 0\"}"}"#, Severity::Info),
+        ];
+        for (json, want) in cases {
+            let rec = parse(json);
+            assert_eq!((rec.severity, rec.severity_inferred), (want, true), "{json}");
+        }
+        // Only `level` holds pino's scale; other numbers keep Cloud Logging's.
+        let rec = parse(r#"{"jsonPayload":{"severity":50,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Default);
+        let rec = parse(r#"{"jsonPayload":{"level":500,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Error);
+        let rec = parse(r#"{"jsonPayload":{"level":55,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Default);
     }
 
     #[test]

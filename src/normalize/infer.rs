@@ -231,7 +231,7 @@ fn json_level(text: &str) -> Option<Severity> {
             let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
             let sev = match value.strip_prefix('"') {
                 Some(v) => v.split('"').next().and_then(exact_level),
-                None => pino_level(value),
+                None => pino_number(value.split([',', '}', ' ', '\n']).next().unwrap_or("")),
             };
             if sev.is_some() {
                 return sev;
@@ -241,10 +241,10 @@ fn json_level(text: &str) -> Option<Severity> {
     None
 }
 
-/// pino's numeric levels (10 trace ... 60 fatal).
-fn pino_level(value: &str) -> Option<Severity> {
-    let digits: String = value.chars().take_while(|c| c.is_ascii_digit()).collect();
-    Some(match digits.as_str() {
+/// pino's and bunyan's numeric levels (10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal):
+/// exactly one of those numbers, nothing else (`500`, `50.5` and `"50"` are not pino's).
+pub(crate) fn pino_number(value: &str) -> Option<Severity> {
+    Some(match value.trim() {
         "10" | "20" => Severity::Debug,
         "30" => Severity::Info,
         "40" => Severity::Warning,
