@@ -524,6 +524,9 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     // Client-library dumps write fields without presence as "" (`"trace": ""`): no value.
     rec.insert_id = nonempty(entry.insert_id.take());
     rec.trace = nonempty(entry.trace.take());
+    let resource_kind = entry.resource.as_ref().and_then(|r| r.kind.as_deref());
+    let stderr_error =
+        entry.log_name.as_deref().is_some_and(|log| infer::stream_gives_error(log, resource_kind));
     rec.component = where_from(&mut rec, &mut entry);
 
     rec.operation = entry.operation.as_ref().and_then(|o| nonempty(o.id.clone()));
@@ -533,10 +536,12 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     let declared = entry.severity.and_then(raw_severity).filter(|s| *s != Severity::Default);
     let weak = declared.is_some_and(|s| s <= Severity::Info)
         && rec.log_name.as_deref().is_some_and(infer::runtime_loses_severity);
+    // GKE's ERROR for every stderr line: a level the line states replaces it.
+    let stream = stderr_error && declared == Some(Severity::Error);
     if let Some(s) = declared.filter(|&s| s < text_from) {
         let raw = entry.text_payload.or(entry.json_payload);
         let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
-        if !(weak && (build || weak_line_may_matter(raw))) {
+        if !(stream || weak && (build || weak_line_may_matter(raw))) {
             rec.severity = s;
             rec.request = entry.http_request.as_ref().and_then(|http| {
                 let status =
@@ -564,7 +569,7 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }
-    let declared = Declared { severity: declared, weak };
+    let declared = Declared { severity: declared, weak, stream };
     let message = settle_severity(&mut rec, declared, payload_severity, message);
     rec.message = clip_message(redact_trimmed(message, redactor));
     rec
@@ -673,15 +678,19 @@ fn where_from<'a>(rec: &mut Record<'a>, entry: &mut LogEntry<'a>) -> Option<Cow<
     component
 }
 
-/// The severity an entry carries, and whether it is only the one its runtime gives every line.
+/// The severity an entry carries, and whether it is only the one its runtime gives every line:
+/// `weak`, INFO or lower that the text may raise; `stream`, GKE's ERROR for stderr that a level
+/// the text states replaces.
 struct Declared {
     severity: Option<Severity>,
     weak: bool,
+    stream: bool,
 }
 
 /// Severity: declared, else what the payload says, else what the text says (or the request's
 /// status). A weak declared severity (INFO from stdout/stderr or Cloud Build) is raised where the
-/// payload or the text names a higher one, never lowered. The text is read only when it is
+/// payload or the text names a higher one, never lowered; a stream's ERROR gives way to a level
+/// the payload or the text states, and is raised by a crash. The text is read only when it is
 /// needed for a severity or a logger; where its level sat in a log line's prefix, the message
 /// is what follows the prefix.
 fn settle_severity<'a>(
@@ -690,7 +699,7 @@ fn settle_severity<'a>(
     from_payload: Option<Severity>,
     message: Cow<'a, str>,
 ) -> Cow<'a, str> {
-    let strong = declared.severity.filter(|_| !declared.weak);
+    let strong = declared.severity.filter(|_| !declared.weak && !declared.stream);
     let read_text = match (strong, from_payload) {
         (None, None) => !declared.weak || infer::may_name_a_level(&message),
         _ => rec.component.is_none(),
@@ -698,8 +707,12 @@ fn settle_severity<'a>(
     let hint = if read_text { infer::from_text(&message) } else { infer::TextHint::default() };
     let from_request = || rec.request.as_ref().and_then(|r| severity_of_status(r.status));
     let said = from_payload.or(hint.severity);
+    let stated = from_payload.or(hint.severity.filter(|_| hint.stated));
     let (severity, inferred) = match (strong, declared.severity, said) {
         (Some(s), _, _) => (s, false),
+        (None, Some(given), _) if declared.stream && stated.is_some_and(|s| s != given) => {
+            (stated.expect("checked"), true)
+        }
         (None, Some(weak), Some(s)) if s > weak => (s, true),
         (None, Some(weak), _) => (weak, false),
         (None, None, Some(s)) => (s, true),
@@ -760,6 +773,12 @@ fn raw_severity(raw: &RawValue) -> Option<Severity> {
     } else {
         text.parse::<f64>().ok().map(|n| Severity::from_number(n as i64))
     }
+}
+
+/// A payload's `level`: pino's and bunyan's numbers (10 trace ... 60 fatal) are their scale, not
+/// Cloud Logging's (where 50 would be DEFAULT); any other value is read as a severity.
+fn level_field(raw: &RawValue) -> Option<Severity> {
+    infer::pino_number(raw.get()).or_else(|| raw_severity(raw))
 }
 
 /// A raw JSON value as text: strings unquoted and unescaped, anything else as written.
@@ -833,11 +852,11 @@ fn json_payload_message<'a>(
     if message.is_empty() {
         message = Cow::Owned(payload_as_text(raw, redactor));
     }
-    let severity = [payload.severity, payload.level, payload.levelname]
+    let severity = [payload.severity.and_then(raw_severity), payload.level.and_then(level_field)]
         .into_iter()
+        .chain([payload.levelname.and_then(raw_severity)])
         .flatten()
-        .find_map(raw_severity)
-        .filter(|s| *s != Severity::Default);
+        .find(|s| *s != Severity::Default);
     let logger = [payload.logger, payload.logger_name, payload.name]
         .into_iter()
         .flatten()
@@ -1185,6 +1204,120 @@ mod tests {
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, true));
         let rec = parse(r#"{"textPayload":"just a line"}"#);
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Default, false));
+    }
+
+    /// pino and bunyan write `level` as a number of their own scale; on a jsonPayload or as
+    /// the whole text it is the entry's severity, and 30 stays INFO.
+    #[test]
+    fn pino_numeric_levels_in_payloads_and_texts() {
+        let cases = [
+            (r#"{"jsonPayload":{"level":50,"msg":"upstream timeout"}}"#, Severity::Error),
+            (r#"{"jsonPayload":{"level":60,"msg":"out of memory"}}"#, Severity::Critical),
+            (r#"{"jsonPayload":{"level":40,"msg":"slow query"}}"#, Severity::Warning),
+            (r#"{"jsonPayload":{"level":30,"msg":"request errored count reset"}}"#, Severity::Info),
+            (r#"{"jsonPayload":{"level":20,"msg":"cache lookup"}}"#, Severity::Debug),
+            (r#"{"jsonPayload":{"level":10,"msg":"enter"}}"#, Severity::Debug),
+            (r#"{"textPayload":"{\"level\":50,\"msg\":\"boom\"}"}"#, Severity::Error),
+            (r#"{"textPayload":"{\"level\": 30, \"msg\": \"errors: 0\"}"}"#, Severity::Info),
+        ];
+        for (json, want) in cases {
+            let rec = parse(json);
+            assert_eq!((rec.severity, rec.severity_inferred), (want, true), "{json}");
+        }
+        // Only `level` holds pino's scale; other numbers keep Cloud Logging's.
+        let rec = parse(r#"{"jsonPayload":{"severity":50,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Default);
+        let rec = parse(r#"{"jsonPayload":{"level":500,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Error);
+        let rec = parse(r#"{"jsonPayload":{"level":55,"msg":"x"}}"#);
+        assert_eq!(rec.severity, Severity::Default);
+    }
+
+    fn gke(log: &str, severity: &str, payload: &str) -> Record<'static> {
+        parse(&format!(
+            r#"{{"logName":"projects/p/logs/{log}","severity":"{severity}",
+                "resource":{{"type":"k8s_container","labels":{{"namespace_name":"ns","container_name":"app"}}}},
+                {payload}}}"#
+        ))
+    }
+
+    /// GKE gives every stderr line ERROR: a level the line states wins, up or down, and the
+    /// message loses its prefix; a line that states none stays ERROR.
+    #[test]
+    fn gke_stderr_error_gives_way_to_a_stated_level() {
+        let cases = [
+            (
+                r#""textPayload":"INFO:root:Starting pusher on port 8080""#,
+                Severity::Info,
+                "Starting pusher on port 8080",
+            ),
+            (
+                r#""textPayload":"[2025-10-14 16:00:04 +0000] [1] [INFO] Booting worker""#,
+                Severity::Info,
+                "Booting worker",
+            ),
+            (
+                r#""textPayload":"time=2025 level=info msg=ok""#,
+                Severity::Info,
+                "time=2025 level=info msg=ok",
+            ),
+            (
+                r#""textPayload":"I1014 09:00:02.323456       1 leaderelection.go:258] acquired lease""#,
+                Severity::Info,
+                "acquired lease",
+            ),
+            (
+                r#""textPayload":"W1014 09:00:01.223456       1 warnings.go:70] deprecated""#,
+                Severity::Warning,
+                "deprecated",
+            ),
+            (
+                r#""textPayload":"F1014 09:00:01.223456       1 main.go:70] cannot start""#,
+                Severity::Critical,
+                "cannot start",
+            ),
+            (r#""jsonPayload":{"level":"info","msg":"served"}"#, Severity::Info, "served"),
+            (
+                r#""textPayload":"panic: runtime error: index out of range""#,
+                Severity::Critical,
+                "panic: runtime error: index out of range",
+            ),
+        ];
+        for (payload, want, message) in cases {
+            let rec = gke("stderr", "ERROR", payload);
+            assert_eq!((rec.severity, rec.message.as_ref()), (want, message), "{payload}");
+            assert!(rec.severity_inferred, "{payload}");
+        }
+        // No stated level: the stream's ERROR stays, as declared.
+        let rec = gke("stderr", "ERROR", r#""textPayload":"LiteLLM completion() model= x""#);
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, false));
+        let rec = gke("stderr", "ERROR", r#""textPayload":"ERROR:pusher.ws:send failed""#);
+        assert_eq!((rec.severity, rec.message.as_ref()), (Severity::Error, "send failed"));
+        // Only GKE's stderr: another log's or another resource's ERROR is the line's.
+        let rec = gke("app", "ERROR", r#""textPayload":"INFO:root:Starting""#);
+        assert_eq!(rec.severity, Severity::Error);
+        let rec = parse(
+            r#"{"logName":"projects/p/logs/run.googleapis.com%2Fstderr","severity":"ERROR",
+                "resource":{"type":"cloud_run_revision"},"textPayload":"INFO:root:Starting"}"#,
+        );
+        assert_eq!(rec.severity, Severity::Error);
+    }
+
+    /// Cloud Functions (1st gen) writes its `finished with status: 'timeout'` at DEBUG.
+    #[test]
+    fn function_timeouts_written_at_debug_are_errors() {
+        let entry = |text: &str| {
+            parse(&format!(
+                r#"{{"logName":"projects/p/logs/cloudfunctions.googleapis.com%2Fcloud-functions",
+                    "severity":"DEBUG","resource":{{"type":"cloud_function"}},"textPayload":"{text}"}}"#
+            ))
+        };
+        let rec = entry("Function execution took 60003 ms, finished with status: 'timeout'");
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, true));
+        let rec = entry("Function execution took 12 ms, finished with status: 'ok'");
+        assert_eq!((rec.severity, rec.severity_inferred), (Severity::Debug, false));
+        let rec = entry("Function execution took 88 ms, finished with status code: 200");
+        assert_eq!(rec.severity, Severity::Debug);
     }
 
     #[test]

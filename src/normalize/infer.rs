@@ -2,12 +2,15 @@
 //! text, for the lines a runtime stores without one or with the INFO it gives a whole stream:
 //! `ERROR:root:...`, `[WARNING] ...`, `level=error ...`, `{"level": "error", ...}`,
 //! `2025-09-11 05:17:11,373 - app.ws - ERROR - ...`, Nest's `[Nest] 1 - ... ERROR [Ctx] ...`,
-//! Cloud Build's `Step #0 - "build": ERROR: ...`, a stack trace, a Go panic, a crash signal.
+//! Cloud Build's `Step #0 - "build": ERROR: ...`, klog's `E1014 09:12:03.123456 1 x.go:58] ...`,
+//! a stack trace, a Go panic, a crash signal, a Cloud Functions timeout.
 //!
 //! The rules are in `docs/grouping.md` ("Severity from the text"). They read the text only where
 //! the entry carries no severity, or carries the INFO/DEFAULT that a runtime gives every line
-//! of a stream ([`runtime_loses_severity`]); and a text that names no level above INFO never
-//! raises one ([`may_name_a_level`] is the cheap check that most lines stop at).
+//! of a stream ([`runtime_loses_severity`]: the text may raise it), or the ERROR that GKE gives
+//! every stderr line ([`stream_gives_error`]: a level the text states replaces it); and a text
+//! that names no level above INFO never raises one ([`may_name_a_level`] is the cheap check
+//! that most lines stop at).
 
 use super::multiline::{build_step_text, is_exception_line};
 use super::severity::Severity;
@@ -22,38 +25,57 @@ pub(crate) struct TextHint<'a> {
     /// (`2025-10-14 09:15:03,119 ERROR payments.capture capture failed ...` → `capture failed
     /// ...`): the same event written by a JSON handler has only that part as its message.
     pub(crate) body: Option<(usize, usize)>,
+    /// The level is written as one (a prefix, a field, a header, a JSON key), not read from a
+    /// trace or a crash: only such a level may lower a severity a stream gave the line.
+    pub(crate) stated: bool,
 }
 
-/// Logs whose entries get their severity from the stream, not from the line: Cloud Run's and
-/// GKE's stdout/stderr (INFO or none for every line), App Engine's, and Cloud Build's log (INFO
-/// for every line, a failed step included).
+/// Logs whose entries get their severity (INFO or lower) from the stream or the platform, not
+/// from the line; the text may raise it: Cloud Run's and GKE's stdout/stderr (INFO or none for
+/// every line), App Engine's, Cloud Build's log (INFO for every line, a failed step included),
+/// and Cloud Functions' (1st gen) log (INFO for stdout, DEBUG for its own `Function execution
+/// took ...` lines, a timeout included).
 pub(crate) fn runtime_loses_severity(log_name: &str) -> bool {
+    let is = |id: &[u8]| log_id_is(log_name, id);
+    is(b"stdout") || is(b"stderr") || is(b"cloudbuild") || is(b"cloud-functions")
+}
+
+/// Resources whose logging agent gives every stderr line ERROR (and stdout INFO) whatever the
+/// line says: GKE's `k8s_container`, and `container` of GKE's legacy agent. Cloud Run and App
+/// Engine give stderr no severity, so they are not here.
+const STDERR_IS_ERROR: [&str; 2] = ["k8s_container", "container"];
+
+/// Whether an entry's ERROR is only the one its runtime gives every stderr line
+/// ([`STDERR_IS_ERROR`]): a level the text states (`INFO:root:`, `[INFO]`, `level=info`, a JSON
+/// level, a klog or celery header) replaces it, up or down; without one it stays ERROR.
+pub(crate) fn stream_gives_error(log_name: &str, resource: Option<&str>) -> bool {
+    resource.is_some_and(|r| STDERR_IS_ERROR.contains(&r)) && log_id_is(log_name, b"stderr")
+}
+
+/// Whether the log's id (after `logs/`, possibly a `service%2F` before it) is `id`.
+fn log_id_is(log_name: &str, id: &[u8]) -> bool {
     // Byte tests from the end: this runs for every entry.
     let b = log_name.as_bytes();
-    let after = |name: &[u8]| {
-        b.ends_with(name) && {
-            let head = &b[..b.len() - name.len()];
-            head.ends_with(b"/")
-                || head.ends_with(b"%2F")
-                || head.ends_with(b"%2f")
-                || head.is_empty()
-        }
-    };
-    after(b"stdout") || after(b"stderr") || after(b"cloudbuild")
+    b.ends_with(id) && {
+        let head = &b[..b.len() - id.len()];
+        head.ends_with(b"/") || head.ends_with(b"%2F") || head.ends_with(b"%2f") || head.is_empty()
+    }
 }
 
 /// Whether the text may name a severity above INFO (a level word, a trace, a crash): one scan
 /// for a set of literals, so a plain line costs a single pass.
+/// A raw JSON string (its opening quote) is read as its text.
 pub(crate) fn may_name_a_level(text: &str) -> bool {
     static WORDS: OnceLock<regex::Regex> = OnceLock::new();
     WORDS
         .get_or_init(|| {
             regex::Regex::new(
-                r"(?i)warn|err|crit|fatal|panic|alert|emerg|severe|traceback|exception|\[signal|core dumped",
+                r"(?i)warn|err|crit|fatal|panic|alert|emerg|severe|traceback|exception|\[signal|core dumped|killed|out of memory|status: '",
             )
             .expect("static regex")
         })
         .is_match(text)
+        || klog_header(text.trim_start_matches('"')).is_some_and(|(s, _)| s > Severity::Info)
 }
 
 pub(crate) fn from_text(text: &str) -> TextHint<'_> {
@@ -62,22 +84,96 @@ pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     // Cloud Build prefixes every line of a step with `Step #N - "name": `.
     let step_text = build_step_text(first_line);
     let offset = start + (first_line.len() - step_text.len());
-    if let Some(sev) = crash(text, step_text) {
-        return TextHint { severity: Some(sev), ..TextHint::default() };
+    let found = |sev| TextHint { severity: Some(sev), ..TextHint::default() };
+    if let Some(sev) = crash(text, step_text).or_else(|| function_status(step_text)) {
+        return found(sev);
     }
     if let Some(sev) = exact_level(step_text.trim_end()).filter(|_| step_text.len() >= 4) {
         // A level alone on its line (Cloud Build's `ERROR` before the build's last line).
-        return TextHint { severity: Some(sev), ..TextHint::default() };
+        return found(sev);
     }
-    let mut hint = prefixed_level(step_text).or_else(|| levelled_field(step_text));
+    let mut hint = klog_hint(step_text)
+        .or_else(|| php_error(step_text))
+        .or_else(|| prefixed_level(step_text))
+        .or_else(|| levelled_field(step_text));
     if let Some(h) = &mut hint {
         h.body = h.body.map(|(a, b)| (a + offset, b + offset));
+        h.stated = true;
         return hint.expect("set");
     }
-    if let Some(sev) = logfmt_level(step_text).or_else(|| json_level(text)) {
-        return TextHint { severity: Some(sev), ..TextHint::default() };
+    match logfmt_level(step_text).or_else(|| json_level(text)) {
+        Some(sev) => TextHint { stated: true, ..found(sev) },
+        None => TextHint::default(),
     }
-    TextHint::default()
+}
+
+/// klog's header (`I1014 09:12:03.123456       1 leaderelection.go:258] message`), Kubernetes'
+/// and its controllers' format: the letter's level, the message after the header.
+fn klog_hint(line: &str) -> Option<TextHint<'_>> {
+    let (severity, at) = klog_header(line)?;
+    Some(TextHint { severity: Some(severity), body: Some((at, line.len())), ..TextHint::default() })
+}
+
+/// The level and the message's start of a klog header, in exactly its shape: a letter of `IWEF`,
+/// month and day, a space, `hh:mm:ss.micros`, spaces, a thread id, a space, `file:line]`.
+fn klog_header(line: &str) -> Option<(Severity, usize)> {
+    let b = line.as_bytes();
+    let severity = match b.first()? {
+        b'I' => Severity::Info,
+        b'W' => Severity::Warning,
+        b'E' => Severity::Error,
+        b'F' => Severity::Critical,
+        _ => return None,
+    };
+    if b.len() < 24 {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let time = digits(1..5)
+        && b[5] == b' '
+        && [6..8, 9..11, 12..14, 15..21].into_iter().all(digits)
+        && (b[8], b[11], b[14]) == (b':', b':', b'.');
+    if !time || b.get(21) != Some(&b' ') {
+        return None;
+    }
+    let rest = line[21..].trim_start_matches(' ');
+    let (thread, rest) = rest.split_once(' ')?;
+    let (file, rest) = rest.split_once(']')?;
+    let (name, line_no) = file.rsplit_once(':')?;
+    let file_ok = !name.is_empty() && !name.contains(' ') && !line_no.is_empty();
+    let numbers = [thread, line_no].iter().all(|n| n.bytes().all(|d| d.is_ascii_digit()));
+    if !(file_ok && numbers && !thread.is_empty()) {
+        return None;
+    }
+    Some((severity, skip_spaces(line, line.len() - rest.len())))
+}
+
+/// PHP's own messages, also inside another prefix (PHP-FPM's `NOTICE: PHP message: PHP Fatal
+/// error:  Uncaught ...`): a fatal or parse error is ERROR whatever the prefix says.
+fn php_error(line: &str) -> Option<TextHint<'_>> {
+    let heads = [
+        ("Fatal error:", Severity::Error),
+        ("Parse error:", Severity::Error),
+        ("Warning:", Severity::Warning),
+    ];
+    for (at, _) in line.match_indices("PHP ") {
+        let rest = &line[at + 4..];
+        if let Some(&(_, severity)) = heads.iter().find(|(head, _)| rest.starts_with(head)) {
+            let body = Some((at, line.len()));
+            return Some(TextHint { severity: Some(severity), body, ..TextHint::default() });
+        }
+    }
+    None
+}
+
+/// Cloud Functions' (1st gen) `Function execution took 60003 ms, finished with status:
+/// 'timeout'`, which it writes at DEBUG: a timeout, a crash, a connection error or an error is
+/// ERROR; `'ok'` and `status code: 200` say nothing.
+fn function_status(line: &str) -> Option<Severity> {
+    let rest = line.strip_prefix("Function execution took ")?;
+    let (_, status) = rest.split_once("finished with status: '")?;
+    let status = status.strip_suffix('\'')?;
+    matches!(status, "timeout" | "crash" | "connection error" | "error").then_some(Severity::Error)
 }
 
 /// Searchers made once: `str::contains(&str)` builds its searcher on every call, which showed in
@@ -101,6 +197,9 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
     {
         return Some(Severity::Critical);
     }
+    if killed(text.trim(), first_line) {
+        return Some(Severity::Error);
+    }
     let trace = first_line.starts_with("Traceback (most recent call last)")
         || first_line.starts_with("Exception in thread")
         || (text.contains('\n')
@@ -108,6 +207,13 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
                 || (is_exception_line(first_line)
                     && (text.contains("\n    at ") || text.contains("\n\tat ")))));
     trace.then_some(Severity::Error)
+}
+
+/// A process killed: the shell's `Killed` alone, the kernel's OOM killer, systemd's `code=killed`.
+fn killed(text: &str, first_line: &str) -> bool {
+    text == "Killed"
+        || first_line.contains("Out of memory: Killed process ")
+        || first_line.contains("code=killed, status=")
 }
 
 /// `LEVEL:logger:message` (Python's default format) and `level: message` (winston's simple
@@ -126,37 +232,113 @@ fn prefixed_level(line: &str) -> Option<TextHint<'_>> {
         None => (None, level.len() + 1),
     };
     let body_at = skip_spaces(line, body_at);
-    Some(TextHint { severity: Some(severity), logger, body: Some((body_at, line.len())) })
+    Some(TextHint {
+        severity: Some(severity),
+        logger,
+        body: Some((body_at, line.len())),
+        stated: true,
+    })
 }
 
-/// A level among a prefix's first words: bracketed (`[WARNING]`, `[error]`), or a field of its
-/// own spelled in capitals (`... 09:15:03,119 ERROR payments.capture ...`) or between dashes
-/// (`... - logger - ERROR - ...`). "user clicked error" names no level.
+/// A level among a prefix's first words: bracketed (`[WARNING]`, `[error]`, structlog's
+/// `[error    ]`), a field of its own spelled in capitals (`... 09:15:03,119 ERROR payments ...`)
+/// or between dashes (`... - logger - ERROR - ...`), followed by a colon (`... 16:20:13 ERROR:`,
+/// Laravel's `production.ERROR:`, winston's `...Z error:`), celery's `[...: ERROR/Worker-2]`,
+/// zerolog's `4:20PM ERR`. "user clicked error" names no level.
 fn levelled_field(line: &str) -> Option<TextHint<'_>> {
     // A level field is among the first 8 words; `body_after` looks at 2 more.
     let words = word_spans(line, 10);
-    for (i, &(at, end)) in words.iter().take(8).enumerate() {
-        let word = &line[at..end];
-        let bracketed = word.len() > 2 && word.starts_with('[') && word.ends_with(']');
-        let level = if bracketed { &word[1..word.len() - 1] } else { word };
-        let Some(severity) = exact_level(level) else { continue };
+    for i in 0..words.len().min(8) {
+        let prefix = words[..i].iter().all(|&(a, b)| is_prefix_word(&line[a..b]));
+        let Some(level) = level_word(line, &words, i, prefix) else { continue };
+        let logger = line
+            .split(" - ")
+            .nth(1)
+            .filter(|l| level.dashed && is_logger_name(l) && exact_level(l).is_none());
+        let body = prefix.then(|| body_after(line, &words[i + level.words..], level.end));
+        return Some(TextHint { severity: Some(level.severity), logger, body, stated: true });
+    }
+    None
+}
+
+/// A level field found by [`level_word`]: how many words it spans and where it ends.
+struct LevelWord {
+    severity: Severity,
+    words: usize,
+    end: usize,
+    dashed: bool,
+}
+
+/// The level that word `i` of a line states as a field, if it does (`prefix`: the words before
+/// it are all a prefix's: timestamps, pids, bracketed names).
+fn level_word(line: &str, words: &[(usize, usize)], i: usize, prefix: bool) -> Option<LevelWord> {
+    let (at, end) = words[i];
+    let word = &line[at..end];
+    let one = |severity| LevelWord { severity, words: 1, end, dashed: false };
+    let bracketed = word.len() > 2 && word.starts_with('[') && word.ends_with(']');
+    let inner = if bracketed { &word[1..word.len() - 1] } else { word };
+    if let Some(severity) = exact_level(inner) {
         let dashed = line.contains(&format!(" - {word} - "));
         let capital_field = i >= 1
             && word.len() >= 4
             && word.bytes().all(|b| b.is_ascii_uppercase())
             && line[end..].starts_with(' ');
-        if !(bracketed || dashed || capital_field) {
-            continue;
+        if bracketed || dashed || capital_field {
+            return Some(LevelWord { severity, words: 1, end, dashed });
         }
-        let logger = line
-            .split(" - ")
-            .nth(1)
-            .filter(|l| dashed && is_logger_name(l) && exact_level(l).is_none());
-        let prefix = words[..i].iter().all(|&(a, b)| is_prefix_word(&line[a..b]));
-        let body = prefix.then(|| body_after(line, &words[i + 1..], end));
-        return Some(TextHint { severity: Some(severity), logger, body });
     }
-    None
+    // structlog's console renderer pads the level inside its brackets: `[error    ] msg`.
+    let closed = words.get(i + 1).filter(|&&(a, b)| &line[a..b] == "]");
+    if let (Some(level), Some(&(_, close))) = (word.strip_prefix('['), closed) {
+        let severity = exact_level(level).filter(|_| level.len() < 8)?;
+        return Some(LevelWord { severity, words: 2, end: close, dashed: false });
+    }
+    if i == 0 {
+        return None;
+    }
+    if let Some(head) = word.strip_suffix(':').filter(|_| prefix) {
+        let after_time = words[..i].iter().any(|&(a, b)| is_time(&line[a..b]));
+        return colon_level(head, after_time).map(one);
+    }
+    let first_is_bracket = line.starts_with('[');
+    if let Some((level, worker)) = word.strip_suffix(']').and_then(|w| w.split_once('/')) {
+        // celery's `[2025-10-14 15:30:00,123: ERROR/ForkPoolWorker-2] message`.
+        let upper = level.bytes().all(|b| b.is_ascii_uppercase());
+        let ok = first_is_bracket && prefix && upper && is_logger_name(worker);
+        return exact_level(level).filter(|_| ok).map(one);
+    }
+    // zerolog's console writer: `4:20PM ERR message`.
+    let zerolog = i == 1 && is_time(&line[words[0].0..words[0].1]);
+    zerolog.then(|| zerolog_level(word)).flatten().map(one)
+}
+
+/// `ERROR:` (Go's log, PostgreSQL, sidekiq, PHP-FPM) and Laravel's `production.ERROR:` in
+/// capitals; in lower case (winston's `error:`) only after a timestamp (`after_time`). Only
+/// after a prefix: `Caused by: ...PSQLException: FATAL: ...` quotes another program's level.
+fn colon_level(head: &str, after_time: bool) -> Option<Severity> {
+    let (channel, level) = head.rsplit_once('.').unwrap_or(("", head));
+    let upper = level.bytes().all(|b| b.is_ascii_uppercase());
+    let channel_ok = channel.is_empty() || (upper && is_logger_name(channel));
+    exact_level(level).filter(|_| channel_ok && (upper || (after_time && channel.is_empty())))
+}
+
+/// zerolog's three-letter levels.
+fn zerolog_level(word: &str) -> Option<Severity> {
+    Some(match word {
+        "TRC" | "DBG" => Severity::Debug,
+        "INF" => Severity::Info,
+        "WRN" => Severity::Warning,
+        "ERR" => Severity::Error,
+        "FTL" | "PNC" => Severity::Critical,
+        _ => return None,
+    })
+}
+
+/// A word that is (part of) a time of day or a date: digits with `:`, `-` or `/` (`16:20:13`,
+/// `2025/10/14`, `2025-10-14T16:20:13Z`, `4:20PM`).
+fn is_time(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| matches!(b, b':' | b'-' | b'/'))
 }
 
 /// The message after a level field: past a logger or `[Context]` and a `-` that follow it, and
@@ -194,7 +376,8 @@ fn is_prefix_word(word: &str) -> bool {
     word.bytes().any(|b| b.is_ascii_digit())
         || (word.starts_with('[') && word.ends_with(']'))
         || word.bytes().all(|b| b.is_ascii_punctuation())
-        || matches!(word, "AM" | "PM")
+        || matches!(word, "AM" | "PM" | "UTC" | "GMT")
+        || word.split_once('=').is_some_and(|(k, v)| is_logger_name(k) && !v.is_empty())
         || (word.contains('.') && is_logger_name(word))
 }
 
@@ -231,7 +414,7 @@ fn json_level(text: &str) -> Option<Severity> {
             let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
             let sev = match value.strip_prefix('"') {
                 Some(v) => v.split('"').next().and_then(exact_level),
-                None => pino_level(value),
+                None => pino_number(value.split([',', '}', ' ', '\n']).next().unwrap_or("")),
             };
             if sev.is_some() {
                 return sev;
@@ -241,10 +424,10 @@ fn json_level(text: &str) -> Option<Severity> {
     None
 }
 
-/// pino's numeric levels (10 trace ... 60 fatal).
-fn pino_level(value: &str) -> Option<Severity> {
-    let digits: String = value.chars().take_while(|c| c.is_ascii_digit()).collect();
-    Some(match digits.as_str() {
+/// pino's and bunyan's numeric levels (10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal):
+/// exactly one of those numbers, nothing else (`500`, `50.5` and `"50"` are not pino's).
+pub(crate) fn pino_number(value: &str) -> Option<Severity> {
+    Some(match value.trim() {
         "10" | "20" => Severity::Debug,
         "30" => Severity::Info,
         "40" => Severity::Warning,
@@ -387,11 +570,169 @@ mod tests {
         assert!(may_name_a_level("Step #0: ERROR: boom"));
     }
 
+    /// klog's header gives its letter's level, and the message starts after `file:line] `.
+    #[test]
+    fn klog_headers() {
+        let line = "E1014 09:00:00.123456       1 reflector.go:138] failed to list *v1.Pod";
+        let hint = from_text(line);
+        assert_eq!((hint.severity, hint.stated), (Some(Severity::Error), true));
+        assert_eq!(body(line), "failed to list *v1.Pod");
+        let info = "I1014 09:12:03.123456       1 leaderelection.go:258] acquired lease";
+        assert_eq!((sev(info), body(info)), (Some(Severity::Info), "acquired lease"));
+        assert_eq!(
+            sev("W1014 09:00:01.223456 7 warnings.go:70] deprecated"),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            sev("F1014 09:00:01.223456 7 main.go:9] cannot start"),
+            Some(Severity::Critical)
+        );
+        assert!(may_name_a_level("\"E1014 09:00:00.123456 1 a.go:1] x"));
+        // Only that exact shape.
+        assert_eq!(sev("E1014 is the error code of the device"), None);
+        assert_eq!(sev("I1014 09:12:03 1 leaderelection.go:258] no micros"), None);
+        assert_eq!(sev("X1014 09:12:03.123456 1 a.go:1] unknown letter"), None);
+        assert_eq!(sev("E1014 09:12:03.123456 1 a.go] no line number"), None);
+    }
+
+    /// A level followed by a colon after a timestamp, a pid or a bracket; in capitals, or in
+    /// lower case right after a timestamp.
+    #[test]
+    fn levels_with_a_colon_after_a_prefix() {
+        let cases = [
+            ("2025/10/14 16:20:13 ERROR: could not connect", Severity::Error, "could not connect"),
+            ("16:20:13 ERROR: could not connect", Severity::Error, "could not connect"),
+            ("pid=1 ERROR: could not connect", Severity::Error, "could not connect"),
+            (
+                "2025-10-14 16:20:13.123 UTC [55] ERROR:  duplicate key",
+                Severity::Error,
+                "duplicate key",
+            ),
+            (
+                "2025-10-14 16:20:13.123 UTC [55] FATAL:  password failed",
+                Severity::Critical,
+                "password failed",
+            ),
+            (
+                "[2025-10-14 16:20:13] production.ERROR: no redis {\"a\":1}",
+                Severity::Error,
+                "no redis {\"a\":1}",
+            ),
+            ("2025-10-14T16:20:13.123Z error: charge failed", Severity::Error, "charge failed"),
+            (
+                "2025-10-14T16:20:19Z pid=1 tid=abc class=MailJob ERROR: Net::ReadTimeout",
+                Severity::Error,
+                "Net::ReadTimeout",
+            ),
+            (
+                "[14-Oct-2025 13:30:00] WARNING: [pool www] child 31 exited",
+                Severity::Warning,
+                "[pool www] child 31 exited",
+            ),
+            (
+                "2025-10-14 14:00:11 [error    ] webhook delivery failed",
+                Severity::Error,
+                "webhook delivery failed",
+            ),
+            ("4:20PM ERR charge failed order=17", Severity::Error, "charge failed order=17"),
+            (
+                "[2025-10-14 15:30:00,123: ERROR/ForkPoolWorker-2] Task x raised",
+                Severity::Error,
+                "Task x raised",
+            ),
+            (
+                "[2025-10-14 15:36:00,000: INFO/MainProcess] Task x succeeded",
+                Severity::Info,
+                "Task x succeeded",
+            ),
+        ];
+        for (line, want, message) in cases {
+            let hint = from_text(line);
+            let got = hint.body.map(|(a, b)| &line[a..b]);
+            assert_eq!((hint.severity, got), (Some(want), Some(message)), "{line}");
+        }
+    }
+
+    /// Words before a colon that are no level field: prose, a quoted program's level, an
+    /// informational line that mentions errors.
+    #[test]
+    fn colons_in_prose_state_no_level() {
+        assert_eq!(sev("Caused by: org.postgresql.util.PSQLException: FATAL: auth failed"), None);
+        assert_eq!(sev("404 error: page not found"), None);
+        assert_eq!(sev("Migration error: none found"), None);
+        assert_eq!(sev("2025-10-14 16:20:13.003 UTC [55] LOG:  checkpoint complete"), None);
+        assert_eq!(sev("2025-10-14 16:20:13 sync done: errors: 0"), None);
+        assert_eq!(sev("4:20PM INF served errors=0"), Some(Severity::Info));
+        assert_eq!(sev("[done ] 3 files"), None);
+    }
+
+    /// PHP's fatal errors are ERROR inside PHP-FPM's NOTICE; the message starts at `PHP`.
+    #[test]
+    fn php_errors_inside_other_prefixes() {
+        let line = "NOTICE: PHP message: PHP Fatal error:  Uncaught PDOException: refused";
+        assert_eq!(
+            (sev(line), body(line)),
+            (Some(Severity::Error), "PHP Fatal error:  Uncaught PDOException: refused")
+        );
+        assert_eq!(sev("PHP Warning:  Undefined array key \"sku\""), Some(Severity::Warning));
+        assert_eq!(sev("NOTICE: PHP message: cart saved"), Some(Severity::Notice));
+    }
+
+    /// Cloud Functions' platform line: failed statuses are ERROR, `'ok'` and a status code not.
+    #[test]
+    fn function_execution_statuses() {
+        for status in ["timeout", "crash", "connection error", "error"] {
+            let line =
+                format!("Function execution took 60003 ms, finished with status: '{status}'");
+            assert_eq!(sev(&line), Some(Severity::Error), "{line}");
+            assert!(may_name_a_level(&line));
+        }
+        assert_eq!(sev("Function execution took 12 ms, finished with status: 'ok'"), None);
+        assert_eq!(sev("Function execution took 88 ms, finished with status code: 200"), None);
+        assert_eq!(sev("Function execution started"), None);
+    }
+
+    /// A process killed is ERROR (not CRITICAL: it is restarted); the word in prose is not.
+    #[test]
+    fn processes_killed() {
+        for line in [
+            "Killed",
+            "kernel: Out of memory: Killed process 4242 (gunicorn) total-vm:1024kB",
+            "Main process exited, code=killed, status=9/KILL",
+        ] {
+            assert_eq!(sev(line), Some(Severity::Error), "{line}");
+            assert!(may_name_a_level(line));
+        }
+        assert_eq!(sev("Killed 3 idle connections"), None);
+        assert_eq!(sev("Main process exited, code=exited, status=0/SUCCESS"), None);
+    }
+
+    /// Whose ERROR is its stream's: GKE's stderr, not Cloud Run's or another log's.
+    #[test]
+    fn streams_that_give_error() {
+        assert!(stream_gives_error("projects/p/logs/stderr", Some("k8s_container")));
+        assert!(stream_gives_error("projects/p/logs/stderr", Some("container")));
+        assert!(!stream_gives_error("projects/p/logs/stdout", Some("k8s_container")));
+        assert!(!stream_gives_error("projects/p/logs/app", Some("k8s_container")));
+        assert!(!stream_gives_error(
+            "projects/p/logs/run.googleapis.com%2Fstderr",
+            Some("cloud_run_revision")
+        ));
+        assert!(!stream_gives_error("projects/p/logs/stderr", None));
+        // A level the text states is marked as such; a trace's is not.
+        assert!(from_text("INFO:root:Starting").stated);
+        assert!(from_text("level=info msg=x").stated);
+        assert!(!from_text("Traceback (most recent call last):\n  File \"x\"").stated);
+    }
+
     #[test]
     fn runtimes_that_lose_severity() {
         assert!(runtime_loses_severity("projects/p/logs/run.googleapis.com%2Fstderr"));
         assert!(runtime_loses_severity("projects/p/logs/stdout"));
         assert!(runtime_loses_severity("projects/p/logs/cloudbuild"));
+        assert!(runtime_loses_severity(
+            "projects/p/logs/cloudfunctions.googleapis.com%2Fcloud-functions"
+        ));
         assert!(!runtime_loses_severity("projects/p/logs/run.googleapis.com%2Frequests"));
         assert!(!runtime_loses_severity("projects/p/logs/app"));
     }
