@@ -197,6 +197,12 @@ struct JsonPayload<'a> {
     #[serde(borrow, alias = "logger_name")]
     #[serde(rename = "loggerName")]
     logger_name: Option<&'a RawValue>,
+    /// A Kubernetes event (`"kind": "Event"`): its `reason` says what happened (`BackOff`,
+    /// `FailedScheduling`), the message only to what.
+    #[serde(borrow)]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow)]
+    reason: Option<&'a RawValue>,
 }
 
 /// Why an entry could not be turned into a record.
@@ -814,6 +820,12 @@ fn json_payload_of<'a>(
     }
 }
 
+/// A Kubernetes event's reason (`BackOff`), when the payload is an event.
+fn event_reason<'a>(payload: &JsonPayload<'a>) -> Option<Cow<'a, str>> {
+    let is_event = payload.kind.is_some_and(|k| k.get() == "\"Event\"");
+    payload.reason.filter(|_| is_event).map(raw_text).filter(|r| !r.is_empty())
+}
+
 /// The message, severity and logger of a jsonPayload. Without a message field the payload's
 /// JSON itself is the message (with secret-named fields blanked), so nothing is dropped.
 fn json_payload_message<'a>(
@@ -827,6 +839,12 @@ fn json_payload_message<'a>(
     let main = text_of(payload.message)
         .or_else(|| text_of(payload.msg))
         .or_else(|| text_of(payload.event));
+    let main = match (main, event_reason(&payload)) {
+        (Some(m), Some(reason)) if !m.starts_with(reason.as_ref()) => {
+            Some(Cow::Owned(format!("{reason}: {m}")))
+        }
+        (main, _) => main,
+    };
     let error = text_of(payload.error).or_else(|| text_of(payload.exception));
     let stack = text_of(payload.stack_trace)
         .or_else(|| text_of(payload.traceback))
@@ -1379,6 +1397,21 @@ mod tests {
             ("ingest", Some("2025-10-14_01_02_03-123"))
         );
         assert_eq!(flow.2.as_deref(), Some("shop"), "the log's project, not the resource's number");
+    }
+
+    #[test]
+    fn kubernetes_events_say_their_reason() {
+        let rec = parse(
+            r#"{"jsonPayload":{"kind":"Event","reason":"FailedScheduling","type":"Warning",
+                "message":"0/3 nodes are available: 3 Insufficient memory."}}"#,
+        );
+        assert_eq!(
+            rec.message,
+            "FailedScheduling: 0/3 nodes are available: 3 Insufficient memory."
+        );
+        // `reason` elsewhere is a field like any other.
+        let rec = parse(r#"{"jsonPayload":{"reason":"quota","message":"denied"}}"#);
+        assert_eq!(rec.message, "denied");
     }
 
     #[test]
