@@ -2,7 +2,7 @@
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
-use crate::normalize::multiline::is_exception_line;
+use crate::normalize::multiline::{has_at_frames, has_exception_shape, is_exception_line};
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     if message.contains("Traceback (most recent call last)") {
         return parse_python(message);
     }
-    if message.contains("\n\tat ") || message.contains("\n    at ") {
+    if has_at_frames(message) {
         return parse_java_or_node(message);
     }
     if message.contains("goroutine ") {
@@ -86,21 +86,18 @@ fn parse_python(message: &str) -> Option<Trace> {
     Some(Trace { exception, message, frames, top: None })
 }
 
-/// Java and Node: the exception that escaped is the first exception line with `at` frames after
-/// it (a logger's own line may come first); the key is its root cause (the last `Caused by:`),
-/// what failed first, with that cause's frames.
+/// Java, Node and .NET: the exception that escaped is the first exception line with `at` frames
+/// after it (a logger's own line may come first); the key is its root cause (the last `Caused
+/// by:`, .NET's innermost `--->`), what failed first, with that cause's frames.
 fn parse_java_or_node(message: &str) -> Option<Trace> {
     let lines: Vec<&str> = message.lines().collect();
     let first_frame = lines.iter().position(|l| is_at_frame(l))?;
-    let top_at = lines[..first_frame]
-        .iter()
-        .position(|l| l.starts_with("Exception in thread ") || is_exception_line(l))
-        .unwrap_or(0);
-    let root_at = lines.iter().rposition(|l| l.starts_with("Caused by: ")).unwrap_or(top_at);
+    let top_at = top_exception(&lines[..first_frame]);
+    let root_at = lines.iter().rposition(|l| is_cause(l)).unwrap_or(top_at);
     let (exception, text) = exception_of(lines[root_at]);
     let frames = lines[root_at + 1..]
         .iter()
-        .take_while(|l| !l.starts_with("Caused by: "))
+        .take_while(|l| !is_cause(l) && !l.trim_start().starts_with("--- End of inner"))
         .filter(|l| is_at_frame(l))
         .map(|l| frame_name(l.trim_start().trim_start_matches("at ")))
         .collect();
@@ -111,10 +108,33 @@ fn parse_java_or_node(message: &str) -> Option<Trace> {
     Some(Trace { exception: exception.to_string(), message: text.to_string(), frames, top })
 }
 
-/// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`.
+/// The line of the exception that escaped, among the lines before the first frame: one known by
+/// its name, else one of an exception's shape (the frames below say it is one; a logger's line
+/// before it is not of that shape: `fail: Microsoft.AspNetCore...[13]`).
+fn top_exception(head: &[&str]) -> usize {
+    let known = |l: &&str| {
+        l.starts_with("Exception in thread ")
+            || l.starts_with("Unhandled exception. ")
+            || is_exception_line(l)
+    };
+    head.iter()
+        .position(known)
+        .or_else(|| head.iter().position(|l| has_exception_shape(l.trim())))
+        .unwrap_or(0)
+}
+
+/// Java's `Caused by: ...`, .NET's ` ---> System.X: inner`.
+fn is_cause(line: &str) -> bool {
+    line.starts_with("Caused by: ") || line.trim_start().starts_with("---> ")
+}
+
+/// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`, .NET's
+/// `Unhandled exception. System.X: msg` and ` ---> System.X: msg`.
 fn exception_of(line: &str) -> (&str, &str) {
     let head = line.trim();
     let head = head.strip_prefix("Caused by: ").unwrap_or(head);
+    let head = head.strip_prefix("---> ").unwrap_or(head);
+    let head = head.strip_prefix("Unhandled exception. ").unwrap_or(head);
     let head = head.rsplit_once("Exception in thread ").map(|(_, h)| h).unwrap_or(head);
     let head = match head.strip_prefix('"') {
         Some(rest) => rest.split_once("\" ").map(|(_, h)| h).unwrap_or(rest), // the thread's name
@@ -126,8 +146,9 @@ fn exception_of(line: &str) -> (&str, &str) {
     }
 }
 
+/// `\tat ` (Java), `    at ` (Node), `   at ` (.NET, three spaces; deeper under a logger's line).
 fn is_at_frame(line: &str) -> bool {
-    (line.starts_with('\t') || line.starts_with("    ")) && line.trim_start().starts_with("at ")
+    (line.starts_with('\t') || line.starts_with("   ")) && line.trim_start().starts_with("at ")
 }
 
 /// A frame as `function` (Java `com.x.Foo.bar`, Node `async renderQuote`), or the file for
@@ -248,6 +269,19 @@ mod tests {
             ("Error", "quote service returned 502")
         );
         assert_eq!(t.frames, vec!["fetchQuote", "async file:///app/server.mjs"]);
+    }
+
+    #[test]
+    fn exception_lines_of_any_class_name() {
+        let frames = "Traceback (most recent call last):\n  File \"/app/jobs/export.py\", line 41, in run\n    blob.upload_from_filename(path)\n";
+        let t = parse(&format!("{frames}google.api_core.exceptions.NotFound: 404 gone")).unwrap();
+        assert_eq!(t.exception, "google.api_core.exceptions.NotFound");
+        let java = "feign.FeignException$NotFound: [404] during [GET]\n\tat com.acme.Client.get(Client.java:40)";
+        let t = parse(java).unwrap();
+        assert_eq!((t.exception.as_str(), t.frames.len()), ("feign.FeignException$NotFound", 1));
+        // A logger's line before the trace is not the exception.
+        let logged = format!("ERROR:root:cart update failed\n{java}");
+        assert_eq!(parse(&logged).unwrap().exception, "feign.FeignException$NotFound");
     }
 
     #[test]

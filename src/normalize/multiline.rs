@@ -86,8 +86,13 @@ pub(crate) enum Class {
     PyStart,
     /// Starts with a space or a tab: frames, source lines, carets, `\tat ...`, `\t... 12 more`.
     Indented,
-    /// `KeyError: 'x'`, `java.lang.IllegalStateException: ...`, Node's `Error: ...`.
+    /// `KeyError: 'x'`, `java.lang.IllegalStateException: ...`, Node's `Error: ...`, .NET's
+    /// `Unhandled exception. System.X: ...`.
     Exception,
+    /// A class name alone or before `: ` that is no known exception by its name
+    /// (`NotFound: 404 ...`, `feign.FeignException$NotFound: ...`): the exception line after
+    /// Python frames or before `at` frames ([`has_exception_shape`]).
+    Named,
     /// `During handling of the above exception...`, `The above exception was the direct cause...`
     Chain,
     /// Java's `Caused by: ...`
@@ -145,10 +150,12 @@ pub(crate) fn classify(line: &str) -> Class {
         || line.starts_with("(Background on this error at:")
     {
         Class::SqlTail
-    } else if is_exception_line(line) {
+    } else if is_exception_line(line) || line.starts_with("Unhandled exception. ") {
         Class::Exception
     } else if is_go_function_line(trimmed) {
         Class::GoFunc
+    } else if has_exception_shape(trimmed) {
+        Class::Named
     } else if is_word(trimmed) {
         Class::Word
     } else {
@@ -167,6 +174,8 @@ enum State {
     Chained,
     /// After a Java/Node exception line, before its first `at` frame: the message's other lines.
     Message(u16),
+    /// After a line that is an exception only by its shape: its `at` frames must follow.
+    Head,
     /// Java/Node `at` frames.
     AtFrames,
     /// After Go's `panic:` line, before the goroutine.
@@ -191,12 +200,14 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
     let at_frame = || line.trim_start().starts_with("at ");
     Some(match (state, class) {
         (S::Frames, C::Indented | C::Blank) => S::Frames,
-        (S::Frames, C::Exception) => S::AfterException,
+        (S::Frames, C::Exception | C::Named) => S::AfterException,
         (S::Frames, C::CausedBy) => S::Message(0),
-        (S::AfterException, C::SqlTail | C::Indented | C::Blank | C::Word) => S::AfterException,
+        (S::AfterException, C::SqlTail | C::Indented | C::Blank | C::Word | C::Named) => {
+            S::AfterException
+        }
         (S::AfterException | S::Chained, C::Chain | C::Blank) => S::Chained,
         (S::Chained, C::PyStart) => S::Frames,
-        (S::Message(_), C::Indented) if at_frame() => S::AtFrames,
+        (S::Message(_) | S::Head, C::Indented) if at_frame() => S::AtFrames,
         (S::Message(n), _)
             if n < MAX_MESSAGE_LINES && !matches!(class, C::PyStart | C::GoPanic) =>
         {
@@ -227,6 +238,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
         C::PyStart | C::Indented => (State::Frames, Kind::Trace),
         C::Exception | C::JavaHead | C::CausedBy => (State::Message(0), Kind::Trace),
         C::GoPanic => (State::GoHead, Kind::Trace),
+        C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         _ => return None,
     })
@@ -274,9 +286,11 @@ impl Open {
             Class::PyStart => self.seen_py_start = true,
             Class::Indented if trimmed.starts_with("File \"") => self.seen_py_frame = true,
             Class::Indented if trimmed.starts_with("at ") => self.seen_at_frame = true,
-            Class::Exception | Class::JavaHead | Class::CausedBy | Class::GoPanic => {
-                self.seen_exception = true
-            }
+            Class::Exception
+            | Class::Named
+            | Class::JavaHead
+            | Class::CausedBy
+            | Class::GoPanic => self.seen_exception = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
             _ => {}
@@ -409,7 +423,10 @@ fn start_at(
     let (state, kind) = start(class, line.part, first_line(line.message))?;
     let head = before.filter(|&p| {
         kind == Kind::Trace
-            && matches!(class, Class::PyStart | Class::Exception | Class::JavaHead | Class::GoPanic)
+            && matches!(
+                class,
+                Class::PyStart | Class::Exception | Class::Named | Class::JavaHead | Class::GoPanic
+            )
             && plan.parent[p].is_none()
             && plan.kind[p].is_none()
             && !lines[p].part.declared
@@ -602,6 +619,7 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
         return is_build_error(line) || line.starts_with("Finished Step #") || line == "ERROR";
     }
     match classify(line) {
+        Class::Named => true,
         Class::Other | Class::Word => {
             // The message a logger wrote just before a trace.
             !part.declared && rec.severity >= Severity::Error && !rec.message.contains('\n')
@@ -666,6 +684,32 @@ pub(crate) fn is_exception_line(line: &str) -> bool {
             || last.ends_with("Timeout")
             || last.ends_with("Denied")
             || last == "StopIteration")
+}
+
+/// Whether a text has `at` frames below its first line: Java's `\tat `, Node's `    at `, .NET's
+/// `   at `.
+pub(crate) fn has_at_frames(text: &str) -> bool {
+    text.contains("\n\tat ") || text.contains("\n    at ") || text.contains("\n   at ")
+}
+
+/// A class name alone or before `: ` (`NotFound: 404 ...`, `google.api_core.exceptions.Deadline
+/// Exceeded: 504 ...`, `feign.FeignException$NotFound: ...`, `socket.timeout`), whatever the name
+/// ends with. Too loose for a lone line (`Note: ...`); it is an exception line only where a
+/// trace says one comes: after Python frames, before Java/.NET `at` frames.
+pub(crate) fn has_exception_shape(line: &str) -> bool {
+    let line = line.trim_end();
+    let (name, rest) = line.split_once(':').unwrap_or((line, ""));
+    let last = name.rsplit(['.', '$']).next().unwrap_or("");
+    let Some(&first) = name.as_bytes().first() else { return false };
+    (rest.is_empty() || rest.starts_with(' '))
+        && (first.is_ascii_alphabetic() || first == b'_')
+        && name.len() <= 200
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+        && !name.ends_with(['.', '$'])
+        // Module-qualified, or a class's capital: not a plain word (`done`, `note: ...`).
+        && (name.contains(['.', '$']) || last.starts_with(|c: char| c.is_ascii_uppercase() || c == '_'))
+        // A class name has a lower-case letter: `INFO:`, `WARN:` are levels.
+        && last.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 fn is_chain_line(line: &str) -> bool {
@@ -858,6 +902,56 @@ mod tests {
         assert_eq!((out[1].severity, out[1].severity_inferred), (Severity::Error, true));
     }
 
+    /// Exception lines whose class name has no known ending (`DeadlineExceeded`, `NotFound`,
+    /// `QueryCanceled`) end the traceback after its frames.
+    #[test]
+    fn after_python_frames_any_class_name_is_the_exception_line() {
+        for exc in [
+            "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded",
+            "NotFound: 404 No such object: b/o.csv",
+            "psycopg2.errors.QueryCanceled: canceling statement due to statement timeout",
+            "orders.models.Order.DoesNotExist",
+        ] {
+            let records = vec![
+                line("a", 0, "Traceback (most recent call last):"),
+                line("b", 10, "  File \"/app/jobs/export.py\", line 41, in run"),
+                line("c", 20, "    blob.upload_from_filename(path)"),
+                line("d", 30, exc),
+            ];
+            let out = reassemble(records);
+            assert_eq!(ids(&out), [vec!["a", "b", "c", "d"]], "{exc}");
+        }
+    }
+
+    /// Alone, or after anything but frames, such a line is no exception line.
+    #[test]
+    fn a_class_shaped_line_without_frames_stays_apart() {
+        let records = vec![
+            line("a", 0, "Traceback (most recent call last):"),
+            line("b", 10, "  File \"/app/jobs/export.py\", line 41, in run"),
+            line("c", 20, "INFO: shutting down"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["a", "b"], vec!["c"]]);
+        let records = vec![line("a", 0, "Note: cache warm"), line("b", 10, "Status: ok")];
+        assert_eq!(reassemble(records).len(), 2);
+        assert!(!is_exception_line("google.api_core.exceptions.NotFound: 404 gone"));
+    }
+
+    /// Java's nested classes (`Outer$Inner`) head a trace when `at` frames follow.
+    #[test]
+    fn a_java_head_of_any_name_before_at_frames() {
+        let records = vec![
+            line("a", 0, "feign.FeignException$NotFound: [404 Not Found] during [GET]"),
+            line("b", 10, "\tat com.acme.cart.CatalogClient.get(CatalogClient.java:40)"),
+            line("c", 20, "\tat com.acme.cart.CartService.add(CartService.java:77)"),
+            line("d", 30_000, "Status: ok"),
+            line("e", 30_010, "a line that follows"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"], vec!["e"]]);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
     #[test]
     fn classes() {
         assert!(is_exception_line("KeyError: '\"timestamp\"'"));
@@ -870,5 +964,12 @@ mod tests {
         assert_eq!(classify("stripe_webhook_secret"), Class::Word);
         assert_eq!(classify("[SQL: SELECT 1]"), Class::SqlTail);
         assert_eq!(classify("GET /health 200"), Class::Other);
+        assert_eq!(classify("NotFound: 404 gone"), Class::Named);
+        assert_eq!(classify("socket.timeout"), Class::Named);
+        for not_a_class in
+            ["INFO:     started", "fail: x", "done", "2025 x: y", "Connection error: x"]
+        {
+            assert_ne!(classify(not_a_class), Class::Named, "{not_a_class}");
+        }
     }
 }

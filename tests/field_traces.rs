@@ -1,0 +1,132 @@
+//! Stack traces from a field test, through the real binary: each written one line per entry to a
+//! Cloud Run instance's stderr (40 µs apart, no severity), as the runtimes print them. What an
+//! engineer reading the raw log expects: one ERROR event per crash, one issue per exception type,
+//! titled by the exception line. The fixtures are written here; their values are invented.
+
+mod common;
+
+use common::{assert_books_balance, issues, run_in, total};
+
+/// Cloud Run stderr entries for `lines`, starting at minute `minute` of the hour, 40 µs apart.
+fn stderr(service: &str, minute: u32, lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            serde_json::json!({
+                "insertId": format!("{service}-{minute:02}-{i:03}"),
+                "timestamp": format!("2025-10-14T19:{minute:02}:00.{:06}Z", i * 40),
+                "logName": "projects/acme-prod/logs/run.googleapis.com%2Fstderr",
+                "resource": {"type": "cloud_run_revision", "labels": {
+                    "service_name": service, "revision_name": format!("{service}-00042-xyz"),
+                    "project_id": "acme-prod"}},
+                "labels": {"instanceId": "00f46b928541d0c8a9f1"},
+                "textPayload": text,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+/// One issue of a report.
+#[derive(Debug)]
+struct Found {
+    title: String,
+    severity: String,
+    kind: String,
+    count: u64,
+    entries: u64,
+}
+
+/// Runs the report on the entries; returns its issues and the entries below the scope.
+fn report(entries: &[String]) -> (Vec<Found>, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.ndjson"), entries.join("\n") + "\n").unwrap();
+    let run = run_in(dir.path(), &["report", "-q", "--out", "out", "in.ndjson"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    let found = issues(&json)
+        .iter()
+        .map(|i| Found {
+            title: i["title"].as_str().unwrap().to_string(),
+            severity: i["severity"].as_str().unwrap().to_string(),
+            kind: i["kind"].as_str().unwrap().to_string(),
+            count: i["count"].as_u64().unwrap(),
+            entries: i["entries"].as_u64().unwrap(),
+        })
+        .collect();
+    (found, total(&json, "below_min_severity"))
+}
+
+const PY_FRAMES: [&str; 5] = [
+    "Traceback (most recent call last):",
+    "  File \"/app/jobs/export.py\", line 41, in run",
+    "    blob.upload_from_filename(path)",
+    "  File \"/usr/local/lib/python3.12/site-packages/google/api_core/grpc_helpers.py\", line 78, in error_remapped_callable",
+    "    raise exceptions.from_grpc_error(exc) from exc",
+];
+
+/// The same frames ending in exceptions whose names have no known ending: one issue each, titled
+/// by the exception line, none of its lines below the scope.
+#[test]
+fn python_exception_lines_of_any_class_name() {
+    let excs = [
+        "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded",
+        "google.api_core.exceptions.NotFound: 404 No such object: acme-exports/daily.csv",
+        "google.api_core.exceptions.ServiceUnavailable: 503 failed to connect to all addresses",
+        "orders.models.Order.DoesNotExist: Order matching query does not exist.",
+        "psycopg2.errors.QueryCanceled: canceling statement due to statement timeout",
+        "NotFound: 404 gone",
+    ];
+    let mut entries = Vec::new();
+    for (k, exc) in excs.iter().enumerate() {
+        let mut lines = PY_FRAMES.to_vec();
+        lines.push(exc);
+        entries.extend(stderr("exporter", 30 + k as u32, &lines));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), excs.len(), "{found:#?}");
+    for exc in excs {
+        let name = exc.split(':').next().unwrap();
+        let issue = found.iter().find(|f| f.title.starts_with(name)).expect(name);
+        assert_eq!((issue.kind.as_str(), issue.entries), ("traceback", 6), "{issue:?}");
+        assert_eq!(issue.severity, "ERROR");
+    }
+}
+
+/// Java nested classes (`Outer$Inner`) head their `at` frames.
+#[test]
+fn java_nested_class_names() {
+    let frames = [
+        "\tat com.acme.cart.CatalogClient.get(CatalogClient.java:40)",
+        "\tat com.acme.cart.CartService.add(CartService.java:77)",
+    ];
+    let heads = [
+        "org.springframework.web.client.HttpServerErrorException$ServiceUnavailable: 503 Service Unavailable: [no body]",
+        "feign.FeignException$NotFound: [404 Not Found] during [GET] to [http://catalog/items/9]",
+    ];
+    let mut entries = Vec::new();
+    for (k, head) in heads.iter().enumerate() {
+        entries.extend(stderr("cart", k as u32, &[head, frames[0], frames[1]]));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for (issue, head) in found.iter().zip(heads) {
+        let name = head.split(':').next().unwrap();
+        assert!(issue.title.starts_with(name), "{issue:?}");
+        assert_eq!((issue.kind.as_str(), issue.count, issue.entries), ("traceback", 1, 3));
+    }
+}
+
+/// Lines of a class name's shape that are no exception (no frames around them) stay INFO lines.
+#[test]
+fn class_shaped_lines_without_a_trace_are_no_errors() {
+    let mut entries = stderr("cart", 0, &["Status: ok", "Note: cache warmed in 3 ms"]);
+    entries.extend(stderr("cart", 1, &["google.api_core.exceptions.NotFound: 404 retried"]));
+    let (found, below) = report(&entries);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(below, 3);
+}
