@@ -130,3 +130,42 @@ fn class_shaped_lines_without_a_trace_are_no_errors() {
     assert!(found.is_empty(), "{found:#?}");
     assert_eq!(below, 3);
 }
+
+/// .NET: an unhandled exception (`   at ... in File.cs:line N` frames) and ASP.NET Core's `fail:`
+/// line with the exception indented below it: one ERROR event each, keyed like other traces.
+#[test]
+fn dotnet_unhandled_and_logged_by_aspnet_core() {
+    let mut entries = stderr(
+        "payments",
+        0,
+        &[
+            "Unhandled exception. System.InvalidOperationException: Unable to resolve service for type 'Acme.IGatewayClient'",
+            "   at Microsoft.Extensions.DependencyInjection.ActivatorUtilities.GetService(IServiceProvider sp, Type type)",
+            "   at Acme.Payments.Program.Main(String[] args) in /src/Acme.Payments/Program.cs:line 42",
+        ],
+    );
+    for minute in 10..13 {
+        entries.extend(stderr(
+            "payments",
+            minute,
+            &[
+                "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+                "      Connection id \"0HN7M5LFAKE01\": An unhandled exception was thrown by the application.",
+                "      System.Net.Http.HttpRequestException: Response status code does not indicate success: 503 (Service Unavailable).",
+                "         at System.Net.Http.HttpResponseMessage.EnsureSuccessStatusCode()",
+                "         at Acme.Payments.Gateway.GatewayClient.ChargeAsync(ChargeRequest req) in /src/Acme.Payments/Gateway/GatewayClient.cs:line 77",
+                "         --- End of inner exception stack trace ---",
+                "         at Acme.Payments.Controllers.ChargeController.Post(ChargeRequest req) in /src/Acme.Payments/Controllers/ChargeController.cs:line 35",
+            ],
+        ));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let logged = &found[0];
+    assert!(logged.title.starts_with("System.Net.Http.HttpRequestException: "), "{logged:?}");
+    assert_eq!((logged.kind.as_str(), logged.count, logged.entries), ("traceback", 3, 21));
+    let unhandled = &found[1];
+    assert!(unhandled.title.starts_with("System.InvalidOperationException: "), "{unhandled:?}");
+    assert_eq!((unhandled.severity.as_str(), unhandled.entries), ("ERROR", 3));
+}

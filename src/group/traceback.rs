@@ -284,6 +284,25 @@ mod tests {
         assert_eq!(parse(&logged).unwrap().exception, "feign.FeignException$NotFound");
     }
 
+    /// .NET: the root cause is the innermost `--->`, with the frames above its `--- End of inner
+    /// exception stack trace ---`; an ASP.NET Core logger's lines before the exception are not it.
+    #[test]
+    fn dotnet_unhandled_inner_and_logged() {
+        let unhandled = "Unhandled exception. System.InvalidOperationException: outer\n ---> System.TimeoutException: inner\n   at Acme.Db.Open() in /src/Db.cs:line 9\n   --- End of inner exception stack trace ---\n   at Acme.Program.Main(String[] args) in /src/Program.cs:line 42";
+        let t = parse(unhandled).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("System.TimeoutException", "inner")
+        );
+        assert_eq!(t.frames, vec!["Acme.Db.Open"]);
+        let top = t.top.unwrap();
+        assert_eq!((top.0.as_str(), top.1.as_str()), ("System.InvalidOperationException", "outer"));
+        let logged = "fail: Microsoft.AspNetCore.Server.Kestrel[13]\n      Connection id \"0HN7\": An unhandled exception was thrown by the application.\n      System.Net.Http.HttpRequestException: 503\n         at Acme.Gateway.ChargeAsync(ChargeRequest req) in /src/G.cs:line 77";
+        let t = parse(logged).unwrap();
+        assert_eq!(t.exception, "System.Net.Http.HttpRequestException");
+        assert_eq!(t.frames, vec!["Acme.Gateway.ChargeAsync"]);
+    }
+
     #[test]
     fn python_whose_head_is_before_the_export() {
         let headless = "    packet.raise_for_error()\n    ^^^^^^\n  File \"/usr/lib/python3.12/site-packages/pymysql/err.py\", line 150, in raise_mysql_exception\n    raise errorclass(errno, errval)\npymysql.err.OperationalError: (1364, \"x\")";

@@ -99,6 +99,9 @@ pub(crate) enum Class {
     CausedBy,
     /// Java's `Exception in thread "main" ...`
     JavaHead,
+    /// ASP.NET Core's console logger: `fail: Microsoft.AspNetCore.Server.Kestrel[13]`, its message
+    /// and the exception indented below it.
+    DotnetFail,
     /// Go's `panic: ...` or `fatal error: ...`
     GoPanic,
     /// Go's `[signal SIGSEGV: ...]`
@@ -139,6 +142,8 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::CausedBy
     } else if line.starts_with("Exception in thread ") {
         Class::JavaHead
+    } else if is_dotnet_failure(trimmed) {
+        Class::DotnetFail
     } else if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
         Class::GoPanic
     } else if line.starts_with("[signal ") {
@@ -236,7 +241,9 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
     }
     Some(match class {
         C::PyStart | C::Indented => (State::Frames, Kind::Trace),
-        C::Exception | C::JavaHead | C::CausedBy => (State::Message(0), Kind::Trace),
+        C::Exception | C::JavaHead | C::CausedBy | C::DotnetFail => {
+            (State::Message(0), Kind::Trace)
+        }
         C::GoPanic => (State::GoHead, Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
@@ -289,6 +296,7 @@ impl Open {
             Class::Exception
             | Class::Named
             | Class::JavaHead
+            | Class::DotnetFail
             | Class::CausedBy
             | Class::GoPanic => self.seen_exception = true,
             Class::GoRoutine => self.seen_goroutine = true,
@@ -687,9 +695,23 @@ pub(crate) fn is_exception_line(line: &str) -> bool {
 }
 
 /// Whether a text has `at` frames below its first line: Java's `\tat `, Node's `    at `, .NET's
-/// `   at `.
+/// `   at ` (.NET; deeper under a logger's line: `         at `).
 pub(crate) fn has_at_frames(text: &str) -> bool {
-    text.contains("\n\tat ") || text.contains("\n    at ") || text.contains("\n   at ")
+    // Three spaces at least: prose indented by two (`  at least 3 retries`) is no frame.
+    let indented = |l: &str| l.starts_with('\t') || l.starts_with("   ");
+    text.lines().skip(1).any(|l| indented(l) && l.trim_start().starts_with("at "))
+}
+
+/// `fail: Microsoft.AspNetCore.Server.Kestrel[13]` (or `crit:`): the line ASP.NET Core's console
+/// logger writes before an error's message and exception, indented below it.
+fn is_dotnet_failure(line: &str) -> bool {
+    let Some(category) = line.strip_prefix("fail: ").or_else(|| line.strip_prefix("crit: ")) else {
+        return false;
+    };
+    let Some((name, id)) = category.strip_suffix(']').and_then(|c| c.split_once('[')) else {
+        return false;
+    };
+    has_exception_shape(name) && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A class name alone or before `: ` (`NotFound: 404 ...`, `google.api_core.exceptions.Deadline
@@ -950,6 +972,35 @@ mod tests {
         let out = reassemble(records);
         assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"], vec!["e"]]);
         assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// ASP.NET Core's `fail:` line, its message and the exception indented below it are one event;
+    /// an `info:` line and its message are not.
+    #[test]
+    fn a_dotnet_failure_and_its_indented_exception() {
+        let records = vec![
+            line("a", 0, "fail: Microsoft.AspNetCore.Server.Kestrel[13]"),
+            line("b", 10, "      Connection id \"0HN7\": An unhandled exception was thrown."),
+            line("c", 20, "      System.Net.Http.HttpRequestException: 503 (Service Unavailable)."),
+            line(
+                "d",
+                30,
+                "         at Acme.Gateway.ChargeAsync(ChargeRequest req) in /src/G.cs:line 77",
+            ),
+            line("e", 40, "         --- End of inner exception stack trace ---"),
+            line(
+                "f",
+                50,
+                "         at Acme.ChargeController.Post(ChargeRequest req) in /src/C.cs:line 35",
+            ),
+            line("g", 200_000, "info: Microsoft.Hosting.Lifetime[0]"),
+            line("h", 200_010, "      Now listening on: http://[::]:8080"),
+        ];
+        let out = reassemble(records);
+        let event = vec!["a", "b", "c", "d", "e", "f"];
+        assert_eq!(ids(&out), [event, vec!["g"], vec!["h"]]);
+        assert_eq!(out[0].severity, Severity::Error);
+        assert!(!is_dotnet_failure("fail: the build"));
     }
 
     #[test]
