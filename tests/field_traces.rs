@@ -169,3 +169,38 @@ fn dotnet_unhandled_and_logged_by_aspnet_core() {
     assert!(unhandled.title.starts_with("System.InvalidOperationException: "), "{unhandled:?}");
     assert_eq!((unhandled.severity.as_str(), unhandled.entries), ("ERROR", 3));
 }
+
+/// A Python 3.11+ exception group as uvicorn prints it under anyio: joined with the logger's line
+/// before it, keyed and titled by its leaf exception.
+#[test]
+fn python_exception_group_by_its_leaf() {
+    let lines = [
+        "ERROR:    Exception in ASGI application",
+        "  + Exception Group Traceback (most recent call last):",
+        "  |   File \"/usr/local/lib/python3.12/site-packages/starlette/_utils.py\", line 76, in collapse_excgroups",
+        "  |     yield",
+        "  |   File \"/usr/local/lib/python3.12/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__",
+        "  |     raise BaseExceptionGroup(",
+        "  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)",
+        "  +-+---------------- 1 ----------------",
+        "    | Traceback (most recent call last):",
+        "    |   File \"/app/api/routes/search.py\", line 33, in search",
+        "    |     hits = await index.query(q)",
+        "    |            ^^^^^^^^^^^^^^^^^^^^",
+        "    |   File \"/app/api/index.py\", line 61, in query",
+        "    |     return resp[\"hits\"][\"hits\"]",
+        "    |            ~~~~^^^^^^^^",
+        "    | KeyError: 'hits'",
+        "    +------------------------------------",
+    ];
+    let mut entries = Vec::new();
+    for minute in 0..3 {
+        entries.extend(stderr("search-api", minute, &lines));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].title.starts_with("KeyError: "), "{:?}", found[0]);
+    assert!(found[0].title.contains("api/index.py:query"), "{:?}", found[0]);
+    assert_eq!((found[0].count, found[0].entries), (3, 3 * lines.len() as u64));
+}

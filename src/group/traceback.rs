@@ -62,7 +62,7 @@ fn parse_python(message: &str) -> Option<Trace> {
     };
     let mut frames = Vec::new();
     let mut exception_line = None;
-    for line in body.lines().skip(skip) {
+    for line in body.lines().skip(skip).map(ungroup) {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("File \"") {
             let (file, rest) = rest.split_once('"')?;
@@ -84,6 +84,16 @@ fn parse_python(message: &str) -> Option<Trace> {
     frames.reverse();
     let (exception, message) = (exception.to_string(), text.to_string());
     Some(Trace { exception, message, frames, top: None })
+}
+
+/// A line of an exception group's traceback without its `  | ` margins (one per level of
+/// nesting), so that its frames and exception line read as a plain traceback's.
+fn ungroup(line: &str) -> &str {
+    let mut rest = line;
+    while let Some(r) = rest.trim_start().strip_prefix('|') {
+        rest = r.strip_prefix(' ').unwrap_or(r);
+    }
+    rest
 }
 
 /// Java, Node and .NET: the exception that escaped is the first exception line with `at` frames
@@ -301,6 +311,16 @@ mod tests {
         let t = parse(logged).unwrap();
         assert_eq!(t.exception, "System.Net.Http.HttpRequestException");
         assert_eq!(t.frames, vec!["Acme.Gateway.ChargeAsync"]);
+    }
+
+    /// An exception group: its last leaf's traceback (the innermost exception) is the key, as
+    /// the last traceback of a chain is.
+    #[test]
+    fn python_exception_group_by_its_leaf() {
+        let group = "ERROR:    Exception in ASGI application\n  + Exception Group Traceback (most recent call last):\n  |   File \"/usr/lib/python3.12/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__\n  |     raise BaseExceptionGroup(\n  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)\n  +-+---------------- 1 ----------------\n    | Traceback (most recent call last):\n    |   File \"/app/api/routes/search.py\", line 33, in search\n    |     hits = await index.query(q)\n    |   File \"/app/api/index.py\", line 61, in query\n    |     return resp[\"hits\"][\"hits\"]\n    |            ~~~~^^^^^^^^\n    | KeyError: 'hits'\n    +------------------------------------";
+        let t = parse(group).unwrap();
+        assert_eq!((t.exception.as_str(), t.message.as_str()), ("KeyError", "'hits'"));
+        assert_eq!(t.frames, vec!["api/index.py:query", "routes/search.py:search"]);
     }
 
     #[test]

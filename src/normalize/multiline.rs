@@ -82,7 +82,8 @@ pub(crate) enum Kind {
 /// The first line of a record, as reassembly sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
-    /// `Traceback (most recent call last):`
+    /// `Traceback (most recent call last):`, or an exception group's `  + Exception Group
+    /// Traceback (most recent call last):` (Python 3.11+; its lines are indented by `  | `).
     PyStart,
     /// Starts with a space or a tab: frames, source lines, carets, `\tat ...`, `\t... 12 more`.
     Indented,
@@ -126,7 +127,13 @@ pub(crate) enum Class {
 pub(crate) fn classify(line: &str) -> Class {
     let Some(&first) = line.as_bytes().first() else { return Class::Blank };
     if first == b' ' || first == b'\t' {
-        return if line.trim().is_empty() { Class::Blank } else { Class::Indented };
+        return match line.trim_start() {
+            "" => Class::Blank,
+            t if t.starts_with("+ Exception Group Traceback (most recent call last)") => {
+                Class::PyStart
+            }
+            _ => Class::Indented,
+        };
     }
     let trimmed = line.trim_end();
     match trimmed {
@@ -1001,6 +1008,37 @@ mod tests {
         assert_eq!(ids(&out), [event, vec!["g"], vec!["h"]]);
         assert_eq!(out[0].severity, Severity::Error);
         assert!(!is_dotnet_failure("fail: the build"));
+    }
+
+    /// An exception group (as uvicorn and anyio print one) with the logger's line before it.
+    #[test]
+    fn a_python_exception_group_and_its_logger_line() {
+        let records = vec![
+            at("h", 0, Severity::Error, true, "ERROR:    Exception in ASGI application"),
+            line("a", 40, "  + Exception Group Traceback (most recent call last):"),
+            line(
+                "b",
+                80,
+                "  |   File \"/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__",
+            ),
+            line("c", 120, "  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)"),
+            line("d", 160, "  +-+---------------- 1 ----------------"),
+            line("e", 200, "    | Traceback (most recent call last):"),
+            line("f", 240, "    |   File \"/app/api/index.py\", line 61, in query"),
+            line("g", 280, "    | KeyError: 'hits'"),
+            line("i", 320, "    +------------------------------------"),
+            at(
+                "j",
+                200_000,
+                Severity::Info,
+                false,
+                "INFO:     169.254.1.1:5000 - \"GET /search\" 500",
+            ),
+        ];
+        let out = reassemble(records);
+        let event = vec!["h", "a", "b", "c", "d", "e", "f", "g", "i"];
+        assert_eq!(ids(&out), [event, vec!["j"]]);
+        assert_eq!(out[0].severity, Severity::Error);
     }
 
     #[test]
