@@ -204,3 +204,43 @@ fn python_exception_group_by_its_leaf() {
     assert!(found[0].title.contains("api/index.py:query"), "{:?}", found[0]);
     assert_eq!((found[0].count, found[0].entries), (3, 3 * lines.len() as u64));
 }
+
+/// Node's crash report for an unhandled rejection has no `at` frames: one ERROR event up to its
+/// `Node.js v...` line, titled by the value thrown; one with frames keeps its key.
+#[test]
+fn node_crash_reports() {
+    let rejection = [
+        "node:internal/process/promises:391",
+        "    triggerUncaughtException(err, true /* fromPromise */);",
+        "    ^",
+        "",
+        "[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block. The promise rejected with the reason \"AxiosError: Request failed with status code 502\".] {",
+        "  code: 'ERR_UNHANDLED_REJECTION'",
+        "}",
+        "",
+        "Node.js v20.11.1",
+    ];
+    let thrown = [
+        "/app/node_modules/pg/lib/client.js:132",
+        "        throw err",
+        "        ^",
+        "",
+        "Error: connect ECONNREFUSED 10.20.0.5:5432",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {",
+        "  errno: -111,",
+        "  code: 'ECONNREFUSED'",
+        "}",
+        "",
+        "Node.js v20.11.1",
+    ];
+    let mut entries = stderr("web-bff", 0, &rejection);
+    entries.extend(stderr("web-bff", 5, &rejection));
+    entries.extend(stderr("web-bff", 10, &thrown));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].title.starts_with("UnhandledPromiseRejection: This error"), "{found:?}");
+    assert_eq!((found[0].severity.as_str(), found[0].count, found[0].entries), ("ERROR", 2, 18));
+    assert!(found[1].title.starts_with("Error: connect ECONNREFUSED"), "{found:?}");
+    assert_eq!((found[1].count, found[1].entries), (1, 11));
+}

@@ -2,7 +2,9 @@
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
-use crate::normalize::multiline::{has_at_frames, has_exception_shape, is_exception_line};
+use crate::normalize::multiline::{
+    has_at_frames, has_exception_shape, is_exception_line, is_node_source_line,
+};
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,11 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     }
     if message.contains("goroutine ") {
         if let Some(trace) = parse_go(message) {
+            return Some(trace);
+        }
+    }
+    if message.contains("\nNode.js v") {
+        if let Some(trace) = parse_node_crash(message) {
             return Some(trace);
         }
     }
@@ -136,6 +143,23 @@ fn top_exception(head: &[&str]) -> usize {
 /// Java's `Caused by: ...`, .NET's ` ---> System.X: inner`.
 fn is_cause(line: &str) -> bool {
     line.starts_with("Caused by: ") || line.trim_start().starts_with("---> ")
+}
+
+/// A Node crash report without `at` frames: where it was thrown (`node:internal/process/
+/// promises:391`, the frame, without its line), the source line and caret, then the value
+/// thrown (`[UnhandledPromiseRejection: ...] {`, `Error: ...`), the exception.
+fn parse_node_crash(message: &str) -> Option<Trace> {
+    let mut lines = message.lines();
+    let source = lines.next().filter(|l| is_node_source_line(l))?;
+    let thrown = lines.find(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t']))?;
+    let thrown = thrown.strip_prefix('[').unwrap_or(thrown);
+    let thrown = thrown.trim_end().trim_end_matches(" {").trim_end_matches(']');
+    let (exception, text) = exception_of(thrown);
+    let frame = source.rsplit_once(':').map_or(source, |(path, _)| path);
+    // Node's own modules are named in full; a script's path is cut like a Python file's.
+    let frame = if frame.starts_with("node:") { frame } else { short_path(frame) };
+    let frames = vec![frame.to_string()];
+    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
 }
 
 /// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`, .NET's
@@ -321,6 +345,15 @@ mod tests {
         let t = parse(group).unwrap();
         assert_eq!((t.exception.as_str(), t.message.as_str()), ("KeyError", "'hits'"));
         assert_eq!(t.frames, vec!["api/index.py:query", "routes/search.py:search"]);
+    }
+
+    #[test]
+    fn a_node_crash_report_without_frames() {
+        let crash = "node:internal/process/promises:391\n    triggerUncaughtException(err, true /* fromPromise */);\n    ^\n\n[UnhandledPromiseRejection: This error originated either by throwing inside of an async function.] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}\n\nNode.js v20.11.1";
+        let t = parse(crash).unwrap();
+        assert_eq!(t.exception, "UnhandledPromiseRejection");
+        assert!(t.message.starts_with("This error originated") && t.message.ends_with("function."));
+        assert_eq!(t.frames, vec!["node:internal/process/promises"]);
     }
 
     #[test]

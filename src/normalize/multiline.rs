@@ -105,6 +105,9 @@ pub(crate) enum Class {
     DotnetFail,
     /// Go's `panic: ...` or `fatal error: ...`
     GoPanic,
+    /// Node's crash report begins with where it was thrown: `node:internal/process/promises:391`,
+    /// `/app/node_modules/pg/lib/client.js:132`.
+    NodeSource,
     /// Go's `[signal SIGSEGV: ...]`
     GoSignal,
     /// Go's `goroutine 1 [running]:`
@@ -153,6 +156,8 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::DotnetFail
     } else if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
         Class::GoPanic
+    } else if is_node_source_line(trimmed) {
+        Class::NodeSource
     } else if line.starts_with("[signal ") {
         Class::GoSignal
     } else if line.starts_with("goroutine ") && trimmed.ends_with("]:") {
@@ -190,6 +195,11 @@ enum State {
     Head,
     /// Java/Node `at` frames.
     AtFrames,
+    /// After a Node crash's source location: the source line and its caret.
+    NodeSource,
+    /// After the value a Node crash threw (`Error: ...`, `[UnhandledPromiseRejection: ...] {`):
+    /// its message, `at` frames and properties, up to the `Node.js v20.11.1` line.
+    NodeThrown(u16),
     /// After Go's `panic:` line, before the goroutine.
     GoHead,
     /// Go's goroutine stacks.
@@ -227,6 +237,12 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         }
         (S::AtFrames, C::Indented | C::Blank) => S::AtFrames,
         (S::AtFrames, C::CausedBy) => S::Message(0),
+        (S::NodeSource, C::Indented | C::Blank) => S::NodeSource,
+        (S::NodeSource | S::NodeThrown(_), _) if line.starts_with("Node.js v") => S::Done,
+        (S::NodeSource, _) if !ends_a_node_crash(class) => S::NodeThrown(0),
+        (S::NodeThrown(n), _) if n < MAX_MESSAGE_LINES && !ends_a_node_crash(class) => {
+            S::NodeThrown(n + 1)
+        }
         (S::GoHead, C::GoSignal | C::Blank) => S::GoHead,
         (S::GoHead | S::GoStack, C::GoRoutine) => S::GoStack,
         (S::GoStack, C::GoFunc | C::Indented | C::Blank) => S::GoStack,
@@ -252,6 +268,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
             (State::Message(0), Kind::Trace)
         }
         C::GoPanic => (State::GoHead, Kind::Trace),
+        C::NodeSource => (State::NodeSource, Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         _ => return None,
@@ -269,6 +286,8 @@ struct Open {
     seen_exception: bool,
     seen_at_frame: bool,
     seen_goroutine: bool,
+    /// Node's last line of a crash report, `Node.js v20.11.1`.
+    seen_node_version: bool,
     closed: bool,
     /// Severity and declaration of the last member (a declared line continues only a run of
     /// lines declared alike, as a runtime that stamps every line writes them).
@@ -287,6 +306,7 @@ impl Open {
             seen_exception: false,
             seen_at_frame: false,
             seen_goroutine: false,
+            seen_node_version: false,
             closed: false,
             last_severity: line.severity,
             last_declared: line.part.declared,
@@ -308,6 +328,7 @@ impl Open {
             | Class::GoPanic => self.seen_exception = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
+            Class::Other if line.starts_with("Node.js v") => self.seen_node_version = true,
             _ => {}
         }
         if self.kind == Kind::Build && is_build_failed(line) {
@@ -326,6 +347,7 @@ impl Open {
                     || (self.seen_py_frame && self.seen_exception)
                     || (self.seen_at_frame && self.seen_exception)
                     || self.seen_goroutine
+                    || self.seen_node_version
             }
             Kind::Json | Kind::Build => self.closed,
             Kind::Cut => true,
@@ -709,6 +731,23 @@ pub(crate) fn has_at_frames(text: &str) -> bool {
     text.lines().skip(1).any(|l| indented(l) && l.trim_start().starts_with("at "))
 }
 
+/// Where a Node crash was thrown, as its report's first line: `node:internal/process/
+/// promises:391`, `/app/node_modules/pg/lib/client.js:132`, `file:///app/server.mjs:40`.
+pub(crate) fn is_node_source_line(line: &str) -> bool {
+    let Some((path, number)) = line.rsplit_once(':') else { return false };
+    let script = [".js", ".mjs", ".cjs", ".ts"].iter().any(|ext| path.ends_with(ext));
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && !path.contains(char::is_whitespace)
+        && (path.starts_with("node:")
+            || (script && (path.starts_with('/') || path.starts_with("file://"))))
+}
+
+/// A line that begins another event rather than continuing a Node crash report.
+fn ends_a_node_crash(class: Class) -> bool {
+    matches!(class, Class::PyStart | Class::GoPanic | Class::NodeSource)
+}
+
 /// `fail: Microsoft.AspNetCore.Server.Kestrel[13]` (or `crit:`): the line ASP.NET Core's console
 /// logger writes before an error's message and exception, indented below it.
 fn is_dotnet_failure(line: &str) -> bool {
@@ -1039,6 +1078,32 @@ mod tests {
         let event = vec!["h", "a", "b", "c", "d", "e", "f", "g", "i"];
         assert_eq!(ids(&out), [event, vec!["j"]]);
         assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// A Node crash report without `at` frames (an unhandled rejection) is one event up to its
+    /// `Node.js v...` line; without that line it stays as written.
+    #[test]
+    fn a_node_crash_report_up_to_its_version_line() {
+        let report = [
+            "node:internal/process/promises:391",
+            "    triggerUncaughtException(err, true /* fromPromise */);",
+            "    ^",
+            "",
+            "[UnhandledPromiseRejection: This error originated either by ...] {",
+            "  code: 'ERR_UNHANDLED_REJECTION'",
+            "}",
+            "",
+            "Node.js v20.11.1",
+        ];
+        let records: Vec<Record> =
+            (0..report.len()).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1, "{:?}", ids(&out));
+        assert_eq!((out[0].entries, out[0].severity), (9, Severity::Error));
+        let records: Vec<Record> =
+            (0..8).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
+        assert_eq!(reassemble(records).len(), 8);
+        assert!(!is_node_source_line("Listening on http://0.0.0.0:8080"));
     }
 
     #[test]
