@@ -244,3 +244,66 @@ fn node_crash_reports() {
     assert!(found[1].title.starts_with("Error: connect ECONNREFUSED"), "{found:?}");
     assert_eq!((found[1].count, found[1].entries), (1, 11));
 }
+
+/// Go: a `fatal error:` keyed by the first goroutine (the crashed one), whatever the others were
+/// doing; a panic net/http recovered and logged is an ERROR event of its own.
+#[test]
+fn go_fatal_errors_and_recovered_panics() {
+    let crashed = [
+        "fatal error: concurrent map writes",
+        "",
+        "goroutine 118 [running]:",
+        "github.com/acme/ingest/internal/cache.(*Store).Put(...)",
+        "\t/src/internal/cache/store.go:31",
+        "github.com/acme/ingest/internal/api.(*Server).ingest(0xc000120000, {0x8b7c40, 0xc0004a61c0}, 0xc0002f4000)",
+        "\t/src/internal/api/server.go:88 +0x2c5",
+        "",
+    ];
+    let others: [&[&str]; 3] = [
+        &[
+            "goroutine 1 [IO wait]:",
+            "internal/poll.runtime_pollWait(0x7f2c1c2e1f08, 0x72)",
+            "\t/usr/local/go/src/runtime/netpoll.go:343 +0x85",
+        ],
+        &["goroutine 1 [select]:", "main.main()", "\t/src/cmd/ingest/main.go:77 +0x3f1"],
+        &[
+            "goroutine 1 [semacquire]:",
+            "sync.runtime_Semacquire(0xc000010218)",
+            "\t/usr/local/go/src/runtime/sema.go:62 +0x25",
+        ],
+    ];
+    let mut entries = Vec::new();
+    for (minute, other) in others.iter().enumerate() {
+        let lines: Vec<&str> = crashed.iter().chain(other.iter()).copied().collect();
+        entries.extend(stderr("ingest", minute as u32, &lines));
+    }
+    entries.extend(stderr(
+        "ingest",
+        30,
+        &[
+            "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [5] with length 3",
+            "goroutine 77 [running]:",
+            "net/http.(*conn).serve.func1()",
+            "\t/usr/local/go/src/net/http/server.go:1868 +0xb9",
+            "panic({0x7b2c60?, 0xc0000163a8?})",
+            "\t/usr/local/go/src/runtime/panic.go:920 +0x270",
+            "github.com/acme/ingest/internal/api.parseBatch(...)",
+            "\t/src/internal/api/batch.go:22",
+        ],
+    ));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let fatal = &found[0];
+    assert!(fatal.title.starts_with("fatal error: concurrent map writes (in "), "{fatal:?}");
+    assert_eq!(
+        (fatal.kind.as_str(), fatal.count, fatal.severity.as_str()),
+        ("traceback", 3, "CRITICAL")
+    );
+    let recovered = &found[1];
+    assert!(
+        recovered.title.starts_with("panic: runtime error: index out of range"),
+        "{recovered:?}"
+    );
+    assert_eq!((recovered.severity.as_str(), recovered.entries), ("ERROR", 8));
+}

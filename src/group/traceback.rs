@@ -3,7 +3,7 @@
 //! exception type raised in two places is two.
 
 use crate::normalize::multiline::{
-    has_at_frames, has_exception_shape, is_exception_line, is_node_source_line,
+    has_at_frames, has_exception_shape, is_exception_line, is_node_source_line, GO_RECOVERED_PANIC,
 };
 
 /// What a stack trace is grouped by and shown as.
@@ -201,28 +201,53 @@ fn frame_name(frame: &str) -> String {
     name.to_string()
 }
 
+/// A Go panic (`panic: ...`, or one net/http recovered: `... http: panic serving ADDR: ...`) or
+/// a runtime's `fatal error: ...`, keyed by the first goroutine's frames: the one that crashed;
+/// the others differ from crash to crash.
 fn parse_go(message: &str) -> Option<Trace> {
-    let start = if message.starts_with("panic: ") { 0 } else { message.find("\npanic: ")? + 1 };
-    let body = &message[start..];
-    let first = body.lines().next()?;
-    let text = first.strip_prefix("panic: ")?.trim();
-    let mut frames = Vec::new();
-    let mut lines = body.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
-    if !body.contains("\ngoroutine ") {
+    if !message.contains("\ngoroutine ") {
         return None;
     }
+    let (exception, text) = message.lines().find_map(go_head)?;
+    let mut frames = Vec::new();
+    let mut lines = message.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
     while let Some(func) = lines.next() {
         if func.trim().is_empty() {
             break;
         }
         let _location = lines.next();
-        // The arguments are the last parenthesis: `main.(*exporter).flush(0x0, {0x1, 0x2})`.
-        let name = func.rfind('(').map_or(func, |i| &func[..i]).trim();
-        if !name.starts_with("panic") && !name.starts_with("runtime.") {
+        let name = go_frame_name(func);
+        if name == "panic" {
+            // Frames above `panic(...)` are the deferred functions that recovered or re-panicked.
+            frames.clear();
+        } else if !name.starts_with("runtime.") {
             frames.push(name.to_string());
         }
     }
-    Some(Trace { exception: "panic".into(), message: text.to_string(), frames, top: None })
+    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
+}
+
+/// `panic: text`, `fatal error: text`, `... http: panic serving ADDR: text`: the kind and text.
+fn go_head(line: &str) -> Option<(&'static str, &str)> {
+    if let Some(text) = line.strip_prefix("panic: ") {
+        return Some(("panic", text.trim()));
+    }
+    if let Some(text) = line.strip_prefix("fatal error: ") {
+        return Some(("fatal error", text.trim()));
+    }
+    let (_, rest) = line.split_once(GO_RECOVERED_PANIC)?;
+    Some(("panic", rest.split_once(": ").map_or(rest, |(_, text)| text).trim()))
+}
+
+/// A goroutine's function line without its arguments (`main.(*exporter).flush(0x0, {0x1})` is
+/// `main.(*exporter).flush`); `created by X in goroutine 1` is `created by X` (no arguments, so
+/// its last parenthesis is the receiver's, which must stay).
+fn go_frame_name(func: &str) -> &str {
+    let func = func.trim();
+    if func.starts_with("created by ") {
+        return func.split(" in goroutine ").next().unwrap_or(func);
+    }
+    func.rfind('(').map_or(func, |i| &func[..i]).trim()
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).
@@ -354,6 +379,35 @@ mod tests {
         assert_eq!(t.exception, "UnhandledPromiseRejection");
         assert!(t.message.starts_with("This error originated") && t.message.ends_with("function."));
         assert_eq!(t.frames, vec!["node:internal/process/promises"]);
+    }
+
+    /// A fatal error's key and frames are the first goroutine's, whatever the others do; a panic
+    /// that net/http recovered is keyed by the frames below `panic(...)`.
+    #[test]
+    fn go_fatal_errors_and_recovered_panics() {
+        let crashed = "fatal error: concurrent map writes\n\ngoroutine 118 [running]:\ngithub.com/acme/cache.(*Store).Put(...)\n\t/src/cache/store.go:31\ngithub.com/acme/api.(*Server).ingest(0xc0)\n\t/src/api/server.go:88 +0x2c5\n";
+        let a = parse(&format!("{crashed}\ngoroutine 1 [IO wait]:\ninternal/poll.runtime_pollWait(0x7f)\n\t/go/netpoll.go:343"));
+        let b = parse(&format!("{crashed}\ngoroutine 1 [select]:\nmain.main()\n\t/src/main.go:77"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            (a.exception.as_str(), a.message.as_str()),
+            ("fatal error", "concurrent map writes")
+        );
+        assert_eq!(
+            a.frames,
+            vec!["github.com/acme/cache.(*Store).Put", "github.com/acme/api.(*Server).ingest"]
+        );
+        let recovered = "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [5] with length 3\ngoroutine 77 [running]:\nnet/http.(*conn).serve.func1()\n\t/go/net/http/server.go:1868 +0xb9\npanic({0x7b2c60?, 0xc0000163a8?})\n\t/go/runtime/panic.go:920 +0x270\ngithub.com/acme/api.parseBatch(...)\n\t/src/api/batch.go:22\ncreated by net/http.(*Server).Serve in goroutine 1\n\t/go/net/http/server.go:3086 +0x5cb";
+        let t = parse(recovered).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("panic", "runtime error: index out of range [5] with length 3")
+        );
+        assert_eq!(
+            t.frames,
+            vec!["github.com/acme/api.parseBatch", "created by net/http.(*Server).Serve"]
+        );
     }
 
     #[test]

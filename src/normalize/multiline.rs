@@ -27,6 +27,8 @@ const MAX_BUILD_GAP_NANOS: i64 = 5_000_000_000;
 /// A log line joins the stack trace after it (as `logger.exception` writes them) only when the
 /// trace follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
+/// What net/http logs, before the goroutine's stack, for a handler's panic it recovered.
+pub(crate) const GO_RECOVERED_PANIC: &str = "http: panic serving ";
 /// Lines of an exception's message before its first `at` frame (Node prints the message as is).
 const MAX_MESSAGE_LINES: u16 = 40;
 /// GKE cuts stdout/stderr lines at this many bytes and writes the rest as the next entry.
@@ -103,7 +105,8 @@ pub(crate) enum Class {
     /// ASP.NET Core's console logger: `fail: Microsoft.AspNetCore.Server.Kestrel[13]`, its message
     /// and the exception indented below it.
     DotnetFail,
-    /// Go's `panic: ...` or `fatal error: ...`
+    /// Go's `panic: ...` or `fatal error: ...`, or net/http's log line for a handler's panic it
+    /// recovered (`2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: ...`).
     GoPanic,
     /// Node's crash report begins with where it was thrown: `node:internal/process/promises:391`,
     /// `/app/node_modules/pg/lib/client.js:132`.
@@ -154,7 +157,10 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::JavaHead
     } else if is_dotnet_failure(trimmed) {
         Class::DotnetFail
-    } else if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+    } else if line.starts_with("panic: ")
+        || line.starts_with("fatal error: ")
+        || line.contains(GO_RECOVERED_PANIC)
+    {
         Class::GoPanic
     } else if is_node_source_line(trimmed) {
         Class::NodeSource
@@ -795,7 +801,8 @@ fn is_go_function_line(line: &str) -> bool {
     line.ends_with(')')
         && !name.is_empty()
         && !name.contains(' ')
-        && (name.contains('.') || name.contains('/'))
+        // `panic({0x7b2c60?, 0xc0000163a8?})` is the frame where a recovered panic was raised.
+        && (name.contains('.') || name.contains('/') || name == "panic")
 }
 
 /// One token of identifier characters (`stripe_webhook_secret`, `items.0.name`).
@@ -1104,6 +1111,24 @@ mod tests {
             (0..8).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
         assert_eq!(reassemble(records).len(), 8);
         assert!(!is_node_source_line("Listening on http://0.0.0.0:8080"));
+    }
+
+    /// A handler's panic that net/http recovered and logged, with its goroutine: an ERROR event
+    /// (the process lives on).
+    #[test]
+    fn a_recovered_go_panic() {
+        let records = vec![
+            line("1", 0, "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [3] with length 3"),
+            line("2", 40, "goroutine 77 [running]:"),
+            line("3", 80, "net/http.(*conn).serve.func1()"),
+            line("4", 120, "\t/usr/local/go/src/net/http/server.go:1868 +0xb9"),
+            line("5", 160, "panic({0x7b2c60?, 0xc0000163a8?})"),
+            line("6", 200, "\t/usr/local/go/src/runtime/panic.go:920 +0x270"),
+            line("7", 240, "github.com/acme/ingest/internal/api.parseBatch(...)"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Error);
     }
 
     #[test]
