@@ -2,7 +2,9 @@
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
-use crate::normalize::multiline::is_exception_line;
+use crate::normalize::multiline::{
+    has_at_frames, has_exception_shape, is_exception_line, is_node_source_line, GO_RECOVERED_PANIC,
+};
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +41,16 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     if message.contains("Traceback (most recent call last)") {
         return parse_python(message);
     }
-    if message.contains("\n\tat ") || message.contains("\n    at ") {
+    if has_at_frames(message) {
         return parse_java_or_node(message);
     }
     if message.contains("goroutine ") {
         if let Some(trace) = parse_go(message) {
+            return Some(trace);
+        }
+    }
+    if message.contains("\nNode.js v") {
+        if let Some(trace) = parse_node_crash(message) {
             return Some(trace);
         }
     }
@@ -62,7 +69,7 @@ fn parse_python(message: &str) -> Option<Trace> {
     };
     let mut frames = Vec::new();
     let mut exception_line = None;
-    for line in body.lines().skip(skip) {
+    for line in body.lines().skip(skip).map(ungroup) {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("File \"") {
             let (file, rest) = rest.split_once('"')?;
@@ -86,21 +93,28 @@ fn parse_python(message: &str) -> Option<Trace> {
     Some(Trace { exception, message, frames, top: None })
 }
 
-/// Java and Node: the exception that escaped is the first exception line with `at` frames after
-/// it (a logger's own line may come first); the key is its root cause (the last `Caused by:`),
-/// what failed first, with that cause's frames.
+/// A line of an exception group's traceback without its `  | ` margins (one per level of
+/// nesting), so that its frames and exception line read as a plain traceback's.
+fn ungroup(line: &str) -> &str {
+    let mut rest = line;
+    while let Some(r) = rest.trim_start().strip_prefix('|') {
+        rest = r.strip_prefix(' ').unwrap_or(r);
+    }
+    rest
+}
+
+/// Java, Node and .NET: the exception that escaped is the first exception line with `at` frames
+/// after it (a logger's own line may come first); the key is its root cause (the last `Caused
+/// by:`, .NET's innermost `--->`), what failed first, with that cause's frames.
 fn parse_java_or_node(message: &str) -> Option<Trace> {
     let lines: Vec<&str> = message.lines().collect();
     let first_frame = lines.iter().position(|l| is_at_frame(l))?;
-    let top_at = lines[..first_frame]
-        .iter()
-        .position(|l| l.starts_with("Exception in thread ") || is_exception_line(l))
-        .unwrap_or(0);
-    let root_at = lines.iter().rposition(|l| l.starts_with("Caused by: ")).unwrap_or(top_at);
+    let top_at = top_exception(&lines[..first_frame]);
+    let root_at = lines.iter().rposition(|l| is_cause(l)).unwrap_or(top_at);
     let (exception, text) = exception_of(lines[root_at]);
     let frames = lines[root_at + 1..]
         .iter()
-        .take_while(|l| !l.starts_with("Caused by: "))
+        .take_while(|l| !is_cause(l) && !l.trim_start().starts_with("--- End of inner"))
         .filter(|l| is_at_frame(l))
         .map(|l| frame_name(l.trim_start().trim_start_matches("at ")))
         .collect();
@@ -111,10 +125,50 @@ fn parse_java_or_node(message: &str) -> Option<Trace> {
     Some(Trace { exception: exception.to_string(), message: text.to_string(), frames, top })
 }
 
-/// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`.
+/// The line of the exception that escaped, among the lines before the first frame: one known by
+/// its name, else one of an exception's shape (the frames below say it is one; a logger's line
+/// before it is not of that shape: `fail: Microsoft.AspNetCore...[13]`).
+fn top_exception(head: &[&str]) -> usize {
+    let known = |l: &&str| {
+        l.starts_with("Exception in thread ")
+            || l.starts_with("Unhandled exception. ")
+            || is_exception_line(l)
+    };
+    head.iter()
+        .position(known)
+        .or_else(|| head.iter().position(|l| has_exception_shape(l.trim())))
+        .unwrap_or(0)
+}
+
+/// Java's `Caused by: ...`, .NET's ` ---> System.X: inner`.
+fn is_cause(line: &str) -> bool {
+    line.starts_with("Caused by: ") || line.trim_start().starts_with("---> ")
+}
+
+/// A Node crash report without `at` frames: where it was thrown (`node:internal/process/
+/// promises:391`, the frame, without its line), the source line and caret, then the value
+/// thrown (`[UnhandledPromiseRejection: ...] {`, `Error: ...`), the exception.
+fn parse_node_crash(message: &str) -> Option<Trace> {
+    let mut lines = message.lines();
+    let source = lines.next().filter(|l| is_node_source_line(l))?;
+    let thrown = lines.find(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t']))?;
+    let thrown = thrown.strip_prefix('[').unwrap_or(thrown);
+    let thrown = thrown.trim_end().trim_end_matches(" {").trim_end_matches(']');
+    let (exception, text) = exception_of(thrown);
+    let frame = source.rsplit_once(':').map_or(source, |(path, _)| path);
+    // Node's own modules are named in full; a script's path is cut like a Python file's.
+    let frame = if frame.starts_with("node:") { frame } else { short_path(frame) };
+    let frames = vec![frame.to_string()];
+    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
+}
+
+/// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`, .NET's
+/// `Unhandled exception. System.X: msg` and ` ---> System.X: msg`.
 fn exception_of(line: &str) -> (&str, &str) {
     let head = line.trim();
     let head = head.strip_prefix("Caused by: ").unwrap_or(head);
+    let head = head.strip_prefix("---> ").unwrap_or(head);
+    let head = head.strip_prefix("Unhandled exception. ").unwrap_or(head);
     let head = head.rsplit_once("Exception in thread ").map(|(_, h)| h).unwrap_or(head);
     let head = match head.strip_prefix('"') {
         Some(rest) => rest.split_once("\" ").map(|(_, h)| h).unwrap_or(rest), // the thread's name
@@ -126,8 +180,9 @@ fn exception_of(line: &str) -> (&str, &str) {
     }
 }
 
+/// `\tat ` (Java), `    at ` (Node), `   at ` (.NET, three spaces; deeper under a logger's line).
 fn is_at_frame(line: &str) -> bool {
-    (line.starts_with('\t') || line.starts_with("    ")) && line.trim_start().starts_with("at ")
+    (line.starts_with('\t') || line.starts_with("   ")) && line.trim_start().starts_with("at ")
 }
 
 /// A frame as `function` (Java `com.x.Foo.bar`, Node `async renderQuote`), or the file for
@@ -146,28 +201,53 @@ fn frame_name(frame: &str) -> String {
     name.to_string()
 }
 
+/// A Go panic (`panic: ...`, or one net/http recovered: `... http: panic serving ADDR: ...`) or
+/// a runtime's `fatal error: ...`, keyed by the first goroutine's frames: the one that crashed;
+/// the others differ from crash to crash.
 fn parse_go(message: &str) -> Option<Trace> {
-    let start = if message.starts_with("panic: ") { 0 } else { message.find("\npanic: ")? + 1 };
-    let body = &message[start..];
-    let first = body.lines().next()?;
-    let text = first.strip_prefix("panic: ")?.trim();
-    let mut frames = Vec::new();
-    let mut lines = body.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
-    if !body.contains("\ngoroutine ") {
+    if !message.contains("\ngoroutine ") {
         return None;
     }
+    let (exception, text) = message.lines().find_map(go_head)?;
+    let mut frames = Vec::new();
+    let mut lines = message.lines().skip_while(|l| !l.starts_with("goroutine ")).skip(1);
     while let Some(func) = lines.next() {
         if func.trim().is_empty() {
             break;
         }
         let _location = lines.next();
-        // The arguments are the last parenthesis: `main.(*exporter).flush(0x0, {0x1, 0x2})`.
-        let name = func.rfind('(').map_or(func, |i| &func[..i]).trim();
-        if !name.starts_with("panic") && !name.starts_with("runtime.") {
+        let name = go_frame_name(func);
+        if name == "panic" {
+            // Frames above `panic(...)` are the deferred functions that recovered or re-panicked.
+            frames.clear();
+        } else if !name.starts_with("runtime.") {
             frames.push(name.to_string());
         }
     }
-    Some(Trace { exception: "panic".into(), message: text.to_string(), frames, top: None })
+    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
+}
+
+/// `panic: text`, `fatal error: text`, `... http: panic serving ADDR: text`: the kind and text.
+fn go_head(line: &str) -> Option<(&'static str, &str)> {
+    if let Some(text) = line.strip_prefix("panic: ") {
+        return Some(("panic", text.trim()));
+    }
+    if let Some(text) = line.strip_prefix("fatal error: ") {
+        return Some(("fatal error", text.trim()));
+    }
+    let (_, rest) = line.split_once(GO_RECOVERED_PANIC)?;
+    Some(("panic", rest.split_once(": ").map_or(rest, |(_, text)| text).trim()))
+}
+
+/// A goroutine's function line without its arguments (`main.(*exporter).flush(0x0, {0x1})` is
+/// `main.(*exporter).flush`); `created by X in goroutine 1` is `created by X` (no arguments, so
+/// its last parenthesis is the receiver's, which must stay).
+fn go_frame_name(func: &str) -> &str {
+    let func = func.trim();
+    if func.starts_with("created by ") {
+        return func.split(" in goroutine ").next().unwrap_or(func);
+    }
+    func.rfind('(').map_or(func, |i| &func[..i]).trim()
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).
@@ -248,6 +328,86 @@ mod tests {
             ("Error", "quote service returned 502")
         );
         assert_eq!(t.frames, vec!["fetchQuote", "async file:///app/server.mjs"]);
+    }
+
+    #[test]
+    fn exception_lines_of_any_class_name() {
+        let frames = "Traceback (most recent call last):\n  File \"/app/jobs/export.py\", line 41, in run\n    blob.upload_from_filename(path)\n";
+        let t = parse(&format!("{frames}google.api_core.exceptions.NotFound: 404 gone")).unwrap();
+        assert_eq!(t.exception, "google.api_core.exceptions.NotFound");
+        let java = "feign.FeignException$NotFound: [404] during [GET]\n\tat com.acme.Client.get(Client.java:40)";
+        let t = parse(java).unwrap();
+        assert_eq!((t.exception.as_str(), t.frames.len()), ("feign.FeignException$NotFound", 1));
+        // A logger's line before the trace is not the exception.
+        let logged = format!("ERROR:root:cart update failed\n{java}");
+        assert_eq!(parse(&logged).unwrap().exception, "feign.FeignException$NotFound");
+    }
+
+    /// .NET: the root cause is the innermost `--->`, with the frames above its `--- End of inner
+    /// exception stack trace ---`; an ASP.NET Core logger's lines before the exception are not it.
+    #[test]
+    fn dotnet_unhandled_inner_and_logged() {
+        let unhandled = "Unhandled exception. System.InvalidOperationException: outer\n ---> System.TimeoutException: inner\n   at Acme.Db.Open() in /src/Db.cs:line 9\n   --- End of inner exception stack trace ---\n   at Acme.Program.Main(String[] args) in /src/Program.cs:line 42";
+        let t = parse(unhandled).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("System.TimeoutException", "inner")
+        );
+        assert_eq!(t.frames, vec!["Acme.Db.Open"]);
+        let top = t.top.unwrap();
+        assert_eq!((top.0.as_str(), top.1.as_str()), ("System.InvalidOperationException", "outer"));
+        let logged = "fail: Microsoft.AspNetCore.Server.Kestrel[13]\n      Connection id \"0HN7\": An unhandled exception was thrown by the application.\n      System.Net.Http.HttpRequestException: 503\n         at Acme.Gateway.ChargeAsync(ChargeRequest req) in /src/G.cs:line 77";
+        let t = parse(logged).unwrap();
+        assert_eq!(t.exception, "System.Net.Http.HttpRequestException");
+        assert_eq!(t.frames, vec!["Acme.Gateway.ChargeAsync"]);
+    }
+
+    /// An exception group: its last leaf's traceback (the innermost exception) is the key, as
+    /// the last traceback of a chain is.
+    #[test]
+    fn python_exception_group_by_its_leaf() {
+        let group = "ERROR:    Exception in ASGI application\n  + Exception Group Traceback (most recent call last):\n  |   File \"/usr/lib/python3.12/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__\n  |     raise BaseExceptionGroup(\n  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)\n  +-+---------------- 1 ----------------\n    | Traceback (most recent call last):\n    |   File \"/app/api/routes/search.py\", line 33, in search\n    |     hits = await index.query(q)\n    |   File \"/app/api/index.py\", line 61, in query\n    |     return resp[\"hits\"][\"hits\"]\n    |            ~~~~^^^^^^^^\n    | KeyError: 'hits'\n    +------------------------------------";
+        let t = parse(group).unwrap();
+        assert_eq!((t.exception.as_str(), t.message.as_str()), ("KeyError", "'hits'"));
+        assert_eq!(t.frames, vec!["api/index.py:query", "routes/search.py:search"]);
+    }
+
+    #[test]
+    fn a_node_crash_report_without_frames() {
+        let crash = "node:internal/process/promises:391\n    triggerUncaughtException(err, true /* fromPromise */);\n    ^\n\n[UnhandledPromiseRejection: This error originated either by throwing inside of an async function.] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}\n\nNode.js v20.11.1";
+        let t = parse(crash).unwrap();
+        assert_eq!(t.exception, "UnhandledPromiseRejection");
+        assert!(t.message.starts_with("This error originated") && t.message.ends_with("function."));
+        assert_eq!(t.frames, vec!["node:internal/process/promises"]);
+    }
+
+    /// A fatal error's key and frames are the first goroutine's, whatever the others do; a panic
+    /// that net/http recovered is keyed by the frames below `panic(...)`.
+    #[test]
+    fn go_fatal_errors_and_recovered_panics() {
+        let crashed = "fatal error: concurrent map writes\n\ngoroutine 118 [running]:\ngithub.com/acme/cache.(*Store).Put(...)\n\t/src/cache/store.go:31\ngithub.com/acme/api.(*Server).ingest(0xc0)\n\t/src/api/server.go:88 +0x2c5\n";
+        let a = parse(&format!("{crashed}\ngoroutine 1 [IO wait]:\ninternal/poll.runtime_pollWait(0x7f)\n\t/go/netpoll.go:343"));
+        let b = parse(&format!("{crashed}\ngoroutine 1 [select]:\nmain.main()\n\t/src/main.go:77"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            (a.exception.as_str(), a.message.as_str()),
+            ("fatal error", "concurrent map writes")
+        );
+        assert_eq!(
+            a.frames,
+            vec!["github.com/acme/cache.(*Store).Put", "github.com/acme/api.(*Server).ingest"]
+        );
+        let recovered = "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [5] with length 3\ngoroutine 77 [running]:\nnet/http.(*conn).serve.func1()\n\t/go/net/http/server.go:1868 +0xb9\npanic({0x7b2c60?, 0xc0000163a8?})\n\t/go/runtime/panic.go:920 +0x270\ngithub.com/acme/api.parseBatch(...)\n\t/src/api/batch.go:22\ncreated by net/http.(*Server).Serve in goroutine 1\n\t/go/net/http/server.go:3086 +0x5cb";
+        let t = parse(recovered).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("panic", "runtime error: index out of range [5] with length 3")
+        );
+        assert_eq!(
+            t.frames,
+            vec!["github.com/acme/api.parseBatch", "created by net/http.(*Server).Serve"]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! that names no level above INFO never raises one ([`may_name_a_level`] is the cheap check
 //! that most lines stop at).
 
-use super::multiline::{build_step_text, is_exception_line};
+use super::multiline::{build_step_text, has_at_frames, has_exception_shape, is_exception_line};
 use super::severity::Severity;
 use std::sync::OnceLock;
 
@@ -204,8 +204,7 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
         || first_line.starts_with("Exception in thread")
         || (text.contains('\n')
             && (text.contains("\nTraceback (most recent call last)")
-                || (is_exception_line(first_line)
-                    && (text.contains("\n    at ") || text.contains("\n\tat ")))));
+                || (is_exception_head(first_line) && has_at_frames(text))));
     trace.then_some(Severity::Error)
 }
 
@@ -214,6 +213,14 @@ fn killed(text: &str, first_line: &str) -> bool {
     text == "Killed"
         || first_line.contains("Out of memory: Killed process ")
         || first_line.contains("code=killed, status=")
+}
+
+/// A trace's first line when `at` frames follow: any class name (`feign.FeignException$NotFound:
+/// ...`), .NET's `Unhandled exception. System.X: ...`.
+fn is_exception_head(line: &str) -> bool {
+    is_exception_line(line)
+        || has_exception_shape(line)
+        || line.starts_with("Unhandled exception. ")
 }
 
 /// `LEVEL:logger:message` (Python's default format) and `level: message` (winston's simple
@@ -494,6 +501,20 @@ mod tests {
     fn body(text: &str) -> &str {
         let (a, b) = from_text(text).body.expect("a body");
         &text[a..b]
+    }
+
+    /// A Java head of any class name, or .NET's, is a trace when `at` frames follow; alone it is
+    /// no level.
+    #[test]
+    fn heads_of_any_class_name_with_at_frames() {
+        for head in [
+            "feign.FeignException$NotFound: [404 Not Found]\n\tat com.acme.Client.get(Client.java:40)",
+            "Unhandled exception. System.InvalidOperationException: x\n   at Acme.Program.Main() in /src/Program.cs:line 42",
+        ] {
+            assert_eq!(from_text(head).severity, Some(Severity::Error), "{head}");
+        }
+        assert_eq!(from_text("feign.FeignException$NotFound: [404 Not Found]").severity, None);
+        assert_eq!(from_text("Status: ok\nnext line").severity, None);
     }
 
     #[test]

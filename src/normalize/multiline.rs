@@ -27,6 +27,8 @@ const MAX_BUILD_GAP_NANOS: i64 = 5_000_000_000;
 /// A log line joins the stack trace after it (as `logger.exception` writes them) only when the
 /// trace follows immediately.
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
+/// What net/http logs, before the goroutine's stack, for a handler's panic it recovered.
+pub(crate) const GO_RECOVERED_PANIC: &str = "http: panic serving ";
 /// Lines of an exception's message before its first `at` frame (Node prints the message as is).
 const MAX_MESSAGE_LINES: u16 = 40;
 /// GKE cuts stdout/stderr lines at this many bytes and writes the rest as the next entry.
@@ -82,20 +84,33 @@ pub(crate) enum Kind {
 /// The first line of a record, as reassembly sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
-    /// `Traceback (most recent call last):`
+    /// `Traceback (most recent call last):`, or an exception group's `  + Exception Group
+    /// Traceback (most recent call last):` (Python 3.11+; its lines are indented by `  | `).
     PyStart,
     /// Starts with a space or a tab: frames, source lines, carets, `\tat ...`, `\t... 12 more`.
     Indented,
-    /// `KeyError: 'x'`, `java.lang.IllegalStateException: ...`, Node's `Error: ...`.
+    /// `KeyError: 'x'`, `java.lang.IllegalStateException: ...`, Node's `Error: ...`, .NET's
+    /// `Unhandled exception. System.X: ...`.
     Exception,
+    /// A class name alone or before `: ` that is no known exception by its name
+    /// (`NotFound: 404 ...`, `feign.FeignException$NotFound: ...`): the exception line after
+    /// Python frames or before `at` frames ([`has_exception_shape`]).
+    Named,
     /// `During handling of the above exception...`, `The above exception was the direct cause...`
     Chain,
     /// Java's `Caused by: ...`
     CausedBy,
     /// Java's `Exception in thread "main" ...`
     JavaHead,
-    /// Go's `panic: ...` or `fatal error: ...`
+    /// ASP.NET Core's console logger: `fail: Microsoft.AspNetCore.Server.Kestrel[13]`, its message
+    /// and the exception indented below it.
+    DotnetFail,
+    /// Go's `panic: ...` or `fatal error: ...`, or net/http's log line for a handler's panic it
+    /// recovered (`2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: ...`).
     GoPanic,
+    /// Node's crash report begins with where it was thrown: `node:internal/process/promises:391`,
+    /// `/app/node_modules/pg/lib/client.js:132`.
+    NodeSource,
     /// Go's `[signal SIGSEGV: ...]`
     GoSignal,
     /// Go's `goroutine 1 [running]:`
@@ -118,7 +133,13 @@ pub(crate) enum Class {
 pub(crate) fn classify(line: &str) -> Class {
     let Some(&first) = line.as_bytes().first() else { return Class::Blank };
     if first == b' ' || first == b'\t' {
-        return if line.trim().is_empty() { Class::Blank } else { Class::Indented };
+        return match line.trim_start() {
+            "" => Class::Blank,
+            t if t.starts_with("+ Exception Group Traceback (most recent call last)") => {
+                Class::PyStart
+            }
+            _ => Class::Indented,
+        };
     }
     let trimmed = line.trim_end();
     match trimmed {
@@ -134,8 +155,15 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::CausedBy
     } else if line.starts_with("Exception in thread ") {
         Class::JavaHead
-    } else if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+    } else if is_dotnet_failure(trimmed) {
+        Class::DotnetFail
+    } else if line.starts_with("panic: ")
+        || line.starts_with("fatal error: ")
+        || line.contains(GO_RECOVERED_PANIC)
+    {
         Class::GoPanic
+    } else if is_node_source_line(trimmed) {
+        Class::NodeSource
     } else if line.starts_with("[signal ") {
         Class::GoSignal
     } else if line.starts_with("goroutine ") && trimmed.ends_with("]:") {
@@ -145,10 +173,12 @@ pub(crate) fn classify(line: &str) -> Class {
         || line.starts_with("(Background on this error at:")
     {
         Class::SqlTail
-    } else if is_exception_line(line) {
+    } else if is_exception_line(line) || line.starts_with("Unhandled exception. ") {
         Class::Exception
     } else if is_go_function_line(trimmed) {
         Class::GoFunc
+    } else if has_exception_shape(trimmed) {
+        Class::Named
     } else if is_word(trimmed) {
         Class::Word
     } else {
@@ -167,8 +197,15 @@ enum State {
     Chained,
     /// After a Java/Node exception line, before its first `at` frame: the message's other lines.
     Message(u16),
+    /// After a line that is an exception only by its shape: its `at` frames must follow.
+    Head,
     /// Java/Node `at` frames.
     AtFrames,
+    /// After a Node crash's source location: the source line and its caret.
+    NodeSource,
+    /// After the value a Node crash threw (`Error: ...`, `[UnhandledPromiseRejection: ...] {`):
+    /// its message, `at` frames and properties, up to the `Node.js v20.11.1` line.
+    NodeThrown(u16),
     /// After Go's `panic:` line, before the goroutine.
     GoHead,
     /// Go's goroutine stacks.
@@ -191,12 +228,14 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
     let at_frame = || line.trim_start().starts_with("at ");
     Some(match (state, class) {
         (S::Frames, C::Indented | C::Blank) => S::Frames,
-        (S::Frames, C::Exception) => S::AfterException,
+        (S::Frames, C::Exception | C::Named) => S::AfterException,
         (S::Frames, C::CausedBy) => S::Message(0),
-        (S::AfterException, C::SqlTail | C::Indented | C::Blank | C::Word) => S::AfterException,
+        (S::AfterException, C::SqlTail | C::Indented | C::Blank | C::Word | C::Named) => {
+            S::AfterException
+        }
         (S::AfterException | S::Chained, C::Chain | C::Blank) => S::Chained,
         (S::Chained, C::PyStart) => S::Frames,
-        (S::Message(_), C::Indented) if at_frame() => S::AtFrames,
+        (S::Message(_) | S::Head, C::Indented) if at_frame() => S::AtFrames,
         (S::Message(n), _)
             if n < MAX_MESSAGE_LINES && !matches!(class, C::PyStart | C::GoPanic) =>
         {
@@ -204,6 +243,12 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         }
         (S::AtFrames, C::Indented | C::Blank) => S::AtFrames,
         (S::AtFrames, C::CausedBy) => S::Message(0),
+        (S::NodeSource, C::Indented | C::Blank) => S::NodeSource,
+        (S::NodeSource | S::NodeThrown(_), _) if line.starts_with("Node.js v") => S::Done,
+        (S::NodeSource, _) if !ends_a_node_crash(class) => S::NodeThrown(0),
+        (S::NodeThrown(n), _) if n < MAX_MESSAGE_LINES && !ends_a_node_crash(class) => {
+            S::NodeThrown(n + 1)
+        }
         (S::GoHead, C::GoSignal | C::Blank) => S::GoHead,
         (S::GoHead | S::GoStack, C::GoRoutine) => S::GoStack,
         (S::GoStack, C::GoFunc | C::Indented | C::Blank) => S::GoStack,
@@ -225,8 +270,12 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
     }
     Some(match class {
         C::PyStart | C::Indented => (State::Frames, Kind::Trace),
-        C::Exception | C::JavaHead | C::CausedBy => (State::Message(0), Kind::Trace),
+        C::Exception | C::JavaHead | C::CausedBy | C::DotnetFail => {
+            (State::Message(0), Kind::Trace)
+        }
         C::GoPanic => (State::GoHead, Kind::Trace),
+        C::NodeSource => (State::NodeSource, Kind::Trace),
+        C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         _ => return None,
     })
@@ -243,6 +292,8 @@ struct Open {
     seen_exception: bool,
     seen_at_frame: bool,
     seen_goroutine: bool,
+    /// Node's last line of a crash report, `Node.js v20.11.1`.
+    seen_node_version: bool,
     closed: bool,
     /// Severity and declaration of the last member (a declared line continues only a run of
     /// lines declared alike, as a runtime that stamps every line writes them).
@@ -261,6 +312,7 @@ impl Open {
             seen_exception: false,
             seen_at_frame: false,
             seen_goroutine: false,
+            seen_node_version: false,
             closed: false,
             last_severity: line.severity,
             last_declared: line.part.declared,
@@ -274,11 +326,15 @@ impl Open {
             Class::PyStart => self.seen_py_start = true,
             Class::Indented if trimmed.starts_with("File \"") => self.seen_py_frame = true,
             Class::Indented if trimmed.starts_with("at ") => self.seen_at_frame = true,
-            Class::Exception | Class::JavaHead | Class::CausedBy | Class::GoPanic => {
-                self.seen_exception = true
-            }
+            Class::Exception
+            | Class::Named
+            | Class::JavaHead
+            | Class::DotnetFail
+            | Class::CausedBy
+            | Class::GoPanic => self.seen_exception = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
+            Class::Other if line.starts_with("Node.js v") => self.seen_node_version = true,
             _ => {}
         }
         if self.kind == Kind::Build && is_build_failed(line) {
@@ -297,6 +353,7 @@ impl Open {
                     || (self.seen_py_frame && self.seen_exception)
                     || (self.seen_at_frame && self.seen_exception)
                     || self.seen_goroutine
+                    || self.seen_node_version
             }
             Kind::Json | Kind::Build => self.closed,
             Kind::Cut => true,
@@ -409,7 +466,10 @@ fn start_at(
     let (state, kind) = start(class, line.part, first_line(line.message))?;
     let head = before.filter(|&p| {
         kind == Kind::Trace
-            && matches!(class, Class::PyStart | Class::Exception | Class::JavaHead | Class::GoPanic)
+            && matches!(
+                class,
+                Class::PyStart | Class::Exception | Class::Named | Class::JavaHead | Class::GoPanic
+            )
             && plan.parent[p].is_none()
             && plan.kind[p].is_none()
             && !lines[p].part.declared
@@ -602,6 +662,7 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
         return is_build_error(line) || line.starts_with("Finished Step #") || line == "ERROR";
     }
     match classify(line) {
+        Class::Named => true,
         Class::Other | Class::Word => {
             // The message a logger wrote just before a trace.
             !part.declared && rec.severity >= Severity::Error && !rec.message.contains('\n')
@@ -668,6 +729,63 @@ pub(crate) fn is_exception_line(line: &str) -> bool {
             || last == "StopIteration")
 }
 
+/// Whether a text has `at` frames below its first line: Java's `\tat `, Node's `    at `, .NET's
+/// `   at ` (.NET; deeper under a logger's line: `         at `).
+pub(crate) fn has_at_frames(text: &str) -> bool {
+    // Three spaces at least: prose indented by two (`  at least 3 retries`) is no frame.
+    let indented = |l: &str| l.starts_with('\t') || l.starts_with("   ");
+    text.lines().skip(1).any(|l| indented(l) && l.trim_start().starts_with("at "))
+}
+
+/// Where a Node crash was thrown, as its report's first line: `node:internal/process/
+/// promises:391`, `/app/node_modules/pg/lib/client.js:132`, `file:///app/server.mjs:40`.
+pub(crate) fn is_node_source_line(line: &str) -> bool {
+    let Some((path, number)) = line.rsplit_once(':') else { return false };
+    let script = [".js", ".mjs", ".cjs", ".ts"].iter().any(|ext| path.ends_with(ext));
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && !path.contains(char::is_whitespace)
+        && (path.starts_with("node:")
+            || (script && (path.starts_with('/') || path.starts_with("file://"))))
+}
+
+/// A line that begins another event rather than continuing a Node crash report.
+fn ends_a_node_crash(class: Class) -> bool {
+    matches!(class, Class::PyStart | Class::GoPanic | Class::NodeSource)
+}
+
+/// `fail: Microsoft.AspNetCore.Server.Kestrel[13]` (or `crit:`): the line ASP.NET Core's console
+/// logger writes before an error's message and exception, indented below it.
+fn is_dotnet_failure(line: &str) -> bool {
+    let Some(category) = line.strip_prefix("fail: ").or_else(|| line.strip_prefix("crit: ")) else {
+        return false;
+    };
+    let Some((name, id)) = category.strip_suffix(']').and_then(|c| c.split_once('[')) else {
+        return false;
+    };
+    has_exception_shape(name) && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A class name alone or before `: ` (`NotFound: 404 ...`, `google.api_core.exceptions.Deadline
+/// Exceeded: 504 ...`, `feign.FeignException$NotFound: ...`, `socket.timeout`), whatever the name
+/// ends with. Too loose for a lone line (`Note: ...`); it is an exception line only where a
+/// trace says one comes: after Python frames, before Java/.NET `at` frames.
+pub(crate) fn has_exception_shape(line: &str) -> bool {
+    let line = line.trim_end();
+    let (name, rest) = line.split_once(':').unwrap_or((line, ""));
+    let last = name.rsplit(['.', '$']).next().unwrap_or("");
+    let Some(&first) = name.as_bytes().first() else { return false };
+    (rest.is_empty() || rest.starts_with(' '))
+        && (first.is_ascii_alphabetic() || first == b'_')
+        && name.len() <= 200
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+        && !name.ends_with(['.', '$'])
+        // Module-qualified, or a class's capital: not a plain word (`done`, `note: ...`).
+        && (name.contains(['.', '$']) || last.starts_with(|c: char| c.is_ascii_uppercase() || c == '_'))
+        // A class name has a lower-case letter: `INFO:`, `WARN:` are levels.
+        && last.bytes().any(|b| b.is_ascii_lowercase())
+}
+
 fn is_chain_line(line: &str) -> bool {
     line.starts_with("During handling of the above exception")
         || line.starts_with("The above exception was the direct cause")
@@ -683,7 +801,8 @@ fn is_go_function_line(line: &str) -> bool {
     line.ends_with(')')
         && !name.is_empty()
         && !name.contains(' ')
-        && (name.contains('.') || name.contains('/'))
+        // `panic({0x7b2c60?, 0xc0000163a8?})` is the frame where a recovered panic was raised.
+        && (name.contains('.') || name.contains('/') || name == "panic")
 }
 
 /// One token of identifier characters (`stripe_webhook_secret`, `items.0.name`).
@@ -858,6 +977,160 @@ mod tests {
         assert_eq!((out[1].severity, out[1].severity_inferred), (Severity::Error, true));
     }
 
+    /// Exception lines whose class name has no known ending (`DeadlineExceeded`, `NotFound`,
+    /// `QueryCanceled`) end the traceback after its frames.
+    #[test]
+    fn after_python_frames_any_class_name_is_the_exception_line() {
+        for exc in [
+            "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded",
+            "NotFound: 404 No such object: b/o.csv",
+            "psycopg2.errors.QueryCanceled: canceling statement due to statement timeout",
+            "orders.models.Order.DoesNotExist",
+        ] {
+            let records = vec![
+                line("a", 0, "Traceback (most recent call last):"),
+                line("b", 10, "  File \"/app/jobs/export.py\", line 41, in run"),
+                line("c", 20, "    blob.upload_from_filename(path)"),
+                line("d", 30, exc),
+            ];
+            let out = reassemble(records);
+            assert_eq!(ids(&out), [vec!["a", "b", "c", "d"]], "{exc}");
+        }
+    }
+
+    /// Alone, or after anything but frames, such a line is no exception line.
+    #[test]
+    fn a_class_shaped_line_without_frames_stays_apart() {
+        let records = vec![
+            line("a", 0, "Traceback (most recent call last):"),
+            line("b", 10, "  File \"/app/jobs/export.py\", line 41, in run"),
+            line("c", 20, "INFO: shutting down"),
+        ];
+        assert_eq!(ids(&reassemble(records)), [vec!["a", "b"], vec!["c"]]);
+        let records = vec![line("a", 0, "Note: cache warm"), line("b", 10, "Status: ok")];
+        assert_eq!(reassemble(records).len(), 2);
+        assert!(!is_exception_line("google.api_core.exceptions.NotFound: 404 gone"));
+    }
+
+    /// Java's nested classes (`Outer$Inner`) head a trace when `at` frames follow.
+    #[test]
+    fn a_java_head_of_any_name_before_at_frames() {
+        let records = vec![
+            line("a", 0, "feign.FeignException$NotFound: [404 Not Found] during [GET]"),
+            line("b", 10, "\tat com.acme.cart.CatalogClient.get(CatalogClient.java:40)"),
+            line("c", 20, "\tat com.acme.cart.CartService.add(CartService.java:77)"),
+            line("d", 30_000, "Status: ok"),
+            line("e", 30_010, "a line that follows"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"], vec!["e"]]);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// ASP.NET Core's `fail:` line, its message and the exception indented below it are one event;
+    /// an `info:` line and its message are not.
+    #[test]
+    fn a_dotnet_failure_and_its_indented_exception() {
+        let records = vec![
+            line("a", 0, "fail: Microsoft.AspNetCore.Server.Kestrel[13]"),
+            line("b", 10, "      Connection id \"0HN7\": An unhandled exception was thrown."),
+            line("c", 20, "      System.Net.Http.HttpRequestException: 503 (Service Unavailable)."),
+            line(
+                "d",
+                30,
+                "         at Acme.Gateway.ChargeAsync(ChargeRequest req) in /src/G.cs:line 77",
+            ),
+            line("e", 40, "         --- End of inner exception stack trace ---"),
+            line(
+                "f",
+                50,
+                "         at Acme.ChargeController.Post(ChargeRequest req) in /src/C.cs:line 35",
+            ),
+            line("g", 200_000, "info: Microsoft.Hosting.Lifetime[0]"),
+            line("h", 200_010, "      Now listening on: http://[::]:8080"),
+        ];
+        let out = reassemble(records);
+        let event = vec!["a", "b", "c", "d", "e", "f"];
+        assert_eq!(ids(&out), [event, vec!["g"], vec!["h"]]);
+        assert_eq!(out[0].severity, Severity::Error);
+        assert!(!is_dotnet_failure("fail: the build"));
+    }
+
+    /// An exception group (as uvicorn and anyio print one) with the logger's line before it.
+    #[test]
+    fn a_python_exception_group_and_its_logger_line() {
+        let records = vec![
+            at("h", 0, Severity::Error, true, "ERROR:    Exception in ASGI application"),
+            line("a", 40, "  + Exception Group Traceback (most recent call last):"),
+            line(
+                "b",
+                80,
+                "  |   File \"/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__",
+            ),
+            line("c", 120, "  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)"),
+            line("d", 160, "  +-+---------------- 1 ----------------"),
+            line("e", 200, "    | Traceback (most recent call last):"),
+            line("f", 240, "    |   File \"/app/api/index.py\", line 61, in query"),
+            line("g", 280, "    | KeyError: 'hits'"),
+            line("i", 320, "    +------------------------------------"),
+            at(
+                "j",
+                200_000,
+                Severity::Info,
+                false,
+                "INFO:     169.254.1.1:5000 - \"GET /search\" 500",
+            ),
+        ];
+        let out = reassemble(records);
+        let event = vec!["h", "a", "b", "c", "d", "e", "f", "g", "i"];
+        assert_eq!(ids(&out), [event, vec!["j"]]);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// A Node crash report without `at` frames (an unhandled rejection) is one event up to its
+    /// `Node.js v...` line; without that line it stays as written.
+    #[test]
+    fn a_node_crash_report_up_to_its_version_line() {
+        let report = [
+            "node:internal/process/promises:391",
+            "    triggerUncaughtException(err, true /* fromPromise */);",
+            "    ^",
+            "",
+            "[UnhandledPromiseRejection: This error originated either by ...] {",
+            "  code: 'ERR_UNHANDLED_REJECTION'",
+            "}",
+            "",
+            "Node.js v20.11.1",
+        ];
+        let records: Vec<Record> =
+            (0..report.len()).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1, "{:?}", ids(&out));
+        assert_eq!((out[0].entries, out[0].severity), (9, Severity::Error));
+        let records: Vec<Record> =
+            (0..8).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
+        assert_eq!(reassemble(records).len(), 8);
+        assert!(!is_node_source_line("Listening on http://0.0.0.0:8080"));
+    }
+
+    /// A handler's panic that net/http recovered and logged, with its goroutine: an ERROR event
+    /// (the process lives on).
+    #[test]
+    fn a_recovered_go_panic() {
+        let records = vec![
+            line("1", 0, "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [3] with length 3"),
+            line("2", 40, "goroutine 77 [running]:"),
+            line("3", 80, "net/http.(*conn).serve.func1()"),
+            line("4", 120, "\t/usr/local/go/src/net/http/server.go:1868 +0xb9"),
+            line("5", 160, "panic({0x7b2c60?, 0xc0000163a8?})"),
+            line("6", 200, "\t/usr/local/go/src/runtime/panic.go:920 +0x270"),
+            line("7", 240, "github.com/acme/ingest/internal/api.parseBatch(...)"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
     #[test]
     fn classes() {
         assert!(is_exception_line("KeyError: '\"timestamp\"'"));
@@ -870,5 +1143,12 @@ mod tests {
         assert_eq!(classify("stripe_webhook_secret"), Class::Word);
         assert_eq!(classify("[SQL: SELECT 1]"), Class::SqlTail);
         assert_eq!(classify("GET /health 200"), Class::Other);
+        assert_eq!(classify("NotFound: 404 gone"), Class::Named);
+        assert_eq!(classify("socket.timeout"), Class::Named);
+        for not_a_class in
+            ["INFO:     started", "fail: x", "done", "2025 x: y", "Connection error: x"]
+        {
+            assert_ne!(classify(not_a_class), Class::Named, "{not_a_class}");
+        }
     }
 }

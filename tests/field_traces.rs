@@ -1,0 +1,309 @@
+//! Stack traces from a field test, through the real binary: each written one line per entry to a
+//! Cloud Run instance's stderr (40 µs apart, no severity), as the runtimes print them. What an
+//! engineer reading the raw log expects: one ERROR event per crash, one issue per exception type,
+//! titled by the exception line. The fixtures are written here; their values are invented.
+
+mod common;
+
+use common::{assert_books_balance, issues, run_in, total};
+
+/// Cloud Run stderr entries for `lines`, starting at minute `minute` of the hour, 40 µs apart.
+fn stderr(service: &str, minute: u32, lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            serde_json::json!({
+                "insertId": format!("{service}-{minute:02}-{i:03}"),
+                "timestamp": format!("2025-10-14T19:{minute:02}:00.{:06}Z", i * 40),
+                "logName": "projects/acme-prod/logs/run.googleapis.com%2Fstderr",
+                "resource": {"type": "cloud_run_revision", "labels": {
+                    "service_name": service, "revision_name": format!("{service}-00042-xyz"),
+                    "project_id": "acme-prod"}},
+                "labels": {"instanceId": "00f46b928541d0c8a9f1"},
+                "textPayload": text,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+/// One issue of a report.
+#[derive(Debug)]
+struct Found {
+    title: String,
+    severity: String,
+    kind: String,
+    count: u64,
+    entries: u64,
+}
+
+/// Runs the report on the entries; returns its issues and the entries below the scope.
+fn report(entries: &[String]) -> (Vec<Found>, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.ndjson"), entries.join("\n") + "\n").unwrap();
+    let run = run_in(dir.path(), &["report", "-q", "--out", "out", "in.ndjson"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    let found = issues(&json)
+        .iter()
+        .map(|i| Found {
+            title: i["title"].as_str().unwrap().to_string(),
+            severity: i["severity"].as_str().unwrap().to_string(),
+            kind: i["kind"].as_str().unwrap().to_string(),
+            count: i["count"].as_u64().unwrap(),
+            entries: i["entries"].as_u64().unwrap(),
+        })
+        .collect();
+    (found, total(&json, "below_min_severity"))
+}
+
+const PY_FRAMES: [&str; 5] = [
+    "Traceback (most recent call last):",
+    "  File \"/app/jobs/export.py\", line 41, in run",
+    "    blob.upload_from_filename(path)",
+    "  File \"/usr/local/lib/python3.12/site-packages/google/api_core/grpc_helpers.py\", line 78, in error_remapped_callable",
+    "    raise exceptions.from_grpc_error(exc) from exc",
+];
+
+/// The same frames ending in exceptions whose names have no known ending: one issue each, titled
+/// by the exception line, none of its lines below the scope.
+#[test]
+fn python_exception_lines_of_any_class_name() {
+    let excs = [
+        "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded",
+        "google.api_core.exceptions.NotFound: 404 No such object: acme-exports/daily.csv",
+        "google.api_core.exceptions.ServiceUnavailable: 503 failed to connect to all addresses",
+        "orders.models.Order.DoesNotExist: Order matching query does not exist.",
+        "psycopg2.errors.QueryCanceled: canceling statement due to statement timeout",
+        "NotFound: 404 gone",
+    ];
+    let mut entries = Vec::new();
+    for (k, exc) in excs.iter().enumerate() {
+        let mut lines = PY_FRAMES.to_vec();
+        lines.push(exc);
+        entries.extend(stderr("exporter", 30 + k as u32, &lines));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), excs.len(), "{found:#?}");
+    for exc in excs {
+        let name = exc.split(':').next().unwrap();
+        let issue = found.iter().find(|f| f.title.starts_with(name)).expect(name);
+        assert_eq!((issue.kind.as_str(), issue.entries), ("traceback", 6), "{issue:?}");
+        assert_eq!(issue.severity, "ERROR");
+    }
+}
+
+/// Java nested classes (`Outer$Inner`) head their `at` frames.
+#[test]
+fn java_nested_class_names() {
+    let frames = [
+        "\tat com.acme.cart.CatalogClient.get(CatalogClient.java:40)",
+        "\tat com.acme.cart.CartService.add(CartService.java:77)",
+    ];
+    let heads = [
+        "org.springframework.web.client.HttpServerErrorException$ServiceUnavailable: 503 Service Unavailable: [no body]",
+        "feign.FeignException$NotFound: [404 Not Found] during [GET] to [http://catalog/items/9]",
+    ];
+    let mut entries = Vec::new();
+    for (k, head) in heads.iter().enumerate() {
+        entries.extend(stderr("cart", k as u32, &[head, frames[0], frames[1]]));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for (issue, head) in found.iter().zip(heads) {
+        let name = head.split(':').next().unwrap();
+        assert!(issue.title.starts_with(name), "{issue:?}");
+        assert_eq!((issue.kind.as_str(), issue.count, issue.entries), ("traceback", 1, 3));
+    }
+}
+
+/// Lines of a class name's shape that are no exception (no frames around them) stay INFO lines.
+#[test]
+fn class_shaped_lines_without_a_trace_are_no_errors() {
+    let mut entries = stderr("cart", 0, &["Status: ok", "Note: cache warmed in 3 ms"]);
+    entries.extend(stderr("cart", 1, &["google.api_core.exceptions.NotFound: 404 retried"]));
+    let (found, below) = report(&entries);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(below, 3);
+}
+
+/// .NET: an unhandled exception (`   at ... in File.cs:line N` frames) and ASP.NET Core's `fail:`
+/// line with the exception indented below it: one ERROR event each, keyed like other traces.
+#[test]
+fn dotnet_unhandled_and_logged_by_aspnet_core() {
+    let mut entries = stderr(
+        "payments",
+        0,
+        &[
+            "Unhandled exception. System.InvalidOperationException: Unable to resolve service for type 'Acme.IGatewayClient'",
+            "   at Microsoft.Extensions.DependencyInjection.ActivatorUtilities.GetService(IServiceProvider sp, Type type)",
+            "   at Acme.Payments.Program.Main(String[] args) in /src/Acme.Payments/Program.cs:line 42",
+        ],
+    );
+    for minute in 10..13 {
+        entries.extend(stderr(
+            "payments",
+            minute,
+            &[
+                "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+                "      Connection id \"0HN7M5LFAKE01\": An unhandled exception was thrown by the application.",
+                "      System.Net.Http.HttpRequestException: Response status code does not indicate success: 503 (Service Unavailable).",
+                "         at System.Net.Http.HttpResponseMessage.EnsureSuccessStatusCode()",
+                "         at Acme.Payments.Gateway.GatewayClient.ChargeAsync(ChargeRequest req) in /src/Acme.Payments/Gateway/GatewayClient.cs:line 77",
+                "         --- End of inner exception stack trace ---",
+                "         at Acme.Payments.Controllers.ChargeController.Post(ChargeRequest req) in /src/Acme.Payments/Controllers/ChargeController.cs:line 35",
+            ],
+        ));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let logged = &found[0];
+    assert!(logged.title.starts_with("System.Net.Http.HttpRequestException: "), "{logged:?}");
+    assert_eq!((logged.kind.as_str(), logged.count, logged.entries), ("traceback", 3, 21));
+    let unhandled = &found[1];
+    assert!(unhandled.title.starts_with("System.InvalidOperationException: "), "{unhandled:?}");
+    assert_eq!((unhandled.severity.as_str(), unhandled.entries), ("ERROR", 3));
+}
+
+/// A Python 3.11+ exception group as uvicorn prints it under anyio: joined with the logger's line
+/// before it, keyed and titled by its leaf exception.
+#[test]
+fn python_exception_group_by_its_leaf() {
+    let lines = [
+        "ERROR:    Exception in ASGI application",
+        "  + Exception Group Traceback (most recent call last):",
+        "  |   File \"/usr/local/lib/python3.12/site-packages/starlette/_utils.py\", line 76, in collapse_excgroups",
+        "  |     yield",
+        "  |   File \"/usr/local/lib/python3.12/site-packages/anyio/_backends/_asyncio.py\", line 783, in __aexit__",
+        "  |     raise BaseExceptionGroup(",
+        "  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)",
+        "  +-+---------------- 1 ----------------",
+        "    | Traceback (most recent call last):",
+        "    |   File \"/app/api/routes/search.py\", line 33, in search",
+        "    |     hits = await index.query(q)",
+        "    |            ^^^^^^^^^^^^^^^^^^^^",
+        "    |   File \"/app/api/index.py\", line 61, in query",
+        "    |     return resp[\"hits\"][\"hits\"]",
+        "    |            ~~~~^^^^^^^^",
+        "    | KeyError: 'hits'",
+        "    +------------------------------------",
+    ];
+    let mut entries = Vec::new();
+    for minute in 0..3 {
+        entries.extend(stderr("search-api", minute, &lines));
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].title.starts_with("KeyError: "), "{:?}", found[0]);
+    assert!(found[0].title.contains("api/index.py:query"), "{:?}", found[0]);
+    assert_eq!((found[0].count, found[0].entries), (3, 3 * lines.len() as u64));
+}
+
+/// Node's crash report for an unhandled rejection has no `at` frames: one ERROR event up to its
+/// `Node.js v...` line, titled by the value thrown; one with frames keeps its key.
+#[test]
+fn node_crash_reports() {
+    let rejection = [
+        "node:internal/process/promises:391",
+        "    triggerUncaughtException(err, true /* fromPromise */);",
+        "    ^",
+        "",
+        "[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block. The promise rejected with the reason \"AxiosError: Request failed with status code 502\".] {",
+        "  code: 'ERR_UNHANDLED_REJECTION'",
+        "}",
+        "",
+        "Node.js v20.11.1",
+    ];
+    let thrown = [
+        "/app/node_modules/pg/lib/client.js:132",
+        "        throw err",
+        "        ^",
+        "",
+        "Error: connect ECONNREFUSED 10.20.0.5:5432",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {",
+        "  errno: -111,",
+        "  code: 'ECONNREFUSED'",
+        "}",
+        "",
+        "Node.js v20.11.1",
+    ];
+    let mut entries = stderr("web-bff", 0, &rejection);
+    entries.extend(stderr("web-bff", 5, &rejection));
+    entries.extend(stderr("web-bff", 10, &thrown));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].title.starts_with("UnhandledPromiseRejection: This error"), "{found:?}");
+    assert_eq!((found[0].severity.as_str(), found[0].count, found[0].entries), ("ERROR", 2, 18));
+    assert!(found[1].title.starts_with("Error: connect ECONNREFUSED"), "{found:?}");
+    assert_eq!((found[1].count, found[1].entries), (1, 11));
+}
+
+/// Go: a `fatal error:` keyed by the first goroutine (the crashed one), whatever the others were
+/// doing; a panic net/http recovered and logged is an ERROR event of its own.
+#[test]
+fn go_fatal_errors_and_recovered_panics() {
+    let crashed = [
+        "fatal error: concurrent map writes",
+        "",
+        "goroutine 118 [running]:",
+        "github.com/acme/ingest/internal/cache.(*Store).Put(...)",
+        "\t/src/internal/cache/store.go:31",
+        "github.com/acme/ingest/internal/api.(*Server).ingest(0xc000120000, {0x8b7c40, 0xc0004a61c0}, 0xc0002f4000)",
+        "\t/src/internal/api/server.go:88 +0x2c5",
+        "",
+    ];
+    let others: [&[&str]; 3] = [
+        &[
+            "goroutine 1 [IO wait]:",
+            "internal/poll.runtime_pollWait(0x7f2c1c2e1f08, 0x72)",
+            "\t/usr/local/go/src/runtime/netpoll.go:343 +0x85",
+        ],
+        &["goroutine 1 [select]:", "main.main()", "\t/src/cmd/ingest/main.go:77 +0x3f1"],
+        &[
+            "goroutine 1 [semacquire]:",
+            "sync.runtime_Semacquire(0xc000010218)",
+            "\t/usr/local/go/src/runtime/sema.go:62 +0x25",
+        ],
+    ];
+    let mut entries = Vec::new();
+    for (minute, other) in others.iter().enumerate() {
+        let lines: Vec<&str> = crashed.iter().chain(other.iter()).copied().collect();
+        entries.extend(stderr("ingest", minute as u32, &lines));
+    }
+    entries.extend(stderr(
+        "ingest",
+        30,
+        &[
+            "2025/10/14 12:30:00 http: panic serving 10.8.0.3:51234: runtime error: index out of range [5] with length 3",
+            "goroutine 77 [running]:",
+            "net/http.(*conn).serve.func1()",
+            "\t/usr/local/go/src/net/http/server.go:1868 +0xb9",
+            "panic({0x7b2c60?, 0xc0000163a8?})",
+            "\t/usr/local/go/src/runtime/panic.go:920 +0x270",
+            "github.com/acme/ingest/internal/api.parseBatch(...)",
+            "\t/src/internal/api/batch.go:22",
+        ],
+    ));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let fatal = &found[0];
+    assert!(fatal.title.starts_with("fatal error: concurrent map writes (in "), "{fatal:?}");
+    assert_eq!(
+        (fatal.kind.as_str(), fatal.count, fatal.severity.as_str()),
+        ("traceback", 3, "CRITICAL")
+    );
+    let recovered = &found[1];
+    assert!(
+        recovered.title.starts_with("panic: runtime error: index out of range"),
+        "{recovered:?}"
+    );
+    assert_eq!((recovered.severity.as_str(), recovered.entries), ("ERROR", 8));
+}
