@@ -1092,13 +1092,12 @@ fn project<'a>(
     log_name: Option<&str>,
 ) -> Option<Cow<'a, str>> {
     let is_number = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let from_log = log_name.and_then(project_of);
-    match (nonempty(from_resource), from_log) {
-        (Some(res), Some(log)) if is_number(&res) && !is_number(log) => {
-            Some(Cow::Owned(log.to_string()))
-        }
-        (Some(res), _) => Some(res),
-        (None, log) => log.map(|p| Cow::Owned(p.to_string())),
+    // The log name is looked at only when needed: this runs for every entry.
+    let from_log = || log_name.and_then(project_of).map(|p| Cow::Owned(p.to_string()));
+    match nonempty(from_resource) {
+        Some(res) if is_number(&res) => from_log().filter(|log| !is_number(log)).or(Some(res)),
+        Some(res) => Some(res),
+        None => from_log(),
     }
 }
 
