@@ -577,8 +577,19 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     }
     let declared = Declared { severity: declared, weak, stream };
     let message = settle_severity(&mut rec, declared, payload_severity, message);
+    if rec.audit.is_none() {
+        rec.audit = function_execution(&message);
+    }
     rec.message = clip_message(redact_trimmed(message, redactor));
     rec
+}
+
+/// A Cloud Functions (1st gen) execution's end, as a call with its outcome: `'timeout'` and
+/// `'crash'` are two problems, grouped apart as audit logs' statuses are.
+fn function_execution(message: &str) -> Option<Audit> {
+    let status = infer::function_outcome(message)?;
+    let method = "Function execution finished with status".to_string();
+    Some(Audit { service: "cloudfunctions.googleapis.com".into(), method, status })
 }
 
 /// Whether a line with its runtime's INFO, below the minimum severity, is read after all: when
@@ -1331,6 +1342,10 @@ mod tests {
         };
         let rec = entry("Function execution took 60003 ms, finished with status: 'timeout'");
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Error, true));
+        // Keyed by its outcome: a timeout and a crash are two issues.
+        assert_eq!(rec.audit.map(|call| call.status), Some("timeout"));
+        let rec = entry("Function execution took 1204 ms, finished with status: 'crash'");
+        assert_eq!(rec.audit.map(|call| call.status), Some("crash"));
         let rec = entry("Function execution took 12 ms, finished with status: 'ok'");
         assert_eq!((rec.severity, rec.severity_inferred), (Severity::Debug, false));
         let rec = entry("Function execution took 88 ms, finished with status code: 200");

@@ -170,10 +170,17 @@ fn php_error(line: &str) -> Option<TextHint<'_>> {
 /// 'timeout'`, which it writes at DEBUG: a timeout, a crash, a connection error or an error is
 /// ERROR; `'ok'` and `status code: 200` say nothing.
 fn function_status(line: &str) -> Option<Severity> {
+    let status = function_outcome(line)?;
+    (status != "ok").then_some(Severity::Error)
+}
+
+/// The status of a Cloud Functions (1st gen) execution line, among those it writes: each is a
+/// different problem, and the issue is keyed by it (masking would make them one).
+pub(crate) fn function_outcome(line: &str) -> Option<&'static str> {
     let rest = line.strip_prefix("Function execution took ")?;
     let (_, status) = rest.split_once("finished with status: '")?;
-    let status = status.strip_suffix('\'')?;
-    matches!(status, "timeout" | "crash" | "connection error" | "error").then_some(Severity::Error)
+    let status = status.trim_end().strip_suffix('\'')?;
+    ["ok", "timeout", "crash", "connection error", "error"].into_iter().find(|s| *s == status)
 }
 
 /// Searchers made once: `str::contains(&str)` builds its searcher on every call, which showed in

@@ -638,6 +638,12 @@ impl Candidates {
     /// `stream` and `part` are the record's ([`stream_hash`], [`Part::of`]), computed once by
     /// the caller.
     pub(crate) fn may_join(&mut self, rec: &Record, stream: u64, part: Part) -> bool {
+        // A call with its outcome (an audit log, a function's execution status) is an event of
+        // its own, keyed by that outcome: never a line of another.
+        if rec.audit.is_some() {
+            self.last = Some((stream, rec.time_nanos(), false));
+            return false;
+        }
         let own = looks_like_a_part(rec, part);
         let time = rec.time_nanos();
         let follows = self.last.is_some_and(|(s, t, own_before)| {

@@ -25,12 +25,14 @@ pub struct Request {
 
 /// The call an audit log records: `compute.googleapis.com`, `v1.compute.instances.setMetadata`,
 /// `PERMISSION_DENIED`. The caller is not kept (it is personal data; the message names it
-/// redacted).
+/// redacted). Other platform logs that record a call and its outcome are keyed the same way:
+/// Cloud Tasks and Cloud Scheduler attempts, Cloud Functions (1st gen) executions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Audit {
     pub service: String,
     pub method: String,
-    /// The canonical name of `status.code` (`OK` when the call succeeded).
+    /// The canonical name of `status.code` (`OK` when the call succeeded), or the outcome as the
+    /// platform names it (`timeout`).
     pub status: &'static str,
 }
 
