@@ -360,17 +360,22 @@ fn is_time(word: &str) -> bool {
 fn body_after(line: &str, rest: &[(usize, usize)], level_end: usize) -> (usize, usize) {
     let mut at = level_end;
     let mut words = rest.iter().peekable();
+    let mut ruby = false;
     if let Some(&&(a, b)) = words.peek() {
         let w = &line[a..b];
         let context = w.len() > 2 && w.starts_with('[') && w.ends_with(']');
         let logger = w.contains('.') && is_logger_name(w.trim_end_matches(':'));
-        if context || logger || w == "-" {
+        // Ruby's Logger: `E, [... #1] ERROR -- progname: message` (the progname may be empty).
+        ruby = w == "--";
+        if context || logger || w == "-" || ruby {
             at = b;
             words.next();
         }
     }
     if let Some(&&(a, b)) = words.peek() {
-        if matches!(&line[a..b], "-" | ":") {
+        let w = &line[a..b];
+        let progname = ruby && w.len() > 1 && is_logger_name(&w[..w.len() - 1]);
+        if matches!(w, "-" | ":") || (progname && w.ends_with(':')) {
             at = b;
         }
     }
@@ -391,6 +396,8 @@ fn is_prefix_word(word: &str) -> bool {
         || (word.starts_with('[') && word.ends_with(']'))
         || word.bytes().all(|b| b.is_ascii_punctuation())
         || matches!(word, "AM" | "PM" | "UTC" | "GMT")
+        // Ruby's Logger opens with its level's letter: `E, [2025-10-14T09:00:00.123456 #1]`.
+        || matches!(word.as_bytes(), [b'D' | b'I' | b'W' | b'E' | b'F' | b'A', b','])
         || word.split_once('=').is_some_and(|(k, v)| is_logger_name(k) && !v.is_empty())
         || (word.contains('.') && is_logger_name(word))
 }
@@ -576,6 +583,14 @@ mod tests {
             "webhook signature verification failed {\"a\":1}"
         );
         assert_eq!(body("ERROR:root:cache miss storm"), "cache miss storm");
+        // Ruby's Logger, with and without a program name.
+        let ruby = "E, [2025-10-14T09:00:00.123456 #1] ERROR -- : NoMethodError (undefined method)";
+        assert_eq!(
+            (sev(ruby), body(ruby)),
+            (Some(Severity::Error), "NoMethodError (undefined method)")
+        );
+        let ruby = "W, [2025-10-14T09:00:00.123456 #1]  WARN -- sidekiq: retrying job 42";
+        assert_eq!(body(ruby), "retrying job 42");
         assert_eq!(
             body("Step #0 - \"build\": ERROR: No matching distribution"),
             "No matching distribution"
