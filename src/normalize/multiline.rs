@@ -394,10 +394,14 @@ pub(crate) struct Plan {
 
 /// Decides which lines are one event. Children follow their head in time order.
 pub(crate) fn plan(lines: &[LineView]) -> Plan {
+    let newest_first = newest_first_streams(lines);
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
-        la.stream.cmp(&lb.stream).then(la.time.cmp(&lb.time)).then(la.order.cmp(&lb.order))
+        la.stream
+            .cmp(&lb.stream)
+            .then(la.time.cmp(&lb.time))
+            .then_with(|| written_order(la, lb, newest_first.contains(&la.stream)))
     });
     let mut plan = Plan { parent: vec![None; lines.len()], kind: vec![None; lines.len()] };
     let mut open: Option<Open> = None;
@@ -493,12 +497,40 @@ fn settle(open: Open, plan: &mut Plan) {
     }
 }
 
+/// The order two lines of the same time were written in: the input's, or its reverse where the
+/// input lists the stream newest first (`gcloud logging read` does by default), so that a
+/// traceback whose lines share a timestamp is not read upside down.
+fn written_order(a: &LineView, b: &LineView, newest_first: bool) -> std::cmp::Ordering {
+    if newest_first {
+        b.order.cmp(&a.order)
+    } else {
+        a.order.cmp(&b.order)
+    }
+}
+
+/// The streams whose lines, in input order, go back in time more often than forward.
+fn newest_first_streams(lines: &[LineView]) -> rustc_hash::FxHashSet<u64> {
+    let mut by_input: Vec<&LineView> = lines.iter().filter(|l| l.time.is_some()).collect();
+    by_input.sort_unstable_by_key(|l| (l.stream, l.order));
+    let mut steps: rustc_hash::FxHashMap<u64, i64> = rustc_hash::FxHashMap::default();
+    for pair in by_input.windows(2).filter(|p| p[0].stream == p[1].stream) {
+        let step = match pair[1].time.cmp(&pair[0].time) {
+            std::cmp::Ordering::Less => -1,
+            std::cmp::Ordering::Greater => 1,
+            std::cmp::Ordering::Equal => 0,
+        };
+        *steps.entry(pair[0].stream).or_default() += step;
+    }
+    steps.into_iter().filter(|&(_, sum)| sum < 0).map(|(stream, _)| stream).collect()
+}
+
 /// The children of each head, in time order (the order [`plan`] walked them).
 pub(crate) fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usize>> {
+    let newest_first = newest_first_streams(lines);
     let mut order: Vec<usize> = (0..lines.len()).filter(|&i| parent[i].is_some()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
-        la.time.cmp(&lb.time).then(la.order.cmp(&lb.order))
+        la.time.cmp(&lb.time).then_with(|| written_order(la, lb, newest_first.contains(&la.stream)))
     });
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
     for i in order {
@@ -844,6 +876,35 @@ mod tests {
 
     fn ids<'a>(out: &'a [Record<'a>]) -> Vec<Vec<&'a str>> {
         out.iter().map(|r| r.entry_ids.iter().map(String::as_str).collect()).collect()
+    }
+
+    /// `gcloud logging read` lists entries newest first: a traceback whose lines share one
+    /// timestamp comes upside down, and is read the right way up.
+    #[test]
+    fn lines_of_one_time_from_a_newest_first_export_are_read_in_reverse() {
+        let newest_first = [
+            line("later", 900_000, "  File \"/app/jobs.py\", line 9, in tick"),
+            line("d", 0, "KeyError: 'items'"),
+            line("c", 0, "    return order['items']"),
+            line("b", 0, "  File \"/app/orders.py\", line 12, in process"),
+            at("a", 0, Severity::Error, true, "Traceback (most recent call last):"),
+        ];
+        let records: Vec<Record> = newest_first
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut r)| {
+                r.origin.line = n as u64 + 1;
+                r
+            })
+            .collect();
+        let out = reassemble(records);
+        let joined = out.iter().find(|r| r.entry_ids.len() == 4).expect("one event of four lines");
+        assert!(
+            joined.message.starts_with("Traceback (most recent call last):"),
+            "{}",
+            joined.message
+        );
+        assert!(joined.message.ends_with("KeyError: 'items'"), "{}", joined.message);
     }
 
     #[test]
