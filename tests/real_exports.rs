@@ -711,3 +711,15 @@ fn pubsub_messages_of_a_log_sink_are_read_as_their_entries() {
     assert_eq!(skipped_reasons(&json), ["not a LogEntry object"]);
     assert!(run.stderr.contains("its keys: ackId, message"), "{}", run.stderr);
 }
+
+#[test]
+fn entries_split_for_their_size_are_one_event_again() {
+    // Two long errors, each split into three LogEntries (`split.uid`, `index`, `totalSplits`).
+    let json = report("split-entries.ndjson");
+    assert_read(&json, 7, 0);
+    let errors: Vec<&Value> = issues(&json).iter().filter(|i| i["severity"] == "ERROR").collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["count"], 2);
+    let title = errors[0]["title"].as_str().unwrap();
+    assert!(title.contains("missing field 'tax_id' in customer record"), "{title}");
+}

@@ -48,6 +48,25 @@ struct LogEntry<'a> {
     source_location: Option<SourceLocation<'a>>,
     #[serde(borrow)]
     operation: Option<Operation<'a>>,
+    #[serde(deserialize_with = "object")]
+    split: Option<LogSplit>,
+}
+
+/// `split`: one of the entries a too-long LogEntry was split into (client libraries split
+/// payloads over Cloud Logging's size limit; the parts share `uid`, in `index` order).
+#[derive(Deserialize, Default, Debug)]
+#[serde(rename_all = "camelCase", default)]
+struct LogSplit {
+    index: Option<i64>,
+    total_splits: Option<i64>,
+}
+
+impl LogSplit {
+    /// Whether a later part holds the rest of this one's text.
+    fn continues(&self) -> bool {
+        // The first part's index, 0, is left out of the JSON (proto3 writes no defaults).
+        self.total_splits.is_some_and(|n| self.index.unwrap_or(0) + 1 < n)
+    }
 }
 
 /// The fields of a `protoPayload` that say what was done: an audit log's (`AuditLog`: service,
@@ -289,6 +308,7 @@ fn scan_entry(text: &str) -> Result<LogEntry<'_>, scan::GiveUp> {
             "trace" => 11,
             "sourceLocation" | "source_location" => 12,
             "operation" => 13,
+            "split" => 14,
             _ => {
                 fields.value()?;
                 continue;
@@ -330,6 +350,7 @@ fn take_field<'a>(e: &mut LogEntry<'a>, bit: u32, raw: &'a str) -> Result<(), sc
         7 => e.proto_payload = serde_json::from_str(raw).map_err(|_| scan::GiveUp)?,
         8 => e.http_request = object_of(raw)?,
         12 => e.source_location = object_of(raw)?,
+        14 => e.split = object_of(raw)?,
         _ => e.operation = serde_json::from_str(raw).map_err(|_| scan::GiveUp)?,
     }
     Ok(())
@@ -560,6 +581,11 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
 
     let payloads = (entry.json_payload, entry.text_payload, entry.proto_payload.as_ref());
     let (message, payload_severity) = payload_message(payloads, &mut rec, redactor);
+    // A split entry's next part is its text's rest: joined as a line cut at a runtime's limit.
+    if let Some(split) = &entry.split {
+        rec.split_part = true;
+        rec.cut_at_limit |= split.continues();
+    }
     let mut message = message;
     if let Some(http) = &entry.http_request {
         if let Some(mut req) = request_of(http, redactor) {
@@ -580,7 +606,7 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     if rec.audit.is_none() {
         rec.audit = function_execution(&message);
     }
-    rec.message = clip_message(redact_trimmed(message, redactor));
+    rec.message = clip_message(redact_trimmed(message, redactor, !rec.cut_at_limit));
     rec
 }
 
@@ -765,11 +791,14 @@ fn message_body(message: Cow<'_, str>, (start, end): (usize, usize)) -> Cow<'_, 
 }
 
 /// The message without trailing whitespace, redacted, copied only where either changed it.
-fn redact_trimmed<'a>(message: Cow<'a, str>, redactor: &Redactor) -> Cow<'a, str> {
+/// The message redacted, its trailing whitespace trimmed unless `trim` is false (a cut line: its
+/// rest follows, and a space at the cut is part of the text).
+fn redact_trimmed<'a>(message: Cow<'a, str>, redactor: &Redactor, trim: bool) -> Cow<'a, str> {
+    let end = |text: &str| if trim { text.trim_end().len() } else { text.len() };
     match message {
-        Cow::Borrowed(text) => redactor.redact(text.trim_end()),
+        Cow::Borrowed(text) => redactor.redact(&text[..end(text)]),
         Cow::Owned(mut text) => {
-            let trimmed = text.trim_end().len();
+            let trimmed = end(&text);
             text.truncate(trimmed);
             match redactor.redact(&text) {
                 Cow::Borrowed(_) => Cow::Owned(text),

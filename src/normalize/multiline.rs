@@ -56,6 +56,8 @@ pub(crate) struct Part {
     pub(crate) build: bool,
     /// The text was cut at the runtime's line limit: the next entry holds the rest.
     pub(crate) cut: bool,
+    /// A part of a split LogEntry (`split`): the rest of the part before it.
+    pub(crate) split: bool,
 }
 
 impl Part {
@@ -64,6 +66,7 @@ impl Part {
             declared: declared_severity(rec),
             build: rec.log_name.as_deref().is_some_and(is_build_log),
             cut: rec.cut_at_limit,
+            split: rec.split_part,
         }
     }
 }
@@ -423,6 +426,11 @@ pub(crate) fn plan(lines: &[LineView]) -> Plan {
             if o.kind != Kind::Build {
                 o.state = step(o.state, class, text).expect("checked");
             }
+            // A rest that was cut again (a split entry's middle part, a line over twice the
+            // limit) takes the next rest too.
+            if o.kind == Kind::Cut && line.part.cut {
+                o.state = State::Cut;
+            }
             o.take(i, line);
         } else {
             if let Some(done) = open.take() {
@@ -556,6 +564,14 @@ pub(crate) fn settle_event(
     lines: impl Iterator<Item = (Severity, bool)>,
 ) -> (Severity, bool) {
     let severity = event_severity(kind, message, lines);
+    if kind == Kind::Cut {
+        // Each part was redacted alone: a secret cut in two may show only once whole (the
+        // built-in rules; a configured rule was applied to each part).
+        let whole = super::redact::default_redactor().redact(message);
+        if let std::borrow::Cow::Owned(redacted) = whole {
+            *message = redacted;
+        }
+    }
     if matches!(kind, Kind::Json | Kind::Cut) {
         if let Some((text, _, _)) = super::gcp::message_of_json_text(message) {
             *message = text;
@@ -692,7 +708,7 @@ impl Candidates {
 
 /// Whether a record's own text may be a part of an event.
 fn looks_like_a_part(rec: &Record, part: Part) -> bool {
-    if part.cut {
+    if part.cut || part.split {
         return true;
     }
     let line = first_line(&rec.message);
@@ -1001,6 +1017,29 @@ mod tests {
         let out = reassemble(records);
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Critical, true));
+    }
+
+    #[test]
+    fn split_entries_are_joined_in_order_and_redacted_whole() {
+        let part = |id: &str, text: &str, cut: bool| {
+            let mut r = at(id, 0, Severity::Error, false, text);
+            (r.cut_at_limit, r.split_part) = (cut, true);
+            r
+        };
+        let records = vec![
+            part("a", "upstream rejected the session eyJhbGciOiJIUzI1Ni", true),
+            part(
+                "b",
+                "J9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U and ",
+                true,
+            ),
+            part("c", "gave up after 3 tries", false),
+            line("d", 900_000, "next request"),
+        ];
+        let out = reassemble(records);
+        assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"]]);
+        assert!(out[0].message.ends_with(" and gave up after 3 tries"), "{}", out[0].message);
+        assert!(!out[0].message.contains("dozjgNryP4J3jVmNHl0w5N"), "{}", out[0].message);
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct Record<'a> {
     /// The text was cut at the runtime's line limit (GKE's 16 KiB): the next entry of the stream
     /// holds the rest.
     pub cut_at_limit: bool,
+    /// One of the entries a too-long LogEntry was split into (`split`): the parts are one event.
+    pub split_part: bool,
     /// What an audit log (or another `protoPayload` with a service and method) says was done.
     pub audit: Option<Audit>,
     /// An id shared by the entries of one operation (an audit log's `operation.id`, written on
@@ -101,6 +103,7 @@ impl Record<'_> {
             trace: own(self.trace),
             instance: own(self.instance),
             cut_at_limit: self.cut_at_limit,
+            split_part: self.split_part,
             audit: self.audit,
             operation: own(self.operation),
             origin: self.origin,
