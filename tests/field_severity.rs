@@ -189,7 +189,7 @@ fn levels_followed_by_a_colon_after_a_prefix() {
         ("[2025-10-14 16:20:13] production.ERROR: queue connection refused {\"exception\":\"x\"}", "ERROR", "queue connection refused"),
         ("2025-10-14T16:20:05.000Z error: charge failed for order 17", "ERROR", "charge failed for order"),
         ("2025-10-14T16:20:19.000Z pid=1 tid=abc class=MailJob jid=123 ERROR: Net::ReadTimeout", "ERROR", "Net::ReadTimeout"),
-        ("[14-Oct-2025 13:30:00] WARNING: [pool www] child 31 exited on signal 9 (SIGKILL)", "WARNING", "[pool www] child"),
+        ("[14-Oct-2025 13:30:00] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it", "WARNING", "[pool www] server reached"),
         ("NOTICE: PHP message: PHP Fatal error:  Uncaught PDOException: Connection refused", "ERROR", "PHP Fatal error: Uncaught PDOException"),
         ("2025-10-14 14:00:11 [error    ] webhook delivery failed", "ERROR", "webhook delivery failed"),
         ("4:20PM WRN disk almost full", "WARNING", "disk almost full"),
@@ -253,15 +253,55 @@ fn killed_processes_are_errors() {
         "Killed",
         "kernel: Out of memory: Killed process 4242 (gunicorn) total-vm:812345kB",
         "Main process exited, code=killed, status=9/KILL",
+        "[14-Oct-2025 13:30:00] WARNING: [pool www] child 31 exited on signal 9 (SIGKILL) after 211.4 seconds from start",
         "Killed 3 idle connections",
         "Main process exited, code=exited, status=0/SUCCESS",
+        "[14-Oct-2025 13:31:00] NOTICE: [pool www] child 32 exited on signal 15 (SIGTERM) after 80.2 seconds from start",
+        "[14-Oct-2025 13:31:00] NOTICE: [pool www] child 33 started",
     ];
     let entries: Vec<String> =
         lines.iter().enumerate().map(|(n, l)| entry(n, "run", RUN_STDOUT, None, text(l))).collect();
     let found = issues_of(&entries, &[]);
-    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(found.len(), 4, "{found:#?}");
     assert!(found.iter().all(|(s, _)| s == "ERROR"), "{found:#?}");
-    assert!(found.iter().all(|(_, t)| !t.contains("idle") && !t.contains("SUCCESS")), "{found:#?}");
+    let quiet = ["idle", "SUCCESS", "SIGTERM", "started"];
+    assert!(found.iter().all(|(_, t)| quiet.iter().all(|q| !t.contains(q))), "{found:#?}");
+    // PHP-FPM's prefix is cut as for its other lines.
+    assert!(found.iter().any(|(_, t)| t.starts_with("[pool www] child")), "{found:#?}");
+}
+
+/// PHP's level wins over its wrapper's: PHP-FPM writes every message of a worker at NOTICE, and
+/// PHP-FPM's and Apache's prefixes may say more or less than PHP does. Notices and deprecations
+/// are INFO (out of a WARNING report), warnings WARNING, fatal and parse errors ERROR.
+#[test]
+fn php_levels_inside_their_wrappers() {
+    let lines = [
+        ("NOTICE: PHP message: PHP Warning:  Undefined array key \"sku\" in /var/www/html/src/Cart.php on line 57", "WARNING"),
+        ("[29-Oct-2025 10:00:00 UTC] PHP Parse error:  syntax error, unexpected token \"}\" in /var/www/html/src/Cart.php on line 80", "ERROR"),
+        ("[Tue Oct 14 13:20:00.123456 2025] [php:error] [pid 12] [client 10.0.0.1:5555] PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/html/src/Export.php on line 12", "ERROR"),
+        ("NOTICE: PHP message: PHP Notice:  Undefined variable $total in /var/www/html/src/Cart.php on line 61", "INFO"),
+        ("NOTICE: PHP message: PHP Deprecated:  strlen(): Passing null to parameter #1 ($string) of type string is deprecated in /var/www/html/src/Cart.php on line 9", "INFO"),
+        ("[Tue Oct 14 13:20:00.123456 2025] [php:notice] [pid 12] [client 10.0.0.1:5555] PHP Deprecated:  Creation of dynamic property App\\Cart::$x is deprecated in /var/www/html/src/Cart.php on line 20", "INFO"),
+    ];
+    let entries: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(n, (l, _))| entry(n, "run", "run.googleapis.com%2Fstderr", None, text(l)))
+        .collect();
+    let found = issues_of(&entries, &[]);
+    assert_eq!(found.len(), 3, "only the warning and the errors: {found:#?}");
+    let all = issues_of(&entries, &["--min-severity", "DEBUG"]);
+    assert_eq!(all.len(), lines.len(), "{all:#?}");
+    for (line, want) in lines {
+        // The message starts at PHP's head, the wrapper cut off.
+        let at = ["Warning", "Parse", "Fatal", "Notice", "Deprecated"]
+            .iter()
+            .find_map(|h| line.find(&format!("PHP {h}")))
+            .unwrap();
+        let title = &line[at..at + 12];
+        let hits: Vec<_> = all.iter().filter(|(_, t)| t.starts_with(title)).collect();
+        assert!(hits.iter().any(|(s, _)| s == want), "{line}: {hits:#?}");
+    }
 }
 
 /// A message cut after its prefix still goes through the redactor.

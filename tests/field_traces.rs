@@ -307,3 +307,103 @@ fn go_fatal_errors_and_recovered_panics() {
     );
     assert_eq!((recovered.severity.as_str(), recovered.entries), ("ERROR", 8));
 }
+
+/// A PHP uncaught exception's lines after its first, as PHP writes them.
+const PHP_TRACE: [&str; 5] = [
+    "Stack trace:",
+    "#0 /var/www/html/db.php(12): PDO->__construct('mysql:host=...', 'app', Object(SensitiveParameterValue))",
+    "#1 /var/www/html/index.php(4): App\\Db::connect()",
+    "#2 {main}",
+    "  thrown in /var/www/html/db.php on line 12",
+];
+
+/// The same crash's first line as PHP-FPM, PHP's own error log and Apache wrap it.
+const PHP_HEADS: [&str; 4] = [
+    "NOTICE: PHP message: PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12",
+    "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12",
+    "[29-Oct-2025 10:00:00 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12",
+    "[Wed Oct 29 10:00:00.123456 2025] [php:error] [pid 12] [client 10.0.0.1:5555] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12",
+];
+
+/// PHP's uncaught exception, its `Stack trace:`, frames and `thrown in` line, each an entry, under
+/// each wrapper of its first line (and Apache's, with its line breaks written as `\n`, in one):
+/// one ERROR event per crash, one issue keyed and titled by the exception and its innermost
+/// frame. Notices and deprecations around it stay INFO, out of the report.
+#[test]
+fn php_uncaught_exceptions_under_their_wrappers() {
+    let mut entries = Vec::new();
+    for (k, head) in PHP_HEADS.iter().enumerate() {
+        let lines: Vec<&str> = std::iter::once(*head).chain(PHP_TRACE).collect();
+        entries.extend(stderr("shop", k as u32, &lines));
+    }
+    let escaped = format!(
+        "{}\\n{}, referer: https://shop.example.com/cart",
+        PHP_HEADS[3],
+        PHP_TRACE.join("\\n")
+    );
+    entries.extend(stderr("shop", 10, &[&escaped]));
+    entries.extend(stderr(
+        "shop",
+        20,
+        &[
+            "NOTICE: PHP message: PHP Notice:  Undefined variable $total in /var/www/html/cart.php on line 61",
+            "NOTICE: PHP message: PHP Deprecated:  strlen(): Passing null to parameter #1 ($string) of type string is deprecated in /var/www/html/cart.php on line 9",
+            "Stack trace:",
+            "#0 {main}",
+        ],
+    ));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 4, "{found:#?}");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let crash = &found[0];
+    assert!(
+        crash.title.starts_with("PDOException: SQLSTATE[<*>] [<*>] Connection refused"),
+        "{crash:?}"
+    );
+    assert!(crash.title.contains("(in html/db.php:PDO->__construct)"), "{crash:?}");
+    assert!(!crash.title.contains("mysql:host"), "{crash:?}");
+    assert_eq!((crash.kind.as_str(), crash.severity.as_str()), ("traceback", "ERROR"));
+    assert_eq!((crash.count, crash.entries), (5, 4 * 6 + 1));
+}
+
+/// A chain (`Next`): the exception that escaped is the title, the first one its root cause and
+/// the key; a crash on GKE, whose agent gives every stderr line ERROR, joins as on Cloud Run.
+#[test]
+fn php_chains_and_gke_stderr() {
+    let chain = [
+        "NOTICE: PHP message: PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12",
+        PHP_TRACE[0],
+        PHP_TRACE[1],
+        PHP_TRACE[3],
+        "",
+        "Next App\\DbUnavailable: database unavailable in /var/www/html/db.php:14",
+        "Stack trace:",
+        "#0 /var/www/html/index.php(4): App\\Db::connect()",
+        "#1 {main}",
+        "  thrown in /var/www/html/db.php on line 14",
+    ];
+    let mut entries = stderr("shop", 0, &chain);
+    let head = ["PHP Fatal error:  Uncaught RedisException: Connection timed out in /var/www/html/cache.php:9"];
+    let gke: Vec<String> = stderr("worker", 5, &[&head[..], &PHP_TRACE[..]].concat())
+        .into_iter()
+        .map(|e| {
+            let mut e: serde_json::Value = serde_json::from_str(&e).unwrap();
+            e["logName"] = "projects/acme-prod/logs/stderr".into();
+            e["severity"] = "ERROR".into();
+            e["resource"] = serde_json::json!({"type": "k8s_container", "labels": {
+                "project_id": "acme-prod", "namespace_name": "shop",
+                "pod_name": "worker-6d8f9c7b5-x2x4q", "container_name": "worker"}});
+            e.to_string()
+        })
+        .collect();
+    entries.extend(gke);
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let chained =
+        found.iter().find(|f| f.title.starts_with("App\\DbUnavailable: ")).expect("chain");
+    assert!(chained.title.contains("(root cause PDOException: "), "{chained:?}");
+    assert_eq!((chained.kind.as_str(), chained.entries), ("traceback", chain.len() as u64));
+    let redis = found.iter().find(|f| f.title.starts_with("RedisException: ")).expect("gke");
+    assert_eq!((redis.kind.as_str(), redis.count, redis.entries), ("traceback", 1, 6));
+}

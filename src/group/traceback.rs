@@ -4,6 +4,7 @@
 
 use crate::normalize::multiline::{
     has_at_frames, has_exception_shape, is_exception_line, is_node_source_line, GO_RECOVERED_PANIC,
+    PHP_FATAL,
 };
 
 /// What a stack trace is grouped by and shown as.
@@ -31,12 +32,15 @@ impl Trace {
     }
 }
 
-/// Parses a Python traceback, a Java or Node stack trace or a Go panic out of a message; None
-/// when the message holds none.
+/// Parses a Python traceback, a Java, .NET or Node stack trace, a Go panic or a PHP uncaught
+/// exception out of a message; None when the message holds none.
 pub(crate) fn parse(message: &str) -> Option<Trace> {
     // Every stack trace has more than one line; most messages have one.
     if !message.contains('\n') {
-        return None;
+        return parse_escaped_php(message);
+    }
+    if message.starts_with(PHP_FATAL) && message.contains("\nStack trace:\n#") {
+        return parse_php(message);
     }
     if message.contains("Traceback (most recent call last)") {
         return parse_python(message);
@@ -250,6 +254,124 @@ fn go_frame_name(func: &str) -> &str {
     func.rfind('(').map_or(func, |i| &func[..i]).trim()
 }
 
+/// One exception of a PHP trace: its line (`PDOException: text in /file.php:12`) and frames.
+struct PhpException<'a> {
+    head: String,
+    frames: Vec<&'a str>,
+    /// A fatal error that is no exception (`Allowed memory size ...`, with PHP 8.5's trace).
+    plain: bool,
+}
+
+/// PHP's uncaught exception (`PHP Fatal error:  Uncaught PDOException: ... in /db.php:12`,
+/// `Stack trace:`, `#0 /db.php(12): PDO->__construct(...)`, `#1 {main}`, `  thrown in ...`). A
+/// chain prints the first exception first and each that wrapped it after a `Next`, so the key
+/// is the first (the root cause, as Java's last `Caused by:`) and the title shows the last.
+fn parse_php(message: &str) -> Option<Trace> {
+    let exceptions = php_exceptions(message);
+    let root = exceptions.first()?;
+    let (exception, text) = if root.plain {
+        ("Fatal error", without_php_location(&root.head))
+    } else {
+        php_exception_of(&root.head)
+    };
+    let frames = root.frames.iter().map(|f| php_frame_name(f)).collect();
+    let top = exceptions.last().filter(|_| exceptions.len() > 1).map(|last| {
+        let (t, m) = php_exception_of(&last.head);
+        (t.to_string(), m.to_string())
+    });
+    Some(Trace { exception: exception.into(), message: text.into(), frames, top })
+}
+
+/// The exceptions of a PHP trace in the order printed: each head's lines (a message may have
+/// several) up to its `Stack trace:`, then its `#N` frames.
+fn php_exceptions(message: &str) -> Vec<PhpException<'_>> {
+    let mut found: Vec<PhpException> = Vec::new();
+    let mut in_head = false;
+    for (n, line) in message.lines().enumerate() {
+        let first = (n == 0).then(|| line[PHP_FATAL.len()..].trim_start());
+        let uncaught = first.and_then(|l| l.strip_prefix("Uncaught "));
+        if let Some(head) = uncaught.or(first).or_else(|| line.strip_prefix("Next ")) {
+            let plain = first.is_some() && uncaught.is_none();
+            found.push(PhpException { head: head.to_string(), frames: Vec::new(), plain });
+            in_head = true;
+        } else if line == "Stack trace:" {
+            in_head = false;
+        } else if let Some(last) = found.last_mut() {
+            if in_head {
+                last.head.push('\n');
+                last.head.push_str(line);
+            } else if line.starts_with('#') {
+                last.frames.push(line);
+            }
+        }
+    }
+    found
+}
+
+/// `PDOException: SQLSTATE[HY000] [2002] Connection refused in /db.php:12` (after `Uncaught ` or
+/// `Next `) is (`PDOException`, `SQLSTATE[HY000] [2002] Connection refused`); PHP 5's `exception
+/// 'PDOException' with message '...' in /db.php:12` likewise.
+fn php_exception_of(head: &str) -> (&str, &str) {
+    let head = without_php_location(head.trim());
+    if let Some(rest) = head.strip_prefix("exception '") {
+        let (name, rest) = rest.split_once('\'').unwrap_or((rest, ""));
+        let text = rest.trim_start().strip_prefix("with message '").unwrap_or("");
+        return (name, text.strip_suffix('\'').unwrap_or(text));
+    }
+    match head.split_once(": ") {
+        Some((name, text)) => (name.trim(), text.trim()),
+        None => (head, ""),
+    }
+}
+
+/// The text without PHP's ` in /path/file.php:12` (or ` on line 12`) at its end: where it was
+/// thrown moves with every edit, the frames say where.
+fn without_php_location(text: &str) -> &str {
+    let Some((before, place)) = text.rsplit_once(" in ") else { return text };
+    let place = place.trim();
+    let numbered = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    let located = match place.split_once(" on line ") {
+        Some((path, n)) => !path.contains(' ') && numbered(n),
+        None => place.rsplit_once(':').is_some_and(|(path, n)| !path.contains(' ') && numbered(n)),
+    };
+    if located {
+        before.trim_end()
+    } else {
+        text
+    }
+}
+
+/// `#0 /var/www/html/src/Db.php(19): PDO->__construct('mysql:...', ...)` is
+/// `src/Db.php:PDO->__construct`: the file of the call, without its line, and the function
+/// called, without its arguments (values); `#3 [internal function]: App\Jobs\Run->handle()` is
+/// the function alone, `#2 {main}` is `{main}`.
+fn php_frame_name(frame: &str) -> String {
+    let rest = frame.trim_start_matches('#').trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest.trim();
+    // The place comes first and has no `): `; the arguments may (a string's value).
+    let (file, call) = match rest.strip_prefix("[internal function]: ") {
+        Some(call) => (None, call),
+        None => match rest.split_once("): ") {
+            Some((place, call)) => (place.rsplit_once('(').map(|(f, _)| f), call),
+            None => (None, rest),
+        },
+    };
+    let function = call.split('(').next().unwrap_or(call).trim();
+    match file {
+        Some(file) => format!("{}:{function}", short_path(file)),
+        None => function.to_string(),
+    }
+}
+
+/// Apache 2.4 writes a message's line breaks as `\n` in its error log: a PHP uncaught
+/// exception is then one line, `PHP Fatal error:  Uncaught X: ...\nStack trace:\n#0 ...`.
+fn parse_escaped_php(message: &str) -> Option<Trace> {
+    if !message.starts_with(PHP_FATAL) || !message.contains("\\nStack trace:\\n#") {
+        return None;
+    }
+    parse_php(&message.replace("\\n", "\n"))
+}
+
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).
 fn short_path(file: &str) -> &str {
     for marker in ["site-packages/", "dist-packages/", "/lib/python"] {
@@ -407,6 +529,69 @@ mod tests {
         assert_eq!(
             t.frames,
             vec!["github.com/acme/api.parseBatch", "created by net/http.(*Server).Serve"]
+        );
+    }
+
+    const PHP: &str = "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:19\nStack trace:\n#0 /var/www/html/src/Db.php(19): PDO->__construct('mysql:host=10.2...', 'shop', Object(SensitiveParameterValue))\n#1 /var/www/html/public/index.php(8): App\\Db::connect()\n#2 {main}\n  thrown in /var/www/html/src/Db.php on line 19";
+
+    /// PHP: the exception and its message without where it was thrown; frames as the file of the
+    /// call and the function called, without line numbers or arguments (values).
+    #[test]
+    fn php_uncaught_exception() {
+        let t = parse(PHP).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("PDOException", "SQLSTATE[HY000] [2002] Connection refused")
+        );
+        assert_eq!(
+            t.frames,
+            vec!["src/Db.php:PDO->__construct", "public/index.php:App\\Db::connect", "{main}"]
+        );
+        assert_eq!(t.top, None);
+        let moved = PHP.replace("Db.php:19", "Db.php:23").replace("(19)", "(23)");
+        assert_eq!(parse(&moved).unwrap().fingerprint(), t.fingerprint());
+        // Apache 2.4 writes the line breaks as `\n`: the same trace.
+        let apache = format!("{}, referer: https://shop.example.com/", PHP.replace('\n', "\\n"));
+        assert_eq!(parse(&apache).unwrap().fingerprint(), t.fingerprint());
+        // A fatal error without a trace, and a warning, are no trace.
+        assert!(
+            parse("PHP Fatal error:  Allowed memory size exhausted in /x.php on line 5").is_none()
+        );
+        assert!(parse("PHP Warning:  x\\nStack trace:\\n#0 {main}").is_none());
+    }
+
+    /// A chain (`Next`): the first exception is the root cause and the key; the last escaped
+    /// and is the title. PHP 5's quoted form, internal functions, a message of several lines.
+    #[test]
+    fn php_chains_and_other_forms() {
+        let chain = "PHP Fatal error:  Uncaught PDOException: refused in /var/www/html/src/Db.php:19\nStack trace:\n#0 /var/www/html/src/Db.php(19): PDO->__construct('x')\n#1 {main}\n\nNext App\\DbUnavailable: database unavailable in /var/www/html/src/Db.php:23\nStack trace:\n#0 [internal function]: App\\Db::connect('a): b')\n#1 {main}\n  thrown in /var/www/html/src/Db.php on line 23";
+        let t = parse(chain).unwrap();
+        assert_eq!((t.exception.as_str(), t.message.as_str()), ("PDOException", "refused"));
+        assert_eq!(t.frames, vec!["src/Db.php:PDO->__construct", "{main}"]);
+        let top = t.top.unwrap();
+        assert_eq!(
+            (top.0.as_str(), top.1.as_str()),
+            ("App\\DbUnavailable", "database unavailable")
+        );
+        assert_eq!(
+            php_frame_name("#0 [internal function]: App\\Db::connect('a): b')"),
+            "App\\Db::connect"
+        );
+        let php5 = "PHP Fatal error:  Uncaught exception 'PDOException' with message 'SQLSTATE[HY000] [2002] refused' in /var/www/db.php:12\nStack trace:\n#0 /var/www/db.php(12): PDO->__construct('mysql:host=db')\n#1 {main}\n  thrown in /var/www/db.php on line 12";
+        let t = parse(php5).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("PDOException", "SQLSTATE[HY000] [2002] refused")
+        );
+        let guzzle = "PHP Fatal error:  Uncaught GuzzleHttp\\Exception\\ClientException: Client error: 404 response:\n{\"error\":\"not found\"}\n in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php:113\nStack trace:\n#0 /var/www/vendor/guzzlehttp/guzzle/src/Middleware.php(72): GuzzleHttp\\Exception\\RequestException::create(Object(GuzzleHttp\\Psr7\\Request))\n#1 {main}\n  thrown in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php on line 113";
+        let t = parse(guzzle).unwrap();
+        assert_eq!(t.exception, "GuzzleHttp\\Exception\\ClientException");
+        assert_eq!(t.message, "Client error: 404 response:\n{\"error\":\"not found\"}");
+        let memory = "PHP Fatal error:  Allowed memory size of 1 bytes exhausted in /x/y/z.php on line 5\nStack trace:\n#0 /x/y/z.php(5): str_repeat('x', 100)\n#1 {main}";
+        let t = parse(memory).unwrap();
+        assert_eq!(
+            (t.exception.as_str(), t.message.as_str()),
+            ("Fatal error", "Allowed memory size of 1 bytes exhausted")
         );
     }
 

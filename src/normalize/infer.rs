@@ -3,7 +3,8 @@
 //! `ERROR:root:...`, `[WARNING] ...`, `level=error ...`, `{"level": "error", ...}`,
 //! `2025-09-11 05:17:11,373 - app.ws - ERROR - ...`, Nest's `[Nest] 1 - ... ERROR [Ctx] ...`,
 //! Cloud Build's `Step #0 - "build": ERROR: ...`, klog's `E1014 09:12:03.123456 1 x.go:58] ...`,
-//! a stack trace, a Go panic, a crash signal, a Cloud Functions timeout.
+//! PHP's `PHP Warning:` inside PHP-FPM's `NOTICE: PHP message: `, a stack trace, a Go panic, a
+//! crash signal, a process or a PHP-FPM worker killed, a Cloud Functions timeout.
 //!
 //! The rules are in `docs/grouping.md` ("Severity from the text"). They read the text only where
 //! the entry carries no severity, or carries the INFO/DEFAULT that a runtime gives every line
@@ -70,7 +71,7 @@ pub(crate) fn may_name_a_level(text: &str) -> bool {
     WORDS
         .get_or_init(|| {
             regex::Regex::new(
-                r"(?i)warn|err|crit|fatal|panic|alert|emerg|severe|traceback|exception|\[signal|core dumped|killed|out of memory|status: '",
+                r"(?i)warn|err|crit|fatal|panic|alert|emerg|severe|traceback|exception|\[signal|core dumped|killed|out of memory|status: '|exited on signal",
             )
             .expect("static regex")
         })
@@ -99,6 +100,8 @@ pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     if let Some(h) = &mut hint {
         h.body = h.body.map(|(a, b)| (a + offset, b + offset));
         h.stated = true;
+        // The level PHP-FPM states for a worker's death is lower than what the death is.
+        h.severity = h.severity.max(worker_died(step_text));
         return hint.expect("set");
     }
     match logfmt_level(step_text).or_else(|| json_level(text)) {
@@ -149,12 +152,21 @@ fn klog_header(line: &str) -> Option<(Severity, usize)> {
 }
 
 /// PHP's own messages, also inside another prefix (PHP-FPM's `NOTICE: PHP message: PHP Fatal
-/// error:  Uncaught ...`): a fatal or parse error is ERROR whatever the prefix says.
+/// error:  Uncaught ...`, Apache's `[php:error] [pid 12] [client ...] PHP Warning:  ...`): the
+/// wrapper's level is its own (PHP-FPM writes a worker's every message at NOTICE), so PHP's
+/// level wins, up or down. A fatal error ends the request, not the worker that serves the next
+/// one: ERROR, as an uncaught exception in another runtime's request handler, not CRITICAL as a
+/// process that died. Notices, deprecations and strict standards are code hygiene written at
+/// volume: INFO.
 fn php_error(line: &str) -> Option<TextHint<'_>> {
     let heads = [
         ("Fatal error:", Severity::Error),
         ("Parse error:", Severity::Error),
+        ("Recoverable fatal error:", Severity::Error),
         ("Warning:", Severity::Warning),
+        ("Notice:", Severity::Info),
+        ("Deprecated:", Severity::Info),
+        ("Strict Standards:", Severity::Info),
     ];
     for (at, _) in line.match_indices("PHP ") {
         let rest = &line[at + 4..];
@@ -164,6 +176,22 @@ fn php_error(line: &str) -> Option<TextHint<'_>> {
         }
     }
     None
+}
+
+/// PHP-FPM's master on a worker that died by a signal (`[pool www] child 31 exited on signal 9
+/// (SIGKILL) after 12.3 seconds from start`), which it writes at WARNING: SIGKILL is a process
+/// killed (the OOM killer, most often), ERROR as `Killed` is; a crash signal (`SIGSEGV - core
+/// dumped`) CRITICAL as `Segmentation fault` is. Its request died with it. SIGTERM and SIGQUIT
+/// are the master's own stop (a reload): the line's level stands.
+fn worker_died(line: &str) -> Option<Severity> {
+    let (_, rest) = line.split_once(" exited on signal ")?;
+    let name = rest.split_once(" (")?.1;
+    let name = name.split([')', ' ']).next().unwrap_or("");
+    match name {
+        "SIGKILL" => Some(Severity::Error),
+        "SIGSEGV" | "SIGBUS" | "SIGABRT" | "SIGILL" | "SIGFPE" => Some(Severity::Critical),
+        _ => None,
+    }
 }
 
 /// Cloud Functions' (1st gen) `Function execution took 60003 ms, finished with status:
@@ -719,6 +747,51 @@ mod tests {
         );
         assert_eq!(sev("PHP Warning:  Undefined array key \"sku\""), Some(Severity::Warning));
         assert_eq!(sev("NOTICE: PHP message: cart saved"), Some(Severity::Notice));
+    }
+
+    /// PHP's level, not its wrapper's, whichever way: notices and deprecations are INFO inside
+    /// PHP-FPM's NOTICE and Apache's `[php:notice]`, a fatal error inside either is ERROR.
+    #[test]
+    fn php_levels_inside_their_wrappers() {
+        let cases = [
+            ("NOTICE: PHP message: PHP Notice:  Undefined variable $x in /a.php on line 3", Severity::Info),
+            ("NOTICE: PHP message: PHP Deprecated:  strlen(): Passing null in /a.php on line 9", Severity::Info),
+            ("[29-Oct-2025 10:00:00 UTC] PHP Deprecated:  Creation of dynamic property", Severity::Info),
+            ("[29-Oct-2025 10:00:00 UTC] PHP Parse error:  syntax error, unexpected '}'", Severity::Error),
+            ("[Tue Oct 14 13:20:00.123456 2025] [php:error] [pid 12] [client 10.0.0.1:5555] PHP Fatal error:  Uncaught Error: x", Severity::Error),
+            ("[Tue Oct 14 13:20:00.123456 2025] [php:notice] [pid 12] [client 10.0.0.1:5555] PHP Notice:  Undefined index: q", Severity::Info),
+            ("PHP Recoverable fatal error:  Object of class Foo could not be converted", Severity::Error),
+        ];
+        for (line, want) in cases {
+            let hint = from_text(line);
+            assert_eq!((hint.severity, hint.stated), (Some(want), true), "{line}");
+            assert!(body(line).starts_with("PHP "), "{line}");
+        }
+        // Not PHP's own heads: the wrapper's level stands.
+        assert_eq!(
+            sev("NOTICE: PHP message: the PHP Notices page was saved"),
+            Some(Severity::Notice)
+        );
+    }
+
+    /// PHP-FPM's WARNING for a worker that died: killed is ERROR, a crash signal CRITICAL; the
+    /// master's own stop and other pool warnings keep their level, and the message stays the
+    /// text after the prefix.
+    #[test]
+    fn php_fpm_workers_that_died() {
+        let killed = "[14-Oct-2025 13:30:00] WARNING: [pool www] child 31 exited on signal 9 (SIGKILL) after 12.3 seconds from start";
+        assert_eq!(sev(killed), Some(Severity::Error));
+        assert!(body(killed).starts_with("[pool www] child 31 exited"));
+        assert!(may_name_a_level("NOTICE: [pool www] child 31 exited on signal 9 (SIGKILL)"));
+        let crashed = "WARNING: [pool www] child 7 exited on signal 11 (SIGSEGV - core dumped) after 3.1 seconds from start";
+        assert_eq!(sev(crashed), Some(Severity::Critical));
+        for (line, want) in [
+            ("NOTICE: [pool www] child 9 exited on signal 15 (SIGTERM) after 80.2 seconds from start", Severity::Notice),
+            ("[14-Oct-2025 13:30:00] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it", Severity::Warning),
+            ("NOTICE: [pool www] child 12 exited with code 0 after 60.0 seconds from start", Severity::Notice),
+        ] {
+            assert_eq!(sev(line), Some(want), "{line}");
+        }
     }
 
     /// Cloud Functions' platform line: failed statuses are ERROR, `'ok'` and a status code not.

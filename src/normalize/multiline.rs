@@ -13,8 +13,8 @@
 //! classified by its first line of text ([`Class`]); a small state machine per event kind says
 //! which class may follow which ([`step`]). An event is joined only when it is complete enough to
 //! be sure of ([`Open::is_event`]): a Python traceback with an exception line (or its
-//! `Traceback` head), a Java/Node stack with `at` frames, a Go panic with its goroutine, a JSON
-//! object with its closing brace, a Cloud Build step failure with the build's `ERROR: build step
+//! `Traceback` head), a Java/Node/.NET stack with `at` frames, a Go panic with its goroutine, a
+//! PHP uncaught exception with its `#N` frames, a JSON object with its closing brace, a Cloud Build step failure with the build's `ERROR: build step
 //! ... failed` line. Anything else stays as it was written.
 
 use super::record::Record;
@@ -74,7 +74,7 @@ impl Part {
 /// What a joined event is, for how its lines are glued and its severity settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// A stack trace (Python, Java, Node, Go): at least ERROR.
+    /// A stack trace (Python, Java, .NET, Node, Go, PHP): at least ERROR.
     Trace,
     /// A pretty-printed JSON object: its severity is what its text says.
     Json,
@@ -122,6 +122,13 @@ pub(crate) enum Class {
     GoFunc,
     /// SQLAlchemy's `[SQL: ...]`, `[parameters: ...]`, `(Background on this error at: ...)`
     SqlTail,
+    /// PHP's `PHP Fatal error:  Uncaught PDOException: ... in /var/www/html/db.php:12` (the
+    /// message proper: a wrapper's prefix is cut when the severity is read).
+    PhpFatal,
+    /// PHP's `Stack trace:` between an exception and its frames.
+    PhpStackTrace,
+    /// PHP's frames: `#0 /var/www/html/db.php(12): PDO->__construct(...)`, `#1 {main}`.
+    PhpFrame,
     Blank,
     /// `{` or `[` alone: a pretty-printed JSON value begins.
     OpenBrace,
@@ -171,6 +178,8 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::GoSignal
     } else if line.starts_with("goroutine ") && trimmed.ends_with("]:") {
         Class::GoRoutine
+    } else if let Some(php) = php_class(trimmed) {
+        php
     } else if line.starts_with("[SQL: ")
         || line.starts_with("[parameters: ")
         || line.starts_with("(Background on this error at:")
@@ -187,6 +196,22 @@ pub(crate) fn classify(line: &str) -> Class {
     } else {
         Class::Other
     }
+}
+
+/// PHP's lines of a trace, told by their first bytes (this runs for every line).
+fn php_class(line: &str) -> Option<Class> {
+    match line.as_bytes().first()? {
+        b'P' if line.starts_with(PHP_FATAL) => Some(Class::PhpFatal),
+        b'S' if line == "Stack trace:" => Some(Class::PhpStackTrace),
+        b'#' if is_php_frame(line) => Some(Class::PhpFrame),
+        _ => None,
+    }
+}
+
+/// `#12 ` at the start of a line: a PHP frame's number.
+fn is_php_frame(line: &str) -> bool {
+    let digits = line[1..].bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && line.as_bytes().get(1 + digits) == Some(&b' ')
 }
 
 /// Where an open event is.
@@ -213,6 +238,12 @@ enum State {
     GoHead,
     /// Go's goroutine stacks.
     GoStack,
+    /// After PHP's exception line (or a `Next` one), before its `Stack trace:`: the lines of a
+    /// message that had line breaks (Guzzle's quotes the response), and ` in file:line`.
+    PhpHead(u16),
+    /// PHP's `#N` frames, a blank line and `Next X: ...` (the exception that wrapped this one),
+    /// up to `  thrown in ... on line N`.
+    PhpFrames,
     /// Inside a pretty-printed JSON object.
     Json,
     /// A line cut at the limit: the next line is its rest.
@@ -255,6 +286,14 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         (S::GoHead, C::GoSignal | C::Blank) => S::GoHead,
         (S::GoHead | S::GoStack, C::GoRoutine) => S::GoStack,
         (S::GoStack, C::GoFunc | C::Indented | C::Blank) => S::GoStack,
+        (S::PhpHead(_), C::PhpStackTrace) => S::PhpFrames,
+        (S::PhpHead(n), _) if n < MAX_MESSAGE_LINES && !starts_another_trace(class) => {
+            S::PhpHead(n + 1)
+        }
+        (S::PhpFrames, C::PhpFrame | C::Blank) => S::PhpFrames,
+        (S::PhpFrames, C::Other) if line.starts_with("Next ") => S::PhpHead(0),
+        // PHP's last line: the exception that escaped was thrown there.
+        (S::PhpFrames, C::Indented) if line.trim_start().starts_with("thrown in ") => S::Done,
         (S::Json, C::CloseBrace) => S::Done,
         (S::Json, _) if class != C::OpenBrace => S::Json,
         (S::Cut, _) => S::Done,
@@ -278,6 +317,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
         }
         C::GoPanic => (State::GoHead, Kind::Trace),
         C::NodeSource => (State::NodeSource, Kind::Trace),
+        C::PhpFatal => (State::PhpHead(0), Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         _ => return None,
@@ -297,6 +337,8 @@ struct Open {
     seen_goroutine: bool,
     /// Node's last line of a crash report, `Node.js v20.11.1`.
     seen_node_version: bool,
+    /// PHP's `#0 ...` below its `Stack trace:`.
+    seen_php_frame: bool,
     closed: bool,
     /// Severity and declaration of the last member (a declared line continues only a run of
     /// lines declared alike, as a runtime that stamps every line writes them).
@@ -316,6 +358,7 @@ impl Open {
             seen_at_frame: false,
             seen_goroutine: false,
             seen_node_version: false,
+            seen_php_frame: false,
             closed: false,
             last_severity: line.severity,
             last_declared: line.part.declared,
@@ -334,7 +377,9 @@ impl Open {
             | Class::JavaHead
             | Class::DotnetFail
             | Class::CausedBy
-            | Class::GoPanic => self.seen_exception = true,
+            | Class::GoPanic
+            | Class::PhpFatal => self.seen_exception = true,
+            Class::PhpFrame => self.seen_php_frame = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
             Class::Other if line.starts_with("Node.js v") => self.seen_node_version = true,
@@ -357,6 +402,7 @@ impl Open {
                     || (self.seen_at_frame && self.seen_exception)
                     || self.seen_goroutine
                     || self.seen_node_version
+                    || (self.seen_php_frame && self.seen_exception)
             }
             Kind::Json | Kind::Build => self.closed,
             Kind::Cut => true,
@@ -721,12 +767,18 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
             // The message a logger wrote just before a trace.
             !part.declared && rec.severity >= Severity::Error && !rec.message.contains('\n')
         }
-        Class::Indented | Class::Blank | Class::GoFunc | Class::GoSignal | Class::SqlTail => {
-            !part.declared || rec.severity >= Severity::Error
-        }
+        Class::Indented
+        | Class::Blank
+        | Class::GoFunc
+        | Class::GoSignal
+        | Class::SqlTail
+        | Class::PhpFrame => !part.declared || rec.severity >= Severity::Error,
         _ => true,
     }
 }
+
+/// How PHP begins a fatal error's line; an uncaught exception's stack trace follows it.
+pub(crate) const PHP_FATAL: &str = "PHP Fatal error:";
 
 /// Cloud Build's log (`projects/P/logs/cloudbuild`).
 pub(crate) fn is_build_log(log_name: &str) -> bool {
@@ -805,7 +857,12 @@ pub(crate) fn is_node_source_line(line: &str) -> bool {
 
 /// A line that begins another event rather than continuing a Node crash report.
 fn ends_a_node_crash(class: Class) -> bool {
-    matches!(class, Class::PyStart | Class::GoPanic | Class::NodeSource)
+    matches!(class, Class::PyStart | Class::GoPanic | Class::NodeSource | Class::PhpFatal)
+}
+
+/// A line that begins another trace rather than continuing a PHP exception's message.
+fn starts_another_trace(class: Class) -> bool {
+    ends_a_node_crash(class) || matches!(class, Class::JavaHead | Class::PhpFrame)
 }
 
 /// `fail: Microsoft.AspNetCore.Server.Kestrel[13]` (or `crit:`): the line ASP.NET Core's console
@@ -1235,6 +1292,58 @@ mod tests {
         let out = reassemble(records);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// PHP's uncaught exception, its `Stack trace:` and `#N` frames up to `thrown in`, each line
+    /// an entry (PHP-FPM's wrapper cut from the first when its severity was read); a chain's
+    /// `Next` exception joins; what follows `thrown in` does not.
+    #[test]
+    fn a_php_uncaught_exception_and_its_chain() {
+        let records = vec![
+            at("1", 0, Severity::Error, true, "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/db.php:12"),
+            line("2", 40, "Stack trace:"),
+            line("3", 80, "#0 /var/www/html/db.php(12): PDO->__construct('mysql:host=...', 'app', Object(SensitiveParameterValue))"),
+            line("4", 120, "#1 {main}"),
+            line("5", 160, ""),
+            line("6", 200, "Next App\\DbUnavailable: database unavailable in /var/www/html/db.php:14"),
+            line("7", 240, "Stack trace:"),
+            line("8", 280, "#0 {main}"),
+            line("9", 320, "  thrown in /var/www/html/db.php on line 14"),
+            line("10", 360, "  indented, but after the trace's end"),
+            at("11", 400, Severity::Warning, true, "PHP Warning:  Undefined array key \"sku\" in /var/www/html/cart.php on line 57"),
+        ];
+        let out = reassemble(records);
+        let event = vec!["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        assert_eq!(ids(&out), [event, vec!["10"], vec!["11"]]);
+        assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Error, true));
+        assert!(out[0].message.ends_with("on line 14"));
+    }
+
+    /// A message with line breaks (Guzzle quotes the response) before `Stack trace:`; a fatal
+    /// error without a trace, and `Stack trace:` without frames, stay as written.
+    #[test]
+    fn php_messages_of_several_lines_and_incomplete_runs() {
+        let records = vec![
+            line("1", 0, "PHP Fatal error:  Uncaught GuzzleHttp\\Exception\\ClientException: Client error: `GET https://api.example.com/x` resulted in a `404 Not Found` response:"),
+            line("2", 40, "{\"error\":\"not found\"}"),
+            line("3", 80, " in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php:113"),
+            line("4", 120, "Stack trace:"),
+            line("5", 160, "#0 /var/www/vendor/guzzlehttp/guzzle/src/Middleware.php(72): GuzzleHttp\\Exception\\RequestException::create(Object(GuzzleHttp\\Psr7\\Request), Object(GuzzleHttp\\Psr7\\Response), NULL, Array, NULL)"),
+            line("6", 200, "#1 {main}"),
+            line("7", 240, "  thrown in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php on line 113"),
+        ];
+        assert_eq!(reassemble(records).len(), 1);
+        let records = vec![
+            line("1", 0, "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/html/export.php on line 12"),
+            line("2", 40, "GET /export 500"),
+            line("3", 1_000_000, "Stack trace:"),
+            line("4", 1_000_040, "a line"),
+        ];
+        assert_eq!(reassemble(records).len(), 4);
+        assert_eq!(classify("#12 /var/www/html/index.php(8): App\\Db::connect()"), Class::PhpFrame);
+        for not_a_frame in ["#hashtag", "#1", "#1x ", "# 1 comment"] {
+            assert_ne!(classify(not_a_frame), Class::PhpFrame, "{not_a_frame}");
+        }
     }
 
     #[test]
