@@ -236,9 +236,10 @@ fn decoded<R: BufRead + Send + 'static>(
 
 impl Chunks {
     /// Hands a buffer back for the next chunk (dropped if enough are waiting).
-    pub(crate) fn recycle(&self, mut buffer: Vec<u8>) {
+    /// Its length is kept: those bytes are initialized, and the reader overwrites them instead
+    /// of zeroing the buffer again (clearing it made every chunk a 4 MB `memset`, 3% of reading).
+    pub(crate) fn recycle(&self, buffer: Vec<u8>) {
         if buffer.capacity() >= 1 << 20 {
-            buffer.clear();
             let _ = self.recycled.try_send(buffer);
         }
     }
