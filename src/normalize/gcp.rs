@@ -637,7 +637,7 @@ fn payload_message<'a>(
     redactor: &Redactor,
 ) -> (Cow<'a, str>, Option<Severity>) {
     if let Some(raw) = json {
-        if let Some((message, call)) = typed_call(raw) {
+        if let Some((message, call)) = typed_call(raw, redactor) {
             rec.audit = Some(call);
             return (Cow::Owned(message), None);
         }
@@ -943,7 +943,7 @@ fn payload_as_text(raw: &RawValue, redactor: &Redactor) -> String {
 /// and query are left out (the queue or job is the service; queries carry tokens). Read only
 /// when `@type` is the payload's first key, as the services write it, so that other payloads
 /// cost one look.
-fn typed_call(raw: &RawValue) -> Option<(String, Audit)> {
+fn typed_call(raw: &RawValue, redactor: &Redactor) -> Option<(String, Audit)> {
     let first_key = raw.get().trim_start().strip_prefix('{')?.trim_start();
     if !first_key.starts_with("\"@type\"") {
         return None;
@@ -963,9 +963,10 @@ fn typed_call(raw: &RawValue) -> Option<(String, Audit)> {
     } else {
         return None;
     };
+    // The call is the issue's key and title: its path is redacted here (the message is later).
     let target = url.map(|address| match address.split_once(' ') {
-        Some((method, url)) => format!(" {method} {}", path_of_url(url)),
-        None => format!(" {}", path_of_url(&address)),
+        Some((method, url)) => format!(" {method} {}", redacted_path(url, redactor)),
+        None => format!(" {}", redacted_path(&address, redactor)),
     });
     let method = format!("{what}{}", target.unwrap_or_default());
     let status = text(log, "status").map_or("OK", |s| status_of_name(&s));
@@ -1017,9 +1018,7 @@ fn app_engine_request(req: &mut Request, proto: Option<&ProtoPayload>, redactor:
         req.method = method.to_ascii_uppercase();
     }
     if let Some(resource) = nonempty(proto.resource.clone()) {
-        let path = path_of_url(&resource);
-        let path = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
-        req.path = redactor.redact(&path).into_owned();
+        req.path = redacted_path(&resource, redactor);
     }
 }
 
@@ -1088,12 +1087,16 @@ fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
     let status = http.status.and_then(|raw| raw_text(raw).trim().parse::<u16>().ok())?;
     let method = http.request_method.as_deref().unwrap_or("").to_ascii_uppercase();
     let url = http.request_url.as_deref().unwrap_or("");
-    // Paths carry emails and tokens too (`/reset/<token>`), and they reach templates.
-    // Decoded first, so that `%40` in an email or `%20` before a token cannot hide them.
+    Some(Request { status, method, path: redacted_path(url, redactor) })
+}
+
+/// A URL's path, decoded and redacted. Paths carry emails and tokens too (`/reset/<token>`),
+/// and they reach templates; decoded first, so that `%40` in an email or `%20` before a token
+/// cannot hide them.
+fn redacted_path(url: &str, redactor: &Redactor) -> String {
     let path = path_of_url(url);
     let path = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
-    let path = redactor.redact(&path).into_owned();
-    Some(Request { status, method, path })
+    redactor.redact(&path).into_owned()
 }
 
 /// The path of a URL, without scheme, host, query and fragment (queries carry ids and tokens).
@@ -1472,6 +1475,15 @@ mod tests {
                 "url":"https://reports.example.com/run?key=sk_live_x","status":"UNAVAILABLE"},"httpRequest":{"status":503}}"#,
         );
         assert_eq!(rec.message, "job attempt /run UNAVAILABLE");
+        // The path is the issue's key and title: a secret in it is redacted there too.
+        let rec = parse(
+            r#"{"severity":"ERROR","jsonPayload":{"@type":"type.googleapis.com/google.cloud.tasks.logging.v1.TaskActivityLog",
+                "targetAddress":"POST https://hooks.example.com/notify/ada.lovelace@example.com",
+                "attemptResponseLog":{"status":"UNAVAILABLE"}}}"#,
+        );
+        let call = rec.audit.unwrap();
+        assert!(!call.method.contains("ada.lovelace"), "{}", call.method);
+        assert!(!rec.message.contains("ada.lovelace"), "{}", rec.message);
         // Other payloads with a type are read as before.
         let rec = parse(r#"{"jsonPayload":{"@type":"x.Other","message":"hello"}}"#);
         assert_eq!((rec.message.as_ref(), rec.audit.is_none()), ("hello", true));
