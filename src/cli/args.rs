@@ -48,6 +48,24 @@ pub struct ScopeArgs {
     pub(crate) message_budget: usize,
 }
 
+impl ScopeArgs {
+    /// The pipeline's options for reading `inputs` in this scope (what `report` and `summarize`
+    /// share; each sets what is its own on the result).
+    pub(crate) fn options(&self, inputs: Vec<PathBuf>) -> crate::pipeline::Options {
+        crate::pipeline::Options {
+            inputs,
+            min_severity: self.min_severity,
+            since: self.since.clone(),
+            until: self.until.clone(),
+            services: self.services.clone(),
+            input_format: self.input_format.into(),
+            line_format: self.line_format.clone(),
+            message_budget: Some(self.message_budget),
+            ..crate::pipeline::Options::default()
+        }
+    }
+}
+
 /// The report files: where they go, which, and the judgement that goes into them.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {

@@ -154,18 +154,7 @@ pub(crate) fn publish(
 
 /// The pipeline's options from the command line.
 fn options_of(args: &ReportArgs) -> Options {
-    Options {
-        inputs: args.inputs.clone(),
-        min_severity: args.scope.min_severity,
-        since: args.scope.since.clone(),
-        until: args.scope.until.clone(),
-        services: args.scope.services.clone(),
-        input_format: args.scope.input_format.into(),
-        line_format: args.scope.line_format.clone(),
-        message_budget: Some(args.scope.message_budget),
-        assignments: args.assignments.is_some(),
-        progress: None,
-    }
+    Options { assignments: args.assignments.is_some(), ..args.scope.options(args.inputs.clone()) }
 }
 
 /// Writes the report files asked for (`--format`) into `--out`; returns their paths.

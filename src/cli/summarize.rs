@@ -12,7 +12,7 @@ use super::report::{start_threads, write_file};
 use super::Failure;
 use crate::config::Config;
 use crate::normalize::redact::Redactor;
-use crate::pipeline::{self, Options};
+use crate::pipeline;
 use crate::read::{self, Source};
 use crate::tally::summary_file;
 use clap::Args;
@@ -130,17 +130,7 @@ pub fn run(args: &SummarizeArgs) -> Result<(), Failure> {
             shard_of(sources, i, n).into_iter().map(|s| PathBuf::from(s.label())).collect()
         }
     };
-    let options = Options {
-        inputs,
-        min_severity: args.scope.min_severity,
-        since: args.scope.since.clone(),
-        until: args.scope.until.clone(),
-        services: args.scope.services.clone(),
-        input_format: args.scope.input_format.into(),
-        line_format: args.scope.line_format.clone(),
-        message_budget: Some(args.scope.message_budget),
-        ..Options::default()
-    };
+    let options = args.scope.options(inputs);
     let started = std::time::Instant::now();
     let (summary, _) = pipeline::summarize(&options, &redactor)?;
     let out = match shard {

@@ -297,8 +297,28 @@ impl<'c> Reader<'c> {
         let array = self.format == Some(Format::JsonArray);
         let (spans, resume) = self.splitter.split(&self.buf, array, eof);
         self.report.entries += spans.len() as u64;
-        if let Some(stop) = self.splitter.stop.take() {
-            let last = self.stop_problem(stop);
+        let stopped = self.splitter.stop.take().map(|stop| self.stop_problem(stop));
+        self.hand_on_values(spans, resume, stopped, scope, flight, out, reduce)
+    }
+
+    /// Launches the parse of split values: the buffer up to `resume` (all of it when splitting
+    /// `stopped`, with the problem that stopped it, if any), the rest kept for the next chunk.
+    #[allow(clippy::too_many_arguments)]
+    fn hand_on_values<'s, T>(
+        &mut self,
+        spans: Vec<Span>,
+        resume: usize,
+        stopped: Option<Option<Problem>>,
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) -> Next
+    where
+        'c: 's,
+        T: Send + 's,
+    {
+        if let Some(last) = stopped {
             let whole = std::mem::take(&mut self.buf);
             flight.launch(scope, (whole, 0), spans, self.base, self.ctx, reduce);
             flight.finish(out);
@@ -329,24 +349,14 @@ impl<'c> Reader<'c> {
     {
         let (spans, resume) = self.wrapped.split(&self.buf, eof);
         self.report.entries += spans.len() as u64;
-        if let Some(stop) = self.wrapped.stop.take() {
-            let mut last = self.stop_problem(stop);
-            if last.is_none() && self.report.entries == 0 {
-                last = Some(self.no_wrapped_entries());
+        let stopped = self.wrapped.stop.take().map(|stop| {
+            let last = self.stop_problem(stop);
+            match last {
+                None if self.report.entries == 0 => Some(self.no_wrapped_entries()),
+                last => last,
             }
-            let whole = std::mem::take(&mut self.buf);
-            flight.launch(scope, (whole, 0), spans, self.base, self.ctx, reduce);
-            flight.finish(out);
-            self.problems.extend(last);
-            return Next::Stop;
-        }
-        let at = self.base;
-        self.base.advance(&self.buf, resume);
-        let rest = self.buf[resume..].to_vec();
-        let whole = std::mem::replace(&mut self.buf, rest);
-        flight.launch(scope, (whole, 0), spans, at, self.ctx, reduce);
-        flight.deliver(out);
-        Next::Continue
+        });
+        self.hand_on_values(spans, resume, stopped, scope, flight, out, reduce)
     }
 
     /// Responses that hold no entry at all: an empty result, or the Firebase CLI's error output.
