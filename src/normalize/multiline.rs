@@ -439,6 +439,8 @@ impl Open {
 pub(crate) struct Plan {
     pub(crate) parent: Vec<Option<usize>>,
     pub(crate) kind: Vec<Option<Kind>>,
+    /// The streams the input lists newest first (see [`written_order`]).
+    newest_first: rustc_hash::FxHashSet<u64>,
 }
 
 /// Decides which lines are one event. Children follow their head in time order.
@@ -452,7 +454,8 @@ pub(crate) fn plan(lines: &[LineView]) -> Plan {
             .then(la.time.cmp(&lb.time))
             .then_with(|| written_order(la, lb, newest_first.contains(&la.stream)))
     });
-    let mut plan = Plan { parent: vec![None; lines.len()], kind: vec![None; lines.len()] };
+    let (parent, kind) = (vec![None; lines.len()], vec![None; lines.len()]);
+    let mut plan = Plan { parent, kind, newest_first };
     let mut open: Option<Open> = None;
     let mut prev: Option<usize> = None;
     for &i in &order {
@@ -579,8 +582,8 @@ fn newest_first_streams(lines: &[LineView]) -> rustc_hash::FxHashSet<u64> {
 }
 
 /// The children of each head, in time order (the order [`plan`] walked them).
-pub(crate) fn children_of(lines: &[LineView], parent: &[Option<usize>]) -> Vec<Vec<usize>> {
-    let newest_first = newest_first_streams(lines);
+pub(crate) fn children_of(lines: &[LineView], plan: &Plan) -> Vec<Vec<usize>> {
+    let (parent, newest_first) = (&plan.parent, &plan.newest_first);
     let mut order: Vec<usize> = (0..lines.len()).filter(|&i| parent[i].is_some()).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
@@ -684,7 +687,7 @@ pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
         })
         .collect();
     let plan = plan(&views);
-    let children = children_of(&views, &plan.parent);
+    let children = children_of(&views, &plan);
     let parts: Vec<Part> = views.iter().map(|v| v.part).collect();
     drop(views);
     let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();

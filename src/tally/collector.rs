@@ -413,7 +413,7 @@ impl Collector {
             })
             .collect();
         let plan = multiline::plan(&views);
-        let children = multiline::children_of(&views, &plan.parent);
+        let children = multiline::children_of(&views, &plan);
         drop(views);
         let mut heads = Vec::new();
         for i in 0..lines.len() {
