@@ -144,6 +144,13 @@ struct Records<'a, 'i> {
 impl<'a> Iterator for Records<'a, '_> {
     type Item = Record<'a>;
 
+    /// At most one record per raw entry, plus the one being continued: callers size their
+    /// vectors by it instead of growing them by doubling copies.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let pending = usize::from(self.pending.is_some());
+        (0, self.raw.size_hint().1.map(|n| n + pending))
+    }
+
     fn next(&mut self) -> Option<Record<'a>> {
         let n = self.normalizer;
         loop {

@@ -59,7 +59,6 @@ pub fn run(
 ) -> Result<Verdict, Fatal> {
     stage("start");
     let (summary, entry_ids) = summarize(&options, redactor)?;
-    stage("read, normalize, key and count");
     finish(summary, rules, baseline, entry_ids)
 }
 
@@ -78,6 +77,7 @@ pub fn summarize(
     redactor: &Redactor,
 ) -> Result<(Summary, Option<EntryIds>), Fatal> {
     let (mut collector, inputs, problems) = read_and_tally(options, redactor)?;
+    stage("read, normalize, key and count");
     let ids = std::mem::take(&mut collector.entry_ids);
     let mut services = options.services.clone();
     services.sort();
@@ -93,6 +93,7 @@ pub fn summarize(
         redaction: redactor.user_settings().1,
     };
     let (summary, event_of) = Summary::from_collector(collector, scope, inputs, problems);
+    stage("summary");
     Ok((summary, options.assignments.then_some(EntryIds { ids, event_of })))
 }
 

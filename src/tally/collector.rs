@@ -15,7 +15,7 @@ use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
 use crate::normalize::Severity;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 /// What makes events alike (see [`Event`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,6 +65,11 @@ fn group_key_of(e: &Event) -> GroupKey {
     }
 }
 
+fn group_hash(group: &GroupKey) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(group)
+}
+
 /// The index's hash of a (service, key).
 fn key_hash(service: u32, key: &Key) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
@@ -105,9 +110,13 @@ pub(crate) struct Collector {
     pub(crate) outside_window: u64,
     /// The earliest and latest time of every entry read.
     read_range: Option<(i64, i64)>,
-    groups: HashMap<GroupKey, u32>,
+    /// Each event's row by its group: indices only, hashed from the rows themselves (a map
+    /// holding a copy of every group key was as large as the rows).
+    groups: hashbrown::HashTable<u32>,
     /// Per key, hashes of some of its trace ids.
     pub(crate) key_traces: Vec<Vec<u64>>,
+    /// The vector the next candidates go into after settling (kept, not freed).
+    spare_candidates: Vec<Line>,
     /// Candidate lines from which [`Collector::settle`] looks for complete events.
     settle_at: usize,
     settle_base: usize,
@@ -142,7 +151,7 @@ impl Collector {
             matcher: None,
             read_range: None,
             outside_window: 0,
-            groups: HashMap::default(),
+            groups: hashbrown::HashTable::new(),
             key_traces: Vec::new(),
             settle_at: settle_base(),
             settle_base: settle_base(),
@@ -153,6 +162,7 @@ impl Collector {
             keys: Vec::new(),
             key_index: hashbrown::HashTable::new(),
             candidates: Vec::new(),
+            spare_candidates: Vec::new(),
             seen: Seen::default(),
             service_names: Interner::new(false),
             revision_names: Interner::new(true),
@@ -168,7 +178,6 @@ impl Collector {
     pub(crate) fn add(&mut self, batches: Vec<Batch>) {
         let mut range: Option<(i64, i64)> = None;
         let lines = batches.iter().map(|b| b.lines.len()).sum();
-        let mut ready = Vec::with_capacity(lines);
         let (mut hashes, mut fresh) = (Vec::with_capacity(lines), Vec::with_capacity(lines));
         for batch in batches {
             self.note_services(&batch.services);
@@ -226,10 +235,11 @@ impl Collector {
                     }
                     *global
                 };
-                ready.push((line, key));
+                // Counted at once: gathering a chunk's lines first made a fresh megabyte
+                // vector per chunk, whose page faults were a tenth of the run's system time.
+                self.count_one(line, key);
             }
         }
-        self.count(ready);
         if let Some(range) = range {
             let (lo, hi) = self.read_range.unwrap_or(range);
             self.read_range = Some((lo.min(range.0), hi.max(range.1)));
@@ -365,18 +375,12 @@ impl Collector {
             if e.key != NO_KEY {
                 e.key = new_id[e.key as usize];
             }
-            let group = group_key_of(&e);
-            let at = match self.groups.get(&group) {
-                Some(&g) => {
+            let at = match self.find_group(&group_key_of(&e)) {
+                Some(g) => {
                     combine(&mut self.events[g as usize], &e);
                     g
                 }
-                None => {
-                    let g = self.events.len() as u32;
-                    self.groups.insert(group, g);
-                    self.events.push(e);
-                    g
-                }
+                None => self.add_group(e),
             };
             moved.push(at);
         }
@@ -395,7 +399,7 @@ impl Collector {
         if self.raw_messages > self.budget {
             self.compact();
         }
-        self.groups = HashMap::default();
+        self.groups = hashbrown::HashTable::new();
     }
 
     /// Joins split events among `lines` (which must hold every line of their events) and
@@ -415,7 +419,9 @@ impl Collector {
         let plan = multiline::plan(&views);
         let children = multiline::children_of(&views, &plan);
         drop(views);
-        let mut heads = Vec::new();
+        // Sized once: grown by doubling, these vectors of large lines were fresh memory (page
+        // faults) several times per settling.
+        let mut heads = Vec::with_capacity(plan.parent.iter().filter(|p| p.is_none()).count());
         for i in 0..lines.len() {
             if plan.parent[i].is_some() {
                 continue;
@@ -450,45 +456,31 @@ impl Collector {
         }
         let (lo, hi) = (range.0 - SETTLED_NANOS, range.1 + SETTLED_NANOS);
         let mut lines = std::mem::take(&mut self.candidates);
-        // Per stream, in time order.
-        // In place (no merge buffer): (input, offset) is unique, so the order is the same.
-        lines.sort_unstable_by_key(|l| (l.stream, l.time.map(|t| t.nanos), l.input, l.offset));
-        let mut settled = vec![false; lines.len()];
-        let mut start = 0;
-        while start < lines.len() {
-            let end = start
-                + lines[start..].iter().take_while(|l| l.stream == lines[start].stream).count();
-            let times: Vec<Option<i64>> =
-                lines[start..end].iter().map(|l| l.time.map(|t| t.nanos)).collect();
-            let gap_after = |i: usize| match (times[i], times.get(i + 1).copied().flatten()) {
-                (Some(a), Some(b)) => b - a > multiline::MAX_GAP_NANOS,
-                (Some(_), None) => i + 1 == times.len(),
-                _ => false,
-            };
-            // Before the range: the longest prefix ending at a gap, wholly before `lo`.
-            if let Some(cut) =
-                (0..times.len()).rev().find(|&i| times[i].is_some_and(|t| t < lo) && gap_after(i))
-            {
-                for flag in &mut settled[start..=start + cut] {
-                    *flag = true;
-                }
+        // Per stream, in time order. The lines are large: their order is sorted, not they
+        // ((input, offset) is unique, so the order is total).
+        let mut order: Vec<u32> = (0..lines.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let l = &lines[i as usize];
+            (l.stream, l.time.map(|t| t.nanos), l.input, l.offset)
+        });
+        let settled = settled_lines(&lines, &order, (lo, hi));
+        // The settled lines move out in that order; the rest stay, in that order too, in the
+        // vector kept from last time (a fresh one each time cost page faults).
+        let settled_count = settled.iter().filter(|&&s| s).count();
+        let mut done = Vec::with_capacity(settled_count);
+        let mut rest = std::mem::take(&mut self.spare_candidates);
+        rest.reserve(lines.len() - settled_count);
+        for (&i, settled) in order.iter().zip(settled) {
+            let line = std::mem::take(&mut lines[i as usize]);
+            if settled {
+                done.push(line);
+            } else {
+                rest.push(line);
             }
-            // After the range: the longest suffix starting after a gap, wholly after `hi`.
-            if let Some(first) = (0..times.len()).find(|&i| {
-                times[i].is_some_and(|t| t > hi)
-                    && (i == 0 || times[i - 1].is_some_and(|_| gap_after(i - 1)))
-            }) {
-                for flag in &mut settled[start + first..end] {
-                    *flag = true;
-                }
-            }
-            start = end;
         }
-        // The settled lines move out; the rest stay where they are (no second copy of all).
-        let mut settled = settled.into_iter();
-        let done: Vec<Line> =
-            lines.extract_if(.., |_| settled.next().expect("a flag a line")).collect();
-        self.candidates = lines;
+        lines.clear();
+        self.spare_candidates = lines;
+        self.candidates = rest;
         self.reassemble_and_emit(done);
         // Next time, only once as many new candidates have come.
         self.settle_at = (self.candidates.len() * 2).max(self.settle_base);
@@ -508,7 +500,6 @@ impl Collector {
         } else {
             heads.iter().map(key_one).collect()
         };
-        let mut keyed = Vec::with_capacity(heads.len());
         for (line, key) in heads.into_iter().zip(keys) {
             let id = match key {
                 Some(key) => {
@@ -520,69 +511,118 @@ impl Collector {
                 }
                 None => NO_KEY,
             };
-            keyed.push((line, id));
+            self.count_one(line, id);
         }
-        self.count(keyed);
     }
 
-    /// Counts keyed lines into events.
-    fn count(&mut self, lines: Vec<(Line, u32)>) {
-        for (line, key) in lines {
-            let time = line.time.map_or(NO_TIME, |t| t.nanos);
-            let status = line.request.as_ref().map_or(0, |r| r.status);
-            let digits = line.time.map_or(0, |t| t.digits);
-            let group = GroupKey {
-                key,
+    /// The row counting `group`'s events, if there is one.
+    fn find_group(&self, group: &GroupKey) -> Option<u32> {
+        let events = &self.events;
+        self.groups
+            .find(group_hash(group), |&g| group_key_of(&events[g as usize]) == *group)
+            .copied()
+    }
+
+    /// Adds `event` as the row of its group (which has none yet); returns the row.
+    fn add_group(&mut self, event: Event) -> u32 {
+        let g = self.events.len() as u32;
+        let hash = group_hash(&group_key_of(&event));
+        self.events.push(event);
+        let events = &self.events;
+        self.groups.insert_unique(hash, g, |&g| group_hash(&group_key_of(&events[g as usize])));
+        g
+    }
+
+    /// Counts one keyed line into its event.
+    fn count_one(&mut self, line: Line, key: u32) {
+        let time = line.time.map_or(NO_TIME, |t| t.nanos);
+        let status = line.request.as_ref().map_or(0, |r| r.status);
+        let digits = line.time.map_or(0, |t| t.digits);
+        let group = GroupKey {
+            key,
+            service: line.service,
+            revision: line.revision,
+            component: line.component,
+            project: line.project,
+            severity: line.severity,
+            inferred: line.inferred,
+            status,
+            slot: if time == NO_TIME { i64::MIN } else { time.div_euclid(MINUTE) },
+        };
+        let event = match self.find_group(&group) {
+            Some(g) => {
+                let e = &mut self.events[g as usize];
+                e.count += 1;
+                e.entries += line.entries as u64;
+                if time < e.time || (time == e.time && digits > e.digits) {
+                    (e.time, e.digits) = (time, digits);
+                }
+                if time > e.last || (time == e.last && digits > e.last_digits) {
+                    (e.last, e.last_digits) = (time, digits);
+                }
+                g
+            }
+            None => self.add_group(Event {
+                time,
+                digits,
+                last: time,
+                last_digits: digits,
+                count: 1,
+                severity: line.severity,
+                inferred: line.inferred,
                 service: line.service,
                 revision: line.revision,
                 component: line.component,
                 project: line.project,
-                severity: line.severity,
-                inferred: line.inferred,
                 status,
-                slot: if time == NO_TIME { i64::MIN } else { time.div_euclid(MINUTE) },
-            };
-            let event = match self.groups.get(&group) {
-                Some(&g) => {
-                    let e = &mut self.events[g as usize];
-                    e.count += 1;
-                    e.entries += line.entries as u64;
-                    if time < e.time || (time == e.time && digits > e.digits) {
-                        (e.time, e.digits) = (time, digits);
-                    }
-                    if time > e.last || (time == e.last && digits > e.last_digits) {
-                        (e.last, e.last_digits) = (time, digits);
-                    }
-                    g
-                }
-                None => {
-                    let g = self.events.len() as u32;
-                    self.groups.insert(group, g);
-                    self.events.push(Event {
-                        time,
-                        digits,
-                        last: time,
-                        last_digits: digits,
-                        count: 1,
-                        severity: line.severity,
-                        inferred: line.inferred,
-                        service: line.service,
-                        revision: line.revision,
-                        component: line.component,
-                        project: line.project,
-                        status,
-                        key,
-                        entries: line.entries as u64,
-                    });
-                    g
-                }
-            };
-            if key != NO_KEY {
-                self.copies.note(event, line.writer, line.stream);
-            }
-            for id in line.ids {
-                self.entry_ids.push((event, line.input, line.offset, id));
-            }
+                key,
+                entries: line.entries as u64,
+            }),
+        };
+        if key != NO_KEY {
+            self.copies.note(event, line.writer, line.stream);
+        }
+        for id in line.ids {
+            self.entry_ids.push((event, line.input, line.offset, id));
         }
     }
+}
+
+/// Which of `lines` (taken in `order`: per stream, in time order) are complete, given the range
+/// of times just read (widened by [`SETTLED_NANOS`]): per stream, the lines wholly before it
+/// and those wholly after it, each up to a gap no event spans. Flags are in `order`'s order.
+fn settled_lines(lines: &[Line], order: &[u32], (lo, hi): (i64, i64)) -> Vec<bool> {
+    let sorted: Vec<&Line> = order.iter().map(|&i| &lines[i as usize]).collect();
+    let mut settled = vec![false; sorted.len()];
+    let mut start = 0;
+    while start < sorted.len() {
+        let end =
+            start + sorted[start..].iter().take_while(|l| l.stream == sorted[start].stream).count();
+        let times: Vec<Option<i64>> =
+            sorted[start..end].iter().map(|l| l.time.map(|t| t.nanos)).collect();
+        let gap_after = |i: usize| match (times[i], times.get(i + 1).copied().flatten()) {
+            (Some(a), Some(b)) => b - a > multiline::MAX_GAP_NANOS,
+            (Some(_), None) => i + 1 == times.len(),
+            _ => false,
+        };
+        // Before the range: the longest prefix ending at a gap, wholly before `lo`.
+        if let Some(cut) =
+            (0..times.len()).rev().find(|&i| times[i].is_some_and(|t| t < lo) && gap_after(i))
+        {
+            for flag in &mut settled[start..=start + cut] {
+                *flag = true;
+            }
+        }
+        // After the range: the longest suffix starting after a gap, wholly after `hi`.
+        if let Some(first) = (0..times.len()).find(|&i| {
+            times[i].is_some_and(|t| t > hi)
+                && (i == 0 || times[i - 1].is_some_and(|_| gap_after(i - 1)))
+        }) {
+            for flag in &mut settled[start + first..end] {
+                *flag = true;
+            }
+        }
+        start = end;
+    }
+    settled
 }

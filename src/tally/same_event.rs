@@ -91,18 +91,14 @@ pub(crate) fn canonical(copies: Vec<Copies>, into: &[u32]) -> Vec<Copies> {
     let mut list: Vec<Copies> =
         copies.into_iter().map(|c| Copies { event: into[c.event as usize], ..c }).collect();
     list.par_sort_unstable_by_key(|c| (c.event, c.writer, c.stream));
-    let mut out: Vec<Copies> = Vec::with_capacity(list.len());
-    for c in list {
-        match out.last_mut() {
-            Some(last)
-                if (last.event, last.writer, last.stream) == (c.event, c.writer, c.stream) =>
-            {
-                last.count += c.count
-            }
-            _ => out.push(c),
+    list.dedup_by(|c, kept| {
+        let same = (kept.event, kept.writer, kept.stream) == (c.event, c.writer, c.stream);
+        if same {
+            kept.count += c.count;
         }
-    }
-    out
+        same
+    });
+    list
 }
 
 /// Counts each event once: the copies' events are taken off their rows' counts.

@@ -134,16 +134,17 @@ impl Summary {
             .collect();
         let (mut keys, key_of) = sort_keys(keys, &services.names);
         keys.iter_mut().for_each(|k| k.examples.sort());
+        // Renumbered in place (same element type: `collect` reuses the vector).
         let events: Vec<Event> = parts
             .events
-            .iter()
+            .into_iter()
             .map(|e| Event {
                 key: if e.key == NO_KEY { NO_KEY } else { key_of[e.key as usize] },
                 service: services.new_id(e.service),
                 revision: revisions.new_id(e.revision),
                 component: components.new_id(e.component),
                 project: projects.new_id(e.project),
-                ..*e
+                ..e
             })
             .collect();
         let (events, event_of) = canonical_events(events);
@@ -246,20 +247,51 @@ fn identity(e: &Event) -> (u32, u32, u32, u32, u32, Severity, bool, u16, i64) {
 
 /// Rows sorted by identity, rows of the same identity combined. Returns them and, per row
 /// given, the index of the row it went into.
-pub(super) fn canonical_events(events: Vec<Event>) -> (Vec<Event>, Vec<u32>) {
-    let mut order: Vec<u32> = (0..events.len() as u32).collect();
-    order.par_sort_unstable_by_key(|&i| identity(&events[i as usize]));
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+///
+/// Works in place (a summary's rows are the largest thing in memory at this point): the rows
+/// are sorted with their old positions, which then give the `into` map.
+pub(super) fn canonical_events(mut events: Vec<Event>) -> (Vec<Event>, Vec<u32>) {
+    let mut from: Vec<u32> = (0..events.len() as u32).collect();
+    sort_together(&mut events, &mut from);
     let mut into = vec![0u32; events.len()];
-    for i in order {
-        let e = events[i as usize];
-        match out.last_mut() {
-            Some(last) if identity(last) == identity(&e) => combine(last, &e),
-            _ => out.push(e),
+    let mut kept = 0usize;
+    for i in 0..events.len() {
+        if kept > 0 && identity(&events[kept - 1]) == identity(&events[i]) {
+            let e = events[i];
+            combine(&mut events[kept - 1], &e);
+        } else {
+            events[kept] = events[i];
+            kept += 1;
         }
-        into[i as usize] = out.len() as u32 - 1;
+        into[from[i] as usize] = kept as u32 - 1;
     }
-    (out, into)
+    events.truncate(kept);
+    (events, into)
+}
+
+/// Sorts `events` by identity, applying the same permutation to `from` (ties keep no
+/// particular order: tied rows are combined, and combining is order-free).
+fn sort_together(events: &mut [Event], from: &mut [u32]) {
+    from.par_sort_unstable_by_key(|&i| identity(&events[i as usize]));
+    // Apply the permutation in place by following its cycles; `done` marks rows placed.
+    let mut done = vec![false; events.len()];
+    for start in 0..events.len() {
+        if done[start] {
+            continue;
+        }
+        let first = events[start];
+        let mut at = start;
+        loop {
+            done[at] = true;
+            let next = from[at] as usize;
+            if next == start {
+                events[at] = first;
+                break;
+            }
+            events[at] = events[next];
+            at = next;
+        }
+    }
 }
 
 /// Adds `e`'s counts and times into `into` (same identity).
