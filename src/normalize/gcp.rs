@@ -747,7 +747,12 @@ fn settle_severity<'a>(
         (None, None) => !declared.weak || infer::may_name_a_level(&message),
         _ => rec.component.is_none(),
     };
-    let hint = if read_text { infer::from_text(&message) } else { infer::TextHint::default() };
+    let hint = match (read_text, strong) {
+        (false, _) => infer::TextHint::default(),
+        // The severity is known: the text is read only for its prefix's logger and body.
+        (true, Some(_)) => infer::prefix_of(&message),
+        (true, None) => infer::from_text(&message),
+    };
     let from_request = || rec.request.as_ref().and_then(|r| severity_of_status(r.status));
     let said = from_payload.or(hint.severity);
     let stated = from_payload.or(hint.severity.filter(|_| hint.stated));

@@ -79,6 +79,39 @@ pub(crate) fn may_name_a_level(text: &str) -> bool {
         || klog_header(text.trim_start_matches('"')).is_some_and(|(s, _)| s > Severity::Info)
 }
 
+/// What [`from_text`] says of a log line's prefix (its logger, where the message proper starts)
+/// for an entry whose severity is already known. Only a first line with a level word in it can
+/// have such a prefix (klog's letter header, a level word, PHP's `PHP Warning:`); the others,
+/// most lines, cost one search instead of every parser. The same result as [`from_text`]'s
+/// logger and body.
+pub(crate) fn prefix_of(text: &str) -> TextHint<'_> {
+    static LEVEL_WORDS: OnceLock<regex::Regex> = OnceLock::new();
+    let first_line = text.trim_start().lines().next().unwrap_or("");
+    // Every word `exact_level` and `zerolog_level` accept contains one of these; so does
+    // PHP's `PHP ` head (matched here without regard to case, a superset).
+    let may_have_prefix = LEVEL_WORDS
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)default|trace|fine|debug|dbg|verbose|inf|config|notice|warn|err|severe|failure|crit|fatal|panic|alert|emerg|trc|wrn|ftl|pnc|php ",
+            )
+            .expect("static regex")
+        })
+        .is_match(first_line)
+        || may_hold_klog_header(first_line);
+    if !may_have_prefix {
+        return TextHint::default();
+    }
+    let hint = from_text(text);
+    TextHint { severity: None, stated: false, ..hint }
+}
+
+/// Whether a klog header (a level letter, then the month and day) may start somewhere in `line`.
+fn may_hold_klog_header(line: &str) -> bool {
+    line.as_bytes()
+        .windows(2)
+        .any(|w| matches!(w[0], b'I' | b'W' | b'E' | b'F') && w[1].is_ascii_digit())
+}
+
 pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     let start = text.len() - text.trim_start().len();
     let first_line = text[start..].lines().next().unwrap_or("");
@@ -851,5 +884,63 @@ mod tests {
         ));
         assert!(!runtime_loses_severity("projects/p/logs/run.googleapis.com%2Frequests"));
         assert!(!runtime_loses_severity("projects/p/logs/app"));
+    }
+
+    /// `prefix_of` is `from_text`'s logger and body, found faster: the same on every shape of
+    /// prefix and on lines without one.
+    #[test]
+    fn prefix_of_agrees_with_from_text() {
+        let lines = [
+            "I1014 09:12:03.123456       1 leaderelection.go:258] lost lease",
+            "E1014 09:12:03.123456       1 reflector.go:138] failed to list",
+            "NOTICE: PHP message: PHP Fatal error:  Uncaught Exception: boom in /app/x.php:3",
+            "[14-Oct-2025 09:00:00] WARNING: [pool www] child 31 exited on signal 9 (SIGKILL)",
+            "WARNING:netra.redis:slow ping",
+            "ERROR: database is locked",
+            "[WARNING] disk 91% full",
+            "2025-10-14 09:15:03,119 ERROR payments.capture capture failed",
+            "2025-10-14 09:15:03,119 - payments - ERROR - capture failed",
+            "[2025-10-14 15:30:00,123: ERROR/ForkPoolWorker-2] task failed",
+            "4:20PM ERR connection refused",
+            "4:20PM INF listening",
+            "[error    ] request failed",
+            "2025-10-14T16:20:13Z error: upstream timeout +3ms",
+            "[2025-10-14 16:20:13] production.ERROR: Undefined variable",
+            "E, [2025-10-14T09:00:00.123456 #1] ERROR -- app: boom",
+            "level=error msg=\"boom\"",
+            "Traceback (most recent call last):\n  File \"x\", line 1",
+            "User oncxmpqb failed login from portal yyjqbheaqgfw",
+            "Failed to extract auth SessionMiddleware must be installed",
+            "user clicked error button",
+            "   INFO   indented start",
+            "",
+        ];
+        for line in lines {
+            let (full, fast) = (from_text(line), prefix_of(line));
+            assert_eq!((fast.logger, fast.body), (full.logger, full.body), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_of_agrees_on_made_up_lines(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[A-Za-z]{1,8}",
+                    "(ERROR|error|Warn|WARNING|info|INF|ERR|FATAL|crit|notice|DEBUG|trace)",
+                    "(ERROR|error|WARNING|info):?",
+                    "\\[(ERROR|warn|INFO)\\]",
+                    "[0-9]{2}:[0-9]{2}:[0-9]{2}(,[0-9]{3})?",
+                    "(I|W|E|F)[0-9]{4}",
+                    "[a-z]{2,6}\\.[a-z]{2,6}:?",
+                    "(-|--|:|PHP|Fatal error:|Warning:)",
+                ],
+                0..8,
+            )
+        ) {
+            let line = words.join(" ");
+            let (full, fast) = (from_text(&line), prefix_of(&line));
+            proptest::prop_assert_eq!((fast.logger, fast.body), (full.logger, full.body));
+        }
     }
 }
