@@ -85,24 +85,51 @@ pub(crate) fn may_name_a_level(text: &str) -> bool {
 /// most lines, cost one search instead of every parser. The same result as [`from_text`]'s
 /// logger and body.
 pub(crate) fn prefix_of(text: &str) -> TextHint<'_> {
-    static LEVEL_WORDS: OnceLock<regex::Regex> = OnceLock::new();
     let first_line = text.trim_start().lines().next().unwrap_or("");
-    // Every word `exact_level` and `zerolog_level` accept contains one of these; so does
-    // PHP's `PHP ` head (matched here without regard to case, a superset).
-    let may_have_prefix = LEVEL_WORDS
-        .get_or_init(|| {
-            regex::Regex::new(
-                r"(?i)default|trace|fine|debug|dbg|verbose|inf|config|notice|warn|err|severe|failure|crit|fatal|panic|alert|emerg|trc|wrn|ftl|pnc|php ",
-            )
-            .expect("static regex")
-        })
-        .is_match(first_line)
-        || may_hold_klog_header(first_line);
-    if !may_have_prefix {
+    if !has_level_word(first_line) && !may_hold_klog_header(first_line) {
         return TextHint::default();
     }
     let hint = from_text(text);
     TextHint { severity: None, stated: false, ..hint }
+}
+
+/// Whether a run of ASCII letters in `line` is a level word (any case), or `PHP`. Every level
+/// the prefix parsers accept is such a run: `exact_level` and `zerolog_level` take only whole
+/// alphabetic words, and the bracket, colon, dot and slash around them end the run.
+fn has_level_word(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphabetic() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphabetic() {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        if (3..=12).contains(&word.len()) && is_level_name(word) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The words of three to twelve letters that `Severity::parse_loose` or `zerolog_level` read as
+/// a level, and `PHP`.
+fn is_level_name(word: &[u8]) -> bool {
+    let mut upper = [0u8; 12];
+    upper[..word.len()].copy_from_slice(word);
+    upper[..word.len()].make_ascii_uppercase();
+    matches!(
+        &upper[..word.len()],
+        b"DEFAULT" | b"TRACE" | b"FINEST" | b"FINER" | b"FINE" | b"DEBUG" | b"DBG" | b"VERBOSE"
+            | b"INFO" | b"INFORMATION" | b"CONFIG" | b"NOTICE" | b"WARNING" | b"WARN"
+            | b"ERROR" | b"ERR" | b"SEVERE" | b"FAILURE" | b"CRITICAL" | b"CRIT" | b"FATAL"
+            | b"PANIC" | b"ALERT" | b"EMERGENCY" | b"EMERG" | b"TRC" | b"INF" | b"WRN"
+            | b"FTL" | b"PNC" | b"PHP"
+    )
 }
 
 /// Whether a klog header (a level letter, then the month and day) may start somewhere in `line`.
