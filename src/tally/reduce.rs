@@ -12,6 +12,7 @@ use crate::normalize::record::Request;
 use crate::normalize::time::Timestamp;
 use crate::normalize::{Record, Severity};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 /// What is taken at all, known before reading, so that batches are reduced to what counts on
 /// the parsing threads.
@@ -84,6 +85,7 @@ pub(crate) fn reduce(
     let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
     let (since, until) = selection.window;
     let mut candidates = multiline::Candidates::default();
+    let mut known = KnownMessages::default();
     lines.extend(records.map(|rec| {
         let stream = multiline::stream_hash(&rec);
         let part = multiline::Part::of(&rec);
@@ -104,15 +106,22 @@ pub(crate) fn reduce(
             rec.trace.as_deref().map_or(0, |t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()) | 1);
         let mut key = NO_KEY;
         if fate == Fate::Taken && !joins && rec.severity >= selection.min_severity {
-            let found = key_of(&rec);
-            key = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
-                keys.push(BatchKey {
-                    key: found.clone(),
-                    examples: Examples::default(),
-                    traces: Vec::new(),
-                });
-                keys.len() as u32 - 1
-            });
+            key = match known.get(service, &rec) {
+                Some(id) => id,
+                None => {
+                    let found = key_of(&rec);
+                    let id = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
+                        keys.push(BatchKey {
+                            key: found.clone(),
+                            examples: Examples::default(),
+                            traces: Vec::new(),
+                        });
+                        keys.len() as u32 - 1
+                    });
+                    known.remember(service, &rec, id);
+                    id
+                }
+            };
             let this = &mut keys[key as usize];
             this.examples.offer(time.unwrap_or(NO_TIME), &rec.message);
             note_trace(&mut this.traces, trace);
@@ -145,6 +154,48 @@ pub(crate) fn reduce(
         Reduced { line, dedup, fate, joins, key }
     }));
     Batch { services, revisions, components, projects, keys, lines }
+}
+
+/// The batch's key of each message seen in it, by service and text: one message often repeats
+/// many times in a batch, and keying it (masking, hashing the key) was a tenth of the reading.
+/// Only records keyed by their message alone (no request, no audit call) are remembered.
+/// Messages borrowed from the input are remembered without a copy.
+#[derive(Default)]
+struct KnownMessages<'a> {
+    /// (service, message, batch key id), found by the hash of the first two.
+    table: hashbrown::HashTable<(u32, Cow<'a, str>, u32)>,
+}
+
+impl<'a> KnownMessages<'a> {
+    fn hash(service: u32, message: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one((service, message))
+    }
+
+    fn keyed_by_message(rec: &Record) -> bool {
+        rec.request.is_none() && rec.audit.is_none()
+    }
+
+    fn get(&self, service: u32, rec: &Record) -> Option<u32> {
+        if !Self::keyed_by_message(rec) {
+            return None;
+        }
+        let message: &str = &rec.message;
+        let hash = Self::hash(service, message);
+        self.table.find(hash, |(s, m, _)| *s == service && &**m == message).map(|&(_, _, id)| id)
+    }
+
+    fn remember(&mut self, service: u32, rec: &Record<'a>, id: u32) {
+        if Self::keyed_by_message(rec) {
+            let hash = Self::hash(service, &rec.message);
+            let message = match &rec.message {
+                Cow::Borrowed(text) => Cow::Borrowed(*text),
+                Cow::Owned(text) => Cow::Owned(text.clone()),
+            };
+            let entry = (service, message, id);
+            self.table.insert_unique(hash, entry, |(s, m, _)| Self::hash(*s, m));
+        }
+    }
 }
 
 /// A record reduced to what the collector needs: interned names, hashes, the message (only
