@@ -118,44 +118,61 @@ fn has_level_word(line: &str) -> bool {
 
 /// The words of three to twelve letters that `Severity::parse_loose` or `zerolog_level` read as
 /// a level, and `PHP`.
+const LEVEL_NAMES: [&[u8]; 31] = [
+    b"DEFAULT",
+    b"TRACE",
+    b"FINEST",
+    b"FINER",
+    b"FINE",
+    b"DEBUG",
+    b"DBG",
+    b"VERBOSE",
+    b"INFO",
+    b"INFORMATION",
+    b"CONFIG",
+    b"NOTICE",
+    b"WARNING",
+    b"WARN",
+    b"ERROR",
+    b"ERR",
+    b"SEVERE",
+    b"FAILURE",
+    b"CRITICAL",
+    b"CRIT",
+    b"FATAL",
+    b"PANIC",
+    b"ALERT",
+    b"EMERGENCY",
+    b"EMERG",
+    b"TRC",
+    b"INF",
+    b"WRN",
+    b"FTL",
+    b"PNC",
+    b"PHP",
+];
+
+/// Whether `word` (3 to 12 ASCII letters) is one of [`LEVEL_NAMES`], in any case.
 fn is_level_name(word: &[u8]) -> bool {
+    // Most runs are told apart by their length and first letter, before any copying: per
+    // length, the first letters of the names (bit 0 for `A`).
+    const FIRST_LETTERS: [u32; 13] = {
+        let mut table = [0u32; 13];
+        let mut i = 0;
+        while i < LEVEL_NAMES.len() {
+            table[LEVEL_NAMES[i].len()] |= 1 << (LEVEL_NAMES[i][0] - b'A');
+            i += 1;
+        }
+        table
+    };
+    let first = word[0].to_ascii_uppercase();
+    if FIRST_LETTERS[word.len()] & (1 << (first - b'A')) == 0 {
+        return false;
+    }
     let mut upper = [0u8; 12];
     upper[..word.len()].copy_from_slice(word);
     upper[..word.len()].make_ascii_uppercase();
-    matches!(
-        &upper[..word.len()],
-        b"DEFAULT"
-            | b"TRACE"
-            | b"FINEST"
-            | b"FINER"
-            | b"FINE"
-            | b"DEBUG"
-            | b"DBG"
-            | b"VERBOSE"
-            | b"INFO"
-            | b"INFORMATION"
-            | b"CONFIG"
-            | b"NOTICE"
-            | b"WARNING"
-            | b"WARN"
-            | b"ERROR"
-            | b"ERR"
-            | b"SEVERE"
-            | b"FAILURE"
-            | b"CRITICAL"
-            | b"CRIT"
-            | b"FATAL"
-            | b"PANIC"
-            | b"ALERT"
-            | b"EMERGENCY"
-            | b"EMERG"
-            | b"TRC"
-            | b"INF"
-            | b"WRN"
-            | b"FTL"
-            | b"PNC"
-            | b"PHP"
-    )
+    LEVEL_NAMES.contains(&&upper[..word.len()])
 }
 
 /// Whether a klog header (a level letter, then the month and day) may start somewhere in `line`.

@@ -29,6 +29,9 @@ const MAX_BUILD_GAP_NANOS: i64 = 5_000_000_000;
 const MAX_HEAD_GAP_NANOS: i64 = 5_000_000;
 /// What net/http logs, before the goroutine's stack, for a handler's panic it recovered.
 pub(crate) const GO_RECOVERED_PANIC: &str = "http: panic serving ";
+/// Built once: `str::contains` builds its searcher on every call, and this runs for every line.
+static GO_RECOVERED_PANIC_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(GO_RECOVERED_PANIC));
 /// Lines of an exception's message before its first `at` frame (Node prints the message as is).
 const MAX_MESSAGE_LINES: u16 = 40;
 /// GKE cuts stdout/stderr lines at this many bytes and writes the rest as the next entry.
@@ -169,7 +172,7 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::DotnetFail
     } else if line.starts_with("panic: ")
         || line.starts_with("fatal error: ")
-        || line.contains(GO_RECOVERED_PANIC)
+        || GO_RECOVERED_PANIC_FINDER.find(line.as_bytes()).is_some()
     {
         Class::GoPanic
     } else if is_node_source_line(trimmed) {
