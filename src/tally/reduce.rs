@@ -11,7 +11,7 @@ use crate::normalize::multiline;
 use crate::normalize::record::Request;
 use crate::normalize::time::Timestamp;
 use crate::normalize::{Record, Severity};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
 
 /// What is taken at all, known before reading, so that batches are reduced to what counts on
@@ -40,6 +40,8 @@ pub(crate) struct Batch {
 
 /// A key as found in one batch: its examples and trace ids there.
 pub(super) struct BatchKey {
+    /// The batch's service id the key was found under.
+    pub(super) service: u32,
     pub(super) key: Key,
     pub(super) examples: Examples,
     pub(super) traces: Vec<u64>,
@@ -81,7 +83,8 @@ pub(crate) fn reduce(
     let mut components = Interner::new(true);
     let mut projects = Interner::new(true);
     let mut keys: Vec<BatchKey> = Vec::new();
-    let mut key_ids: HashMap<(u32, Key), u32> = HashMap::default();
+    // The batch's keys by (service, key): ids into `keys`, which holds the one copy of each key.
+    let mut key_ids: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
     let mut lines = Vec::with_capacity(records.size_hint().1.unwrap_or(0));
     let (since, until) = selection.window;
     let mut candidates = multiline::Candidates::default();
@@ -110,14 +113,7 @@ pub(crate) fn reduce(
                 Some(id) => id,
                 None => {
                     let found = key_of(&rec);
-                    let id = *key_ids.entry((service, found)).or_insert_with_key(|(_, found)| {
-                        keys.push(BatchKey {
-                            key: found.clone(),
-                            examples: Examples::default(),
-                            traces: Vec::new(),
-                        });
-                        keys.len() as u32 - 1
-                    });
+                    let id = batch_key_id(&mut key_ids, &mut keys, service, found);
                     known.remember(service, &rec, id);
                     id
                 }
@@ -154,6 +150,31 @@ pub(crate) fn reduce(
         Reduced { line, dedup, fate, joins, key }
     }));
     Batch { services, revisions, components, projects, keys, lines }
+}
+
+/// The id of (`service`, `found`) among the batch's `keys`, added if new (without a copy).
+fn batch_key_id(
+    key_ids: &mut hashbrown::HashTable<u32>,
+    keys: &mut Vec<BatchKey>,
+    service: u32,
+    found: Key,
+) -> u32 {
+    fn hash(service: u32, key: &Key) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one((service, key))
+    }
+    let h = hash(service, &found);
+    let same = |&id: &u32| {
+        let k = &keys[id as usize];
+        k.service == service && k.key == found
+    };
+    if let Some(&id) = key_ids.find(h, same) {
+        return id;
+    }
+    let id = keys.len() as u32;
+    keys.push(BatchKey { service, key: found, examples: Examples::default(), traces: Vec::new() });
+    key_ids.insert_unique(h, id, |&id| hash(keys[id as usize].service, &keys[id as usize].key));
+    id
 }
 
 /// The batch's key of each message seen in it, by service and text: one message often repeats
