@@ -49,7 +49,18 @@ impl Matcher {
     }
 
     /// The template `message` fits best, if any.
+    #[cfg(test)]
     pub fn find(&self, message: &str) -> Option<&str> {
+        self.find_index(message).map(|i| self.templates[i as usize].as_str())
+    }
+
+    /// The template at `index` (as [`Matcher::find_index`] gives it).
+    pub fn template(&self, index: u32) -> &str {
+        &self.templates[index as usize]
+    }
+
+    /// The index of the template `message` fits best, if any.
+    pub fn find_index(&self, message: &str) -> Option<u32> {
         if self.templates.is_empty() {
             return None;
         }
@@ -76,7 +87,7 @@ impl Matcher {
         if let Some(list) = self.all_vars.get(&n) {
             list.iter().copied().for_each(&mut consider);
         }
-        best.map(|i| self.templates[i as usize].as_str())
+        best
     }
 }
 

@@ -94,6 +94,10 @@ pub(crate) struct Collector {
     raw_messages: usize,
     /// The templates mined so far, once the budget was reached.
     matcher: Option<Matcher>,
+    /// The key id of each (service, template of `matcher`) met so far: on input over the budget
+    /// nearly every message fits a template, and making its key and looking it up again was a
+    /// tenth of the collector's time. Emptied whenever keys are renumbered.
+    template_keys: rustc_hash::FxHashMap<(u32, u32), u32>,
     /// Lines that may belong to a traceback split over entries, kept until the end.
     candidates: Vec<Line>,
     seen: Seen,
@@ -149,6 +153,7 @@ impl Collector {
             budget: budget.max(1),
             raw_messages: 0,
             matcher: None,
+            template_keys: Default::default(),
             read_range: None,
             outside_window: 0,
             groups: hashbrown::HashTable::new(),
@@ -283,17 +288,26 @@ impl Collector {
     /// The collector's id of a (service, key), made on first sight. Once templates were mined
     /// (over the budget), a new message fitting one is counted under it.
     fn key_id(&mut self, service: u32, key: &Key) -> u32 {
-        if let Some(id) = self.find_key(service, key) {
-            return id;
-        }
+        // Templates first: a message that fits one is counted under it, and cannot be a key of
+        // its own (message keys are kept as they are only when no template fits, and mining
+        // turns every message key into a template; a template's own text fits that template
+        // best). So the message's own lookup is left for those that fit none.
         if let (Key::Message(m), Some(matcher)) = (key, &self.matcher) {
-            if let Some(template) = matcher.find(m) {
-                let template = Key::Message(template.to_string());
-                return match self.find_key(service, &template) {
+            if let Some(index) = matcher.find_index(m) {
+                if let Some(&id) = self.template_keys.get(&(service, index)) {
+                    return id;
+                }
+                let template = Key::Message(matcher.template(index).to_string());
+                let id = match self.find_key(service, &template) {
                     Some(id) => id,
                     None => self.add_key(service, template),
                 };
+                self.template_keys.insert((service, index), id);
+                return id;
             }
+        }
+        if let Some(id) = self.find_key(service, key) {
+            return id;
         }
         if matches!(key, Key::Message(_)) {
             self.raw_messages += 1;
@@ -363,6 +377,7 @@ impl Collector {
             _ => None,
         });
         self.matcher = Some(Matcher::new(messages.collect()));
+        self.template_keys.clear();
         self.raw_messages = 0;
     }
 
