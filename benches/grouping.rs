@@ -146,7 +146,7 @@ fn cloud_run_records(entries: usize) -> Vec<Record<'static>> {
     let (sources, _) = read::discover(&[tmp.path().to_path_buf()]);
     let options = ReadOptions { input_format: InputFormat::Gcp, ..ReadOptions::default() };
     let (records, _, _) = pipeline::read_records(&sources, &options, &Normalizer::default());
-    multiline::reassemble(records)
+    multiline::reassemble(records, log_gardener::normalize::redact::default_redactor())
 }
 
 /// Mask every line, dedup (counting), mine the distinct masked messages.

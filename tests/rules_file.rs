@@ -132,6 +132,35 @@ fn extra_secret_patterns_from_the_rules_file() {
     assert!(md.contains("redacted:internal_token"), "{md}");
 }
 
+/// A LogEntry split for size (`split`) whose cut falls inside the user's own secret: each part
+/// alone does not match the pattern, the joined message does, and the report shows neither half.
+#[test]
+fn extra_secret_patterns_apply_to_a_split_entry_joined() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = |n: usize, text: &str| {
+        format!(
+            r#"{{"resource": {{"type": "cloud_run_revision", "labels": {{"service_name": "svc", "revision_name": "svc-00001-abc"}}}}, "logName": "projects/p/logs/run.googleapis.com%2Fstderr", "severity": "ERROR", "textPayload": "{text}", "timestamp": "2025-09-11T05:00:00.00000{n}Z", "insertId": "s{n}", "split": {{"uid": "u-1", "index": {n}, "totalSplits": 2}}}}"#
+        )
+    };
+    let lines = [
+        part(0, "login failed with internal token itk_ABCDEFGHIJKLMNOP"),
+        part(1, "QRSTUVWXYZ123456 for user 42"),
+    ];
+    fs::write(dir.path().join("d.json"), lines.join("\n")).unwrap();
+    fs::write(
+        dir.path().join("rules.toml"),
+        "[[redact]]\nkind = \"internal_token\"\npattern = \"itk_[A-Za-z0-9]{32}\"\n",
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["report", "d.json", "--config", "rules.toml"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let md = run.markdown();
+    assert!(md.contains("redacted:internal_token"), "{md}");
+    for half in ["ABCDEFGHIJKLMNOP", "QRSTUVWXYZ123456"] {
+        assert!(!md.contains(half), "{half} in {md}");
+    }
+}
+
 #[test]
 fn a_wrong_rules_file_is_refused_with_its_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -18,6 +18,7 @@
 //! ... failed` line. Anything else stays as it was written.
 
 use super::record::Record;
+use super::redact::Redactor;
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
@@ -614,12 +615,13 @@ pub(crate) fn settle_event(
     kind: Kind,
     message: &mut String,
     lines: impl Iterator<Item = (Severity, bool)>,
+    redactor: &super::redact::Redactor,
 ) -> (Severity, bool) {
     let severity = event_severity(kind, message, lines);
     if kind == Kind::Cut {
-        // Each part was redacted alone: a secret cut in two may show only once whole (the
-        // built-in rules; a configured rule was applied to each part).
-        let whole = super::redact::default_redactor().redact(message);
+        // Each part was redacted alone: a secret cut in two may show only once whole (with
+        // every rule of the run, the user's own included).
+        let whole = redactor.redact(message);
         if let std::borrow::Cow::Owned(redacted) = whole {
             *message = redacted;
         }
@@ -676,8 +678,9 @@ pub(crate) fn stream_hash(rec: &Record) -> u64 {
 
 /// Joins continuation lines into the record that starts their event (tests and tools; the report
 /// does the same in `tally`). Returns the records in their original order, continuation lines
-/// removed (their ids moved to the event's record).
-pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
+/// removed (their ids moved to the event's record). A line cut in parts is redacted again whole
+/// with `redactor`.
+pub fn reassemble<'a>(records: Vec<Record<'a>>, redactor: &Redactor) -> Vec<Record<'a>> {
     let views: Vec<LineView> = records
         .iter()
         .map(|r| LineView {
@@ -715,7 +718,7 @@ pub fn reassemble(records: Vec<Record<'_>>) -> Vec<Record<'_>> {
             rec.entry_ids.extend(child.entry_ids);
         }
         (rec.severity, rec.severity_inferred) =
-            settle_event(kind, rec.message.to_mut(), severities.into_iter());
+            settle_event(kind, rec.message.to_mut(), severities.into_iter(), redactor);
         out.push(rec);
     }
     out
@@ -932,6 +935,7 @@ fn is_word(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::redact::default_redactor;
     use crate::normalize::time::Timestamp;
 
     fn at(id: &str, us: i64, sev: Severity, inferred: bool, msg: &str) -> Record<'static> {
@@ -976,7 +980,7 @@ mod tests {
                 r
             })
             .collect();
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         let joined = out.iter().find(|r| r.entry_ids.len() == 4).expect("one event of four lines");
         assert!(
             joined.message.starts_with("Traceback (most recent call last):"),
@@ -996,7 +1000,7 @@ mod tests {
             line("e", 500_000, "  File \"unrelated\" later"),
             at("f", 501_000, Severity::Warning, false, "slow"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(ids(&out), [vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]]);
         assert!(out[0].message.ends_with("KeyError: 'x'"));
         assert_eq!(out[0].severity, Severity::Error);
@@ -1022,7 +1026,7 @@ mod tests {
             line("12", 33, "(Background on this error at: https://sqlalche.me/e/20/e3q8)"),
             at("13", 200_000, Severity::Info, false, "GET /health"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(out.len(), 2, "{:?}", ids(&out));
         assert_eq!(out[0].entries, 12);
         assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Error, false));
@@ -1037,7 +1041,7 @@ mod tests {
             at("c", 20, e, false, "FileNotFoundError: [Errno 2] No such file"),
             at("d", 30, Severity::Warning, false, "  indented warning"),
         ];
-        assert_eq!(ids(&reassemble(records)), [vec!["a", "b", "c"], vec!["d"]]);
+        assert_eq!(ids(&reassemble(records, default_redactor())), [vec!["a", "b", "c"], vec!["d"]]);
     }
 
     #[test]
@@ -1049,7 +1053,7 @@ mod tests {
             other,
             at("b", 2, Severity::Error, false, "  declared line"),
         ];
-        assert_eq!(reassemble(records).len(), 3);
+        assert_eq!(reassemble(records, default_redactor()).len(), 3);
         // An exception line and lines after it, but no frames: not a stack trace.
         let records = vec![
             line("a", 0, "Error: something odd"),
@@ -1057,7 +1061,7 @@ mod tests {
             line("c", 20, "{"),
             line("d", 30, "  \"never closed\": true,"),
         ];
-        assert_eq!(reassemble(records).len(), 4);
+        assert_eq!(reassemble(records, default_redactor()).len(), 4);
     }
 
     #[test]
@@ -1068,7 +1072,7 @@ mod tests {
             line("b", 1010, "upstream said: no"),
             line("c", 1020, "    at TCPConnectWrap.afterConnect (node:net:1607:16)"),
         ];
-        assert_eq!(ids(&reassemble(records)), [vec!["h", "a", "b", "c"]]);
+        assert_eq!(ids(&reassemble(records, default_redactor())), [vec!["h", "a", "b", "c"]]);
         let records = vec![
             line("1", 0, "panic: runtime error: invalid memory address"),
             line("2", 5, "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x1]"),
@@ -1077,7 +1081,7 @@ mod tests {
             line("5", 20, "\t/app/export.go:88 +0x1d"),
             line("6", 25, "main.main()"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Critical, true));
     }
@@ -1099,7 +1103,7 @@ mod tests {
             part("c", "gave up after 3 tries", false),
             line("d", 900_000, "next request"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"]]);
         assert!(out[0].message.ends_with(" and gave up after 3 tries"), "{}", out[0].message);
         assert!(!out[0].message.contains("dozjgNryP4J3jVmNHl0w5N"), "{}", out[0].message);
@@ -1113,7 +1117,7 @@ mod tests {
             line("3", 6, "  \"level\": \"error\""),
             line("4", 9, "}"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(out[0].message, "refund failed");
         assert_eq!((out[0].severity, out[0].entries), (Severity::Error, 4));
         let head =
@@ -1121,7 +1125,8 @@ mod tests {
         let mut cut = at("1", 0, Severity::Info, false, &head[..LINE_LIMIT_BYTES]);
         cut.cut_at_limit = true;
         let rest = format!("{}\", \"level\": \"error\"}}", &head[LINE_LIMIT_BYTES..]);
-        let out = reassemble(vec![cut, at("2", 1, Severity::Info, false, &rest)]);
+        let out =
+            reassemble(vec![cut, at("2", 1, Severity::Info, false, &rest)], default_redactor());
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].message.as_ref(), out[0].severity), ("mismatch", Severity::Error));
     }
@@ -1141,7 +1146,7 @@ mod tests {
             build("5", 2401, "ERROR"),
             build("6", 2402, "ERROR: build step 0 \"gcr.io/cloud-builders/docker\" failed: step exited with non-zero status: 1"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(ids(&out), [vec!["1"], vec!["2", "3", "4", "5", "6"]]);
         assert_eq!((out[1].severity, out[1].severity_inferred), (Severity::Error, true));
     }
@@ -1162,7 +1167,7 @@ mod tests {
                 line("c", 20, "    blob.upload_from_filename(path)"),
                 line("d", 30, exc),
             ];
-            let out = reassemble(records);
+            let out = reassemble(records, default_redactor());
             assert_eq!(ids(&out), [vec!["a", "b", "c", "d"]], "{exc}");
         }
     }
@@ -1175,9 +1180,9 @@ mod tests {
             line("b", 10, "  File \"/app/jobs/export.py\", line 41, in run"),
             line("c", 20, "INFO: shutting down"),
         ];
-        assert_eq!(ids(&reassemble(records)), [vec!["a", "b"], vec!["c"]]);
+        assert_eq!(ids(&reassemble(records, default_redactor())), [vec!["a", "b"], vec!["c"]]);
         let records = vec![line("a", 0, "Note: cache warm"), line("b", 10, "Status: ok")];
-        assert_eq!(reassemble(records).len(), 2);
+        assert_eq!(reassemble(records, default_redactor()).len(), 2);
         assert!(!is_exception_line("google.api_core.exceptions.NotFound: 404 gone"));
     }
 
@@ -1191,7 +1196,7 @@ mod tests {
             line("d", 30_000, "Status: ok"),
             line("e", 30_010, "a line that follows"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(ids(&out), [vec!["a", "b", "c"], vec!["d"], vec!["e"]]);
         assert_eq!(out[0].severity, Severity::Error);
     }
@@ -1218,7 +1223,7 @@ mod tests {
             line("g", 200_000, "info: Microsoft.Hosting.Lifetime[0]"),
             line("h", 200_010, "      Now listening on: http://[::]:8080"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         let event = vec!["a", "b", "c", "d", "e", "f"];
         assert_eq!(ids(&out), [event, vec!["g"], vec!["h"]]);
         assert_eq!(out[0].severity, Severity::Error);
@@ -1250,7 +1255,7 @@ mod tests {
                 "INFO:     169.254.1.1:5000 - \"GET /search\" 500",
             ),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         let event = vec!["h", "a", "b", "c", "d", "e", "f", "g", "i"];
         assert_eq!(ids(&out), [event, vec!["j"]]);
         assert_eq!(out[0].severity, Severity::Error);
@@ -1273,12 +1278,12 @@ mod tests {
         ];
         let records: Vec<Record> =
             (0..report.len()).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(out.len(), 1, "{:?}", ids(&out));
         assert_eq!((out[0].entries, out[0].severity), (9, Severity::Error));
         let records: Vec<Record> =
             (0..8).map(|i| line(&i.to_string(), 40 * i as i64, report[i])).collect();
-        assert_eq!(reassemble(records).len(), 8);
+        assert_eq!(reassemble(records, default_redactor()).len(), 8);
         assert!(!is_node_source_line("Listening on http://0.0.0.0:8080"));
     }
 
@@ -1295,7 +1300,7 @@ mod tests {
             line("6", 200, "\t/usr/local/go/src/runtime/panic.go:920 +0x270"),
             line("7", 240, "github.com/acme/ingest/internal/api.parseBatch(...)"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Severity::Error);
     }
@@ -1318,7 +1323,7 @@ mod tests {
             line("10", 360, "  indented, but after the trace's end"),
             at("11", 400, Severity::Warning, true, "PHP Warning:  Undefined array key \"sku\" in /var/www/html/cart.php on line 57"),
         ];
-        let out = reassemble(records);
+        let out = reassemble(records, default_redactor());
         let event = vec!["1", "2", "3", "4", "5", "6", "7", "8", "9"];
         assert_eq!(ids(&out), [event, vec!["10"], vec!["11"]]);
         assert_eq!((out[0].severity, out[0].severity_inferred), (Severity::Error, true));
@@ -1338,14 +1343,14 @@ mod tests {
             line("6", 200, "#1 {main}"),
             line("7", 240, "  thrown in /var/www/vendor/guzzlehttp/guzzle/src/Exception/RequestException.php on line 113"),
         ];
-        assert_eq!(reassemble(records).len(), 1);
+        assert_eq!(reassemble(records, default_redactor()).len(), 1);
         let records = vec![
             line("1", 0, "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/html/export.php on line 12"),
             line("2", 40, "GET /export 500"),
             line("3", 1_000_000, "Stack trace:"),
             line("4", 1_000_040, "a line"),
         ];
-        assert_eq!(reassemble(records).len(), 4);
+        assert_eq!(reassemble(records, default_redactor()).len(), 4);
         assert_eq!(classify("#12 /var/www/html/index.php(8): App\\Db::connect()"), Class::PhpFrame);
         for not_a_frame in ["#hashtag", "#1", "#1x ", "# 1 comment"] {
             assert_ne!(classify(not_a_frame), Class::PhpFrame, "{not_a_frame}");

@@ -189,10 +189,10 @@ pub fn finish(
 /// keeps the chunks' order, so results do not change. It holds several chunks because the
 /// collector, sharing the cores with the parsers, runs in bursts: with room for two, the reader
 /// often waited for it and the parsers ran dry.
-fn read_and_tally(
+fn read_and_tally<'r>(
     options: &Options,
-    redactor: &Redactor,
-) -> Result<(Collector, Vec<InputReport>, Vec<Problem>), Fatal> {
+    redactor: &'r Redactor,
+) -> Result<(Collector<'r>, Vec<InputReport>, Vec<Problem>), Fatal> {
     let normalizer = Normalizer {
         redactor,
         text_from: options.min_severity,
@@ -212,7 +212,7 @@ fn read_and_tally(
         progress.set_total(&sources);
     }
     let budget = options.message_budget.unwrap_or(tally::DEFAULT_MESSAGE_BUDGET);
-    let collector = Collector::new(options.min_severity, budget);
+    let collector = Collector::new(options.min_severity, budget, redactor);
     let reduce: read::Reduce<tally::Batch> =
         &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);

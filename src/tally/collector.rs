@@ -13,6 +13,7 @@ use super::summary::combine;
 use crate::group::matcher::Matcher;
 use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
+use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
@@ -80,7 +81,9 @@ fn key_hash(service: u32, key: &Key) -> u64 {
 }
 
 /// Everything collected from the inputs.
-pub(crate) struct Collector {
+pub(crate) struct Collector<'r> {
+    /// The run's redactor: a line cut in parts is redacted again once joined.
+    redactor: &'r Redactor,
     min_severity: Severity,
     pub(crate) events: Segmented<Event>,
     /// (event, input, offset, entry id) when `--assignments` asked for ids.
@@ -144,12 +147,17 @@ fn settle_base() -> usize {
         .unwrap_or(10_000)
 }
 
-impl Collector {
+impl<'r> Collector<'r> {
     /// Alike events are counted together per minute (a window given as a span back from the
     /// newest entry is then applied in whole minutes).
     /// `budget`: distinct messages kept before they are mined into templates.
-    pub(crate) fn new(min_severity: Severity, budget: usize) -> Collector {
+    pub(crate) fn new(
+        min_severity: Severity,
+        budget: usize,
+        redactor: &'r Redactor,
+    ) -> Collector<'r> {
         Collector {
+            redactor,
             budget: budget.max(1),
             raw_messages: 0,
             matcher: None,
@@ -453,8 +461,12 @@ impl Collector {
                     head.entries += child.entries;
                     head.ids.extend(child.ids);
                 }
-                (head.severity, head.inferred) =
-                    multiline::settle_event(kind, &mut head.message, severities.into_iter());
+                (head.severity, head.inferred) = multiline::settle_event(
+                    kind,
+                    &mut head.message,
+                    severities.into_iter(),
+                    self.redactor,
+                );
             }
             heads.push(head);
         }

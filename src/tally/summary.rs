@@ -111,7 +111,7 @@ impl Summary {
     /// Also returns, per event of the collector, its index in the summary's events (for
     /// `--assignments`, which names the issue of every entry).
     pub(crate) fn from_collector(
-        collector: Collector,
+        collector: Collector<'_>,
         scope: Scope,
         inputs: Vec<InputReport>,
         problems: Vec<Problem>,
