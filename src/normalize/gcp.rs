@@ -182,30 +182,14 @@ impl<'a> HttpRequest<'a> {
             b'n' => return Ok(None),
             _ => return Err(scan::GiveUp),
         }
-        let mut fields = scan::Fields::of(raw)?;
-        let mut http = HttpRequest::default();
-        let mut seen = 0u8;
-        while let Some(key) = fields.next_key()? {
-            let bit = match key {
-                "requestMethod" | "request_method" => 0,
-                "requestUrl" | "request_url" => 1,
-                "status" => 2,
-                _ => {
-                    fields.value()?;
-                    continue;
-                }
-            };
-            if seen & (1 << bit) != 0 {
-                return Err(scan::GiveUp);
-            }
-            seen |= 1 << bit;
-            let value = fields.value()?;
-            match bit {
-                0 => http.request_method = scan::string(value)?,
-                1 => http.request_url = scan::string(value)?,
-                _ => http.status = (value != "null").then_some(RawJson(value)),
-            }
-        }
+        let names: [&[&str]; 3] =
+            [&["requestMethod", "request_method"], &["requestUrl", "request_url"], &["status"]];
+        let [method, url, status] = scan::named_values(raw, &names)?;
+        let http = HttpRequest {
+            request_method: method.map(scan::string).transpose()?.flatten(),
+            request_url: url.map(scan::string).transpose()?.flatten(),
+            status: status.map(RawJson),
+        };
         Ok(Some(http))
     }
 }
@@ -305,41 +289,44 @@ impl<'a> JsonPayload<'a> {
     }
 
     fn scan(raw: &'a str) -> Result<JsonPayload<'a>, scan::GiveUp> {
-        let mut fields = scan::Fields::of(raw)?;
-        let mut payload = JsonPayload::default();
-        let mut seen = 0u32;
-        while let Some(key) = fields.next_key()? {
-            let (bit, slot) = match key {
-                "message" => (0, &mut payload.message),
-                "msg" => (1, &mut payload.msg),
-                "event" => (2, &mut payload.event),
-                "error" => (3, &mut payload.error),
-                "exception" => (4, &mut payload.exception),
-                "stack_trace" | "stackTrace" => (5, &mut payload.stack_trace),
-                "traceback" => (6, &mut payload.traceback),
-                "exc_info" => (7, &mut payload.exc_info),
-                "severity" => (8, &mut payload.severity),
-                "level" => (9, &mut payload.level),
-                "levelname" => (10, &mut payload.levelname),
-                "logger" => (11, &mut payload.logger),
-                "name" => (12, &mut payload.name),
-                "loggerName" | "logger_name" => (13, &mut payload.logger_name),
-                "kind" => (14, &mut payload.kind),
-                "reason" => (15, &mut payload.reason),
-                _ => {
-                    fields.value()?;
-                    continue;
-                }
-            };
-            if seen & (1 << bit) != 0 {
-                // serde refuses a field named twice; its answer stands.
-                return Err(scan::GiveUp);
-            }
-            seen |= 1 << bit;
-            let value = fields.value()?;
-            *slot = (value != "null").then_some(value);
-        }
-        Ok(payload)
+        const NAMES: [&[&str]; 16] = [
+            &["message"],
+            &["msg"],
+            &["event"],
+            &["error"],
+            &["exception"],
+            &["stack_trace", "stackTrace"],
+            &["traceback"],
+            &["exc_info"],
+            &["severity"],
+            &["level"],
+            &["levelname"],
+            &["logger"],
+            &["name"],
+            &["loggerName", "logger_name"],
+            &["kind"],
+            &["reason"],
+        ];
+        let [message, msg, event, error, exception, stack_trace, traceback, exc_info, severity, level, levelname, logger, name, logger_name, kind, reason] =
+            scan::named_values(raw, &NAMES)?;
+        Ok(JsonPayload {
+            message,
+            msg,
+            event,
+            error,
+            exception,
+            stack_trace,
+            traceback,
+            exc_info,
+            severity,
+            level,
+            levelname,
+            logger,
+            name,
+            logger_name,
+            kind,
+            reason,
+        })
     }
 }
 

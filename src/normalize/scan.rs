@@ -105,6 +105,30 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The raw values of an object's fields named in `names` (per slot, a name and its aliases),
+/// `None` where absent or `null`; the other fields are checked and skipped. A field named twice
+/// gives up, as serde's derived readers refuse it.
+pub(super) fn named_values<'a, const N: usize>(
+    raw: &'a str,
+    names: &[&[&str]; N],
+) -> Result<[Option<&'a str>; N], GiveUp> {
+    let mut fields = Fields::of(raw)?;
+    let mut values = [None; N];
+    let mut seen = [false; N];
+    while let Some(key) = fields.next_key()? {
+        let Some(slot) = names.iter().position(|aliases| aliases.contains(&key)) else {
+            fields.value()?;
+            continue;
+        };
+        if std::mem::replace(&mut seen[slot], true) {
+            return Err(GiveUp);
+        }
+        let value = fields.value()?;
+        values[slot] = (value != "null").then_some(value);
+    }
+    Ok(values)
+}
+
 /// A raw JSON string's text, unescaped only where it has escapes; `None` for `null`. Anything
 /// else gives up.
 pub(super) fn string(raw: &str) -> Result<Option<Cow<'_, str>>, GiveUp> {
