@@ -109,6 +109,18 @@ import_error = ["Run `make check-imports` before deploying."]
     assert!(md.contains("### Ignored by Rules"));
 }
 
+/// `report d.json` in `dir` with a rules file that adds a secret pattern (`itk_` tokens).
+fn report_with_token_rule(dir: &std::path::Path) -> Run {
+    fs::write(
+        dir.join("rules.toml"),
+        "[[redact]]\nkind = \"internal_token\"\npattern = \"itk_[A-Za-z0-9]{32}\"\n",
+    )
+    .unwrap();
+    let run = run_in(dir, &["report", "d.json", "--config", "rules.toml"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    run
+}
+
 #[test]
 fn extra_secret_patterns_from_the_rules_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -120,13 +132,7 @@ fn extra_secret_patterns_from_the_rules_file() {
         "login failed with internal token itk_ABCDEFGHIJKLMNOPQRSTUVWXYZ123456",
     );
     fs::write(dir.path().join("d.json"), line).unwrap();
-    fs::write(
-        dir.path().join("rules.toml"),
-        "[[redact]]\nkind = \"internal_token\"\npattern = \"itk_[A-Za-z0-9]{32}\"\n",
-    )
-    .unwrap();
-    let run = run_in(dir.path(), &["report", "d.json", "--config", "rules.toml"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = report_with_token_rule(dir.path());
     let md = run.markdown();
     assert!(!md.contains("itk_ABCDEFGH"));
     assert!(md.contains("redacted:internal_token"), "{md}");
@@ -147,13 +153,7 @@ fn extra_secret_patterns_apply_to_a_split_entry_joined() {
         part(1, "QRSTUVWXYZ123456 for user 42"),
     ];
     fs::write(dir.path().join("d.json"), lines.join("\n")).unwrap();
-    fs::write(
-        dir.path().join("rules.toml"),
-        "[[redact]]\nkind = \"internal_token\"\npattern = \"itk_[A-Za-z0-9]{32}\"\n",
-    )
-    .unwrap();
-    let run = run_in(dir.path(), &["report", "d.json", "--config", "rules.toml"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = report_with_token_rule(dir.path());
     let md = run.markdown();
     assert!(md.contains("redacted:internal_token"), "{md}");
     for half in ["ABCDEFGHIJKLMNOP", "QRSTUVWXYZ123456"] {
