@@ -830,18 +830,21 @@ fn first_line(message: &str) -> &str {
 /// `KeyError: '"timestamp"'`, `ValueError`, `pkg.mod.CustomError: text`, Node's `Error: text`.
 pub(crate) fn is_exception_line(line: &str) -> bool {
     let name = line.split(':').next().unwrap_or("");
+    // The byte test first: most lines fail it at their first space, before any search.
+    if name.is_empty()
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$')
+    {
+        return false;
+    }
     let last = name.rsplit('.').next().unwrap_or("");
-    !name.is_empty()
-        && !name.contains(' ')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$')
-        && (last.ends_with("Error")
-            || last.ends_with("Exception")
-            || last.ends_with("Warning")
-            || last.ends_with("Exit")
-            || last.ends_with("Interrupt")
-            || last.ends_with("Timeout")
-            || last.ends_with("Denied")
-            || last == "StopIteration")
+    last.ends_with("Error")
+        || last.ends_with("Exception")
+        || last.ends_with("Warning")
+        || last.ends_with("Exit")
+        || last.ends_with("Interrupt")
+        || last.ends_with("Timeout")
+        || last.ends_with("Denied")
+        || last == "StopIteration"
 }
 
 /// Whether a text has `at` frames below its first line: Java's `\tat `, Node's `    at `, .NET's
@@ -893,13 +896,17 @@ fn is_dotnet_failure(line: &str) -> bool {
 pub(crate) fn has_exception_shape(line: &str) -> bool {
     let line = line.trim_end();
     let (name, rest) = line.split_once(':').unwrap_or((line, ""));
-    let last = name.rsplit(['.', '$']).next().unwrap_or("");
     let Some(&first) = name.as_bytes().first() else { return false };
-    (rest.is_empty() || rest.starts_with(' '))
+    // The byte tests first: most lines fail them at their first space, before any search.
+    if !((rest.is_empty() || rest.starts_with(' '))
         && (first.is_ascii_alphabetic() || first == b'_')
         && name.len() <= 200
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
-        && !name.ends_with(['.', '$'])
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$')))
+    {
+        return false;
+    }
+    let last = name.rsplit(['.', '$']).next().unwrap_or("");
+    !name.ends_with(['.', '$'])
         // Module-qualified, or a class's capital: not a plain word (`done`, `note: ...`).
         && (name.contains(['.', '$']) || last.starts_with(|c: char| c.is_ascii_uppercase() || c == '_'))
         // A class name has a lower-case letter: `INFO:`, `WARN:` are levels.
