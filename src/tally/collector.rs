@@ -67,17 +67,12 @@ fn group_key_of(e: &Event) -> GroupKey {
 }
 
 fn group_hash(group: &GroupKey) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(group)
+    super::fx_hash(group)
 }
 
 /// The index's hash of a (service, key).
 fn key_hash(service: u32, key: &Key) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    service.hash(&mut h);
-    key.hash(&mut h);
-    h.finish()
+    super::fx_hash(&(service, key))
 }
 
 /// Everything collected from the inputs.

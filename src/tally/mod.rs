@@ -36,3 +36,10 @@ pub use summary::Summary;
 /// those (`--message-budget`): about 40 MB of keys, examples and counts. Below it, grouping is
 /// exactly that of an unbounded run.
 pub const DEFAULT_MESSAGE_BUDGET: usize = 50_000;
+
+/// The hash the tally's index tables use (FxHash: fast on short keys; the tables hold ids and
+/// compare the real values, so a collision costs a comparison, never a wrong count).
+fn fx_hash<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(value)
+}

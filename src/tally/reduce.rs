@@ -159,10 +159,7 @@ fn batch_key_id(
     service: u32,
     found: Key,
 ) -> u32 {
-    fn hash(service: u32, key: &Key) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one((service, key))
-    }
+    let hash = |service: u32, key: &Key| super::fx_hash(&(service, key));
     let h = hash(service, &found);
     let same = |&id: &u32| {
         let k = &keys[id as usize];
@@ -189,8 +186,7 @@ struct KnownMessages<'a> {
 
 impl<'a> KnownMessages<'a> {
     fn hash(service: u32, message: &str) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one((service, message))
+        super::fx_hash(&(service, message))
     }
 
     fn keyed_by_message(rec: &Record) -> bool {
