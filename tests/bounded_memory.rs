@@ -103,3 +103,73 @@ fn over_the_budget_the_report_does_not_depend_on_threads_or_chunks() {
         assert_eq!(r, &runs[0]);
     }
 }
+
+/// A dump whose templates change as it goes: at first two workers (`alpha`, `beta`) restart
+/// pools, later any worker does. Mined early, the templates name the two workers; mined later,
+/// they do not: which templates a message is fitted to shows in the keys it is counted under.
+/// Every 40th entry comes again a little further on (a duplicate, with its insertId), and the
+/// first ten come again at the end.
+fn shifting_dump(dir: &Path, name: &str, entries: usize) {
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut word = |len: usize| -> String {
+        (0..len)
+            .map(|_| {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                (b'a' + (rng % 26) as u8) as char
+            })
+            .collect()
+    };
+    let mut lines = Vec::with_capacity(entries + entries / 40);
+    for i in 0..entries {
+        let worker = match i {
+            i if i < entries / 3 => ["alpha", "beta"][i % 2].to_string(),
+            _ => word(6),
+        };
+        let message =
+            format!("Worker {worker} restarted pool {} after {} stalls", word(8), word(3));
+        let time =
+            format!("2025-09-11T05:{:02}:{:02}.{:03}Z", i / 6000 % 60, i / 100 % 60, i % 100);
+        let line = entry(&format!("e{i}"), &time, Some("WARNING"), "pool", &message);
+        lines.push(line.clone());
+        if i % 40 == 0 && i > 0 {
+            lines.insert(lines.len() - 20.min(lines.len()), line);
+        }
+    }
+    let first: Vec<String> = lines[..10].to_vec();
+    lines.extend(first);
+    std::fs::write(dir.join(name), lines.join("\n") + "\n").unwrap();
+}
+
+/// Over the budget, the parsing threads fit each batch's messages to the templates mined for
+/// its position, when the collector has read far enough for them to be known; otherwise the
+/// collector fits them. The summary (every key and what was counted under it) must be the same
+/// either way, whatever the number of threads.
+#[test]
+fn fitting_messages_on_the_parsing_threads_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    shifting_dump(dir.path(), "d.ndjson", 6_000);
+    let summary = |k: usize, threads: &str, collector_fits_all: bool| {
+        let out = format!("s{k}.lgs");
+        let mut env = vec![("LOG_GARDENER_CHUNK_BYTES", "16384")];
+        if collector_fits_all {
+            env.push(("LOG_GARDENER_COLLECTOR_FITS_ALL", "1"));
+        }
+        let args = ["summarize", "d.ndjson", "--out", &out, "--threads", threads];
+        let run =
+            run_with_env(dir.path(), &[&args[..], &["--message-budget", "150"]].concat(), &env);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        std::fs::read(dir.path().join(&out)).unwrap()
+    };
+    let by_collector = summary(0, "2", true);
+    for (k, threads) in [(1, "1"), (2, "2"), (3, "3")] {
+        assert!(summary(k, threads, false) == by_collector, "{threads} threads");
+    }
+    let report = run_with_env(
+        dir.path(),
+        &["report", "d.ndjson", "--out", "r", "--message-budget", "150"],
+        &[("LOG_GARDENER_CHUNK_BYTES", "16384")],
+    );
+    assert!(total(&report.json(), "duplicates") > 0, "the dump has duplicates");
+}

@@ -15,7 +15,7 @@ use crate::normalize::{Normalizer, Record, Severity};
 use crate::read::{self, InputFormat, InputReport, Problem, ReadOptions, Source};
 use crate::tally::scope::{self, Filters, Scoped};
 use crate::tally::summary::Scope as SummaryScope;
-use crate::tally::{self, Books, Collector, Selection, Summary, NO_KEY};
+use crate::tally::{self, Books, Collector, Selection, SharedTemplates, Summary, NO_KEY};
 use std::path::PathBuf;
 
 /// What the user asked for (the command line, minus where the output goes).
@@ -184,6 +184,9 @@ pub fn finish(
     })
 }
 
+/// How many chunks past where templates were mined they apply (see [`SharedTemplates`]).
+const TEMPLATE_LAG_CHUNKS: u64 = 8;
+
 /// Reads every input, normalizing and tallying chunk by chunk. The collector's bookkeeping is
 /// sequential; on a thread of its own it takes one chunk while the next are parsed. The channel
 /// keeps the chunks' order, so results do not change. It holds several chunks because the
@@ -212,9 +215,15 @@ fn read_and_tally<'r>(
         progress.set_total(&sources);
     }
     let budget = options.message_budget.unwrap_or(tally::DEFAULT_MESSAGE_BUDGET);
-    let collector = Collector::new(options.min_severity, budget, redactor);
-    let reduce: read::Reduce<tally::Batch> =
-        &|raw, rejected| tally::reduce(&mut normalizer.records(raw, rejected), &selection);
+    // Templates mined over the budget apply to entries this far on (see `tally::templates`):
+    // the collector runs a few chunks behind the parsers.
+    let lag = TEMPLATE_LAG_CHUNKS * read::chunk_bytes() as u64;
+    let templates = std::sync::Arc::new(SharedTemplates::new(lag));
+    let collector =
+        Collector::new(options.min_severity, budget, redactor, std::sync::Arc::clone(&templates));
+    let reduce: read::Reduce<tally::Batch> = &|raw, rejected| {
+        tally::reduce(&mut normalizer.records(raw, rejected), &selection, &templates)
+    };
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);
     let mut inputs = Vec::with_capacity(sources.len());
     let collector = std::thread::scope(|scope| {

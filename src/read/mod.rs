@@ -30,6 +30,7 @@ pub use entry::{At, RawEntry, RawText, Rejected};
 pub use reader::read_source;
 pub use source::Source;
 use std::path::{Path, PathBuf};
+pub(crate) use stream::chunk_bytes;
 
 /// What the inputs hold (`--input-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

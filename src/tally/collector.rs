@@ -6,10 +6,11 @@
 use super::events::{Event, Segmented, NO_KEY, NO_TIME};
 use super::keys::{note_trace, Examples, KeyInfo};
 use super::names::{Interner, NameMap};
-use super::reduce::{Batch, Fate, Line, Reduced};
+use super::reduce::{Batch, BatchKey, Fate, Line, Reduced};
 use super::same_event::{Copies, CopyCounts};
 use super::seen::Seen;
 use super::summary::combine;
+use super::templates::{Fit, Mined, Pos, SharedTemplates};
 use crate::group::matcher::Matcher;
 use crate::group::{key_of_parts, Key};
 use crate::normalize::multiline::{self, LineView};
@@ -17,6 +18,7 @@ use crate::normalize::redact::Redactor;
 use crate::normalize::Severity;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
+use std::sync::Arc;
 
 /// What makes events alike (see [`Event`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,12 +92,18 @@ pub(crate) struct Collector<'r> {
     budget: usize,
     /// Message keys taken since the last mining (not fitting any template mined so far).
     raw_messages: usize,
-    /// The templates mined so far, once the budget was reached.
-    matcher: Option<Matcher>,
-    /// The key id of each (service, template of `matcher`) met so far: on input over the budget
+    /// The templates mined last, once the budget was reached (for lines reassembled here).
+    latest: Option<Arc<Mined>>,
+    /// Minings so far.
+    minings: u32,
+    /// The templates of each mining, shared with the parsing threads, which fit batches to them.
+    templates: Arc<SharedTemplates>,
+    /// The last input position taken.
+    read_to: Option<Pos>,
+    /// The key id of each (mining, service, template) met so far: on input over the budget
     /// nearly every message fits a template, and making its key and looking it up again was a
     /// tenth of the collector's time. Emptied whenever keys are renumbered.
-    template_keys: rustc_hash::FxHashMap<(u32, u32), u32>,
+    template_keys: rustc_hash::FxHashMap<(u32, u32, u32), u32>,
     /// Lines that may belong to a traceback split over entries, kept until the end.
     candidates: Vec<Line>,
     seen: Seen,
@@ -145,17 +153,22 @@ fn settle_base() -> usize {
 impl<'r> Collector<'r> {
     /// Alike events are counted together per minute (a window given as a span back from the
     /// newest entry is then applied in whole minutes).
-    /// `budget`: distinct messages kept before they are mined into templates.
+    /// `budget`: distinct messages kept before they are mined into templates, which are shared
+    /// through `templates`.
     pub(crate) fn new(
         min_severity: Severity,
         budget: usize,
         redactor: &'r Redactor,
+        templates: Arc<SharedTemplates>,
     ) -> Collector<'r> {
         Collector {
             redactor,
             budget: budget.max(1),
             raw_messages: 0,
-            matcher: None,
+            latest: None,
+            minings: 0,
+            templates,
+            read_to: None,
             template_keys: Default::default(),
             read_range: None,
             outside_window: 0,
@@ -194,12 +207,16 @@ impl<'r> Collector<'r> {
             let mut components = NameMap::new(&batch.components);
             let mut projects = NameMap::new(&batch.projects);
             let mut keys = vec![u32::MAX; batch.keys.len()];
+            let at = batch.lines.first().map(|r| (r.line.input, r.line.offset));
+            let fit = self.fit_of(&batch.fit, at);
             hashes.clear();
             hashes.extend(batch.lines.iter().filter_map(|r| r.dedup));
             fresh.clear();
             self.seen.insert_all(&hashes, &mut fresh);
             let mut fresh = fresh.iter();
             for Reduced { mut line, dedup, fate, joins, key } in batch.lines {
+                let at = (line.input, line.offset);
+                self.read_to = Some(self.read_to.map_or(at, |r| r.max(at)));
                 if let Some(t) = line.time.map(|t| t.nanos) {
                     range = Some(range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
                 }
@@ -233,13 +250,7 @@ impl<'r> Collector<'r> {
                     // line that counts.
                     let global = &mut keys[key as usize];
                     if *global == u32::MAX {
-                        let found = &batch.keys[key as usize];
-                        *global = self.key_id(line.service, &found.key);
-                        let id = *global as usize;
-                        self.keys[id].examples.merge(&found.examples);
-                        for &t in &found.traces {
-                            note_trace(&mut self.key_traces[id], t);
-                        }
+                        *global = self.take_key(line.service, &batch.keys[key as usize], &fit);
                     }
                     *global
                 };
@@ -247,15 +258,64 @@ impl<'r> Collector<'r> {
                 // vector per chunk, whose page faults were a tenth of the run's system time.
                 self.count_one(line, key);
             }
+            // Keys whose every line was a duplicate are taken too (their examples are those of
+            // the entries they duplicate): a key fitted to a template in the batch stands for
+            // several messages, and taking all keys makes that the same as fitting them here.
+            for (k, global) in keys.iter().enumerate() {
+                if *global == u32::MAX {
+                    let found = &batch.keys[k];
+                    let service = services.map(found.service, &mut self.service_names, false);
+                    self.take_key(service, found, &fit);
+                }
+            }
         }
         if let Some(range) = range {
             let (lo, hi) = self.read_range.unwrap_or(range);
             self.read_range = Some((lo.min(range.0), hi.max(range.1)));
             self.settle(range);
         }
-        if self.raw_messages > self.budget {
-            self.compact();
+        let mined = if self.raw_messages > self.budget { self.compact() } else { None };
+        if let Some(read_to) = self.read_to {
+            self.templates.advance(read_to, mined);
         }
+    }
+
+    /// The templates a batch starting at `at` is fitted to, and whether its messages were
+    /// fitted to them already (on a parsing thread).
+    fn fit_of(&self, fit: &Fit, at: Option<Pos>) -> (Option<Arc<Mined>>, bool) {
+        let in_order = at.and_then(|at| self.templates.fit_in_order(at));
+        match fit {
+            Fit::Fitted(mined) => {
+                debug_assert_eq!(
+                    mined.as_ref().map(|m| m.generation),
+                    in_order.as_ref().map(|m| m.generation),
+                    "a batch is fitted to the templates of its position"
+                );
+                (mined.clone(), true)
+            }
+            Fit::Unknown => (in_order, false),
+        }
+    }
+
+    /// Takes in a batch's key, with its examples and traces, under the key id of this
+    /// collector; `fit` as [`Collector::fit_of`] gives it.
+    fn take_key(
+        &mut self,
+        service: u32,
+        found: &BatchKey,
+        (mined, fitted): &(Option<Arc<Mined>>, bool),
+    ) -> u32 {
+        let id = match (found.template, mined) {
+            (Some(index), Some(mined)) => self.template_key(service, mined, index),
+            // Fitted to none of the templates on the parsing thread already.
+            _ if *fitted => self.key_id(service, &found.key, None),
+            _ => self.key_id(service, &found.key, mined.as_deref()),
+        };
+        self.keys[id as usize].examples.merge(&found.examples);
+        for &t in &found.traces {
+            note_trace(&mut self.key_traces[id as usize], t);
+        }
+        id
     }
 
     /// Remembers the service names of a batch (a handful per batch, whatever its size).
@@ -289,24 +349,15 @@ impl<'r> Collector<'r> {
     }
 
     /// The collector's id of a (service, key), made on first sight. Once templates were mined
-    /// (over the budget), a new message fitting one is counted under it.
-    fn key_id(&mut self, service: u32, key: &Key) -> u32 {
+    /// (over the budget), a new message fitting one of `mined` is counted under it.
+    fn key_id(&mut self, service: u32, key: &Key, mined: Option<&Mined>) -> u32 {
         // Templates first: a message that fits one is counted under it, and cannot be a key of
         // its own (message keys are kept as they are only when no template fits, and mining
         // turns every message key into a template; a template's own text fits that template
         // best). So the message's own lookup is left for those that fit none.
-        if let (Key::Message(m), Some(matcher)) = (key, &self.matcher) {
-            if let Some(index) = matcher.find_index(m) {
-                if let Some(&id) = self.template_keys.get(&(service, index)) {
-                    return id;
-                }
-                let template = Key::Message(matcher.template(index).to_string());
-                let id = match self.find_key(service, &template) {
-                    Some(id) => id,
-                    None => self.add_key(service, template),
-                };
-                self.template_keys.insert((service, index), id);
-                return id;
+        if let (Key::Message(m), Some(mined)) = (key, mined) {
+            if let Some(index) = mined.matcher.find_index(m) {
+                return self.template_key(service, mined, index);
             }
         }
         if let Some(id) = self.find_key(service, key) {
@@ -316,6 +367,21 @@ impl<'r> Collector<'r> {
             self.raw_messages += 1;
         }
         self.add_key(service, key.clone())
+    }
+
+    /// The key id of `mined`'s template at `index`, for `service`.
+    fn template_key(&mut self, service: u32, mined: &Mined, index: u32) -> u32 {
+        let at = (mined.generation, service, index);
+        if let Some(&id) = self.template_keys.get(&at) {
+            return id;
+        }
+        let template = Key::Message(mined.matcher.template(index).to_string());
+        let id = match self.find_key(service, &template) {
+            Some(id) => id,
+            None => self.add_key(service, template),
+        };
+        self.template_keys.insert(at, id);
+        id
     }
 
     fn find_key(&self, service: u32, key: &Key) -> Option<u32> {
@@ -344,8 +410,8 @@ impl<'r> Collector<'r> {
     /// its template, and keeps the templates to fit new messages into. Runs between chunks (and
     /// at the end), in input order, so the result does not depend on the number of threads.
     /// Keys that are not messages (tracebacks, requests) are bounded by their fingerprints and
-    /// routes and stay as they are.
-    fn compact(&mut self) {
+    /// routes and stay as they are. Returns the templates, to be shared.
+    fn compact(&mut self) -> Option<Arc<Mined>> {
         let texts: Vec<&str> = self
             .keys
             .iter()
@@ -379,9 +445,16 @@ impl<'r> Collector<'r> {
             Key::Message(m) => Some(m.clone()),
             _ => None,
         });
-        self.matcher = Some(Matcher::new(messages.collect()));
+        self.minings += 1;
+        let mined = Arc::new(Mined {
+            after: self.read_to.unwrap_or((0, 0)),
+            generation: self.minings,
+            matcher: Matcher::new(messages.collect()),
+        });
+        self.latest = Some(Arc::clone(&mined));
         self.template_keys.clear();
         self.raw_messages = 0;
+        Some(mined)
     }
 
     /// The events with their keys renumbered (`new_id`), alike events counted together again.
@@ -522,10 +595,11 @@ impl<'r> Collector<'r> {
         } else {
             heads.iter().map(key_one).collect()
         };
+        let latest = self.latest.clone();
         for (line, key) in heads.into_iter().zip(keys) {
             let id = match key {
                 Some(key) => {
-                    let id = self.key_id(line.service, &key);
+                    let id = self.key_id(line.service, &key, latest.as_deref());
                     let time = line.time.map_or(NO_TIME, |t| t.nanos);
                     self.keys[id as usize].examples.offer(time, &line.message);
                     note_trace(&mut self.key_traces[id as usize], line.trace);

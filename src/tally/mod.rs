@@ -24,6 +24,7 @@ pub(crate) mod scope;
 mod seen;
 pub mod summary;
 pub mod summary_file;
+mod templates;
 
 pub(crate) use books::Books;
 pub(crate) use collector::Collector;
@@ -31,6 +32,7 @@ pub(crate) use events::{Event, NO_KEY};
 pub(crate) use keys::TRACES_KEPT;
 pub(crate) use reduce::{reduce, Batch, Selection};
 pub use summary::Summary;
+pub(crate) use templates::SharedTemplates;
 
 /// Distinct messages a run keeps before it mines them into templates and fits new messages into
 /// those (`--message-budget`): about 40 MB of keys, examples and counts. Below it, grouping is

@@ -6,6 +6,7 @@
 use super::events::{NO_KEY, NO_TIME};
 use super::keys::{note_trace, Examples};
 use super::names::Interner;
+use super::templates::{Fit, Mined, SharedTemplates};
 use crate::group::{key_of, Key};
 use crate::normalize::multiline;
 use crate::normalize::record::Request;
@@ -36,6 +37,8 @@ pub(crate) struct Batch {
     pub(super) projects: Interner,
     pub(super) keys: Vec<BatchKey>,
     pub(super) lines: Vec<Reduced>,
+    /// The templates the batch's messages were fitted to, if known when it was reduced.
+    pub(super) fit: Fit,
 }
 
 /// A key as found in one batch: its examples and trace ids there.
@@ -43,6 +46,9 @@ pub(super) struct BatchKey {
     /// The batch's service id the key was found under.
     pub(super) service: u32,
     pub(super) key: Key,
+    /// The index of the template (of the batch's `fit`) that its messages fit: `key` is then
+    /// that template, and stands for all of them.
+    pub(super) template: Option<u32>,
     pub(super) examples: Examples,
     pub(super) traces: Vec<u64>,
 }
@@ -74,9 +80,13 @@ pub(super) struct Reduced {
 /// Examples and trace ids are gathered before the collector drops duplicates, so a duplicate's
 /// text could stand as an example: a duplicate has the same insertId, logName and timestamp, so
 /// it is the same entry exported twice, with the same text.
+///
+/// Over the message budget, messages are fitted here to the templates `templates` has for the
+/// batch, when it has them yet: one key per template and batch instead of one per message.
 pub(crate) fn reduce(
     records: &mut dyn Iterator<Item = Record<'_>>,
     selection: &Selection,
+    templates: &SharedTemplates,
 ) -> Batch {
     let mut services = Interner::new(false);
     let mut revisions = Interner::new(true);
@@ -89,7 +99,13 @@ pub(crate) fn reduce(
     let (since, until) = selection.window;
     let mut candidates = multiline::Candidates::default();
     let mut known = KnownMessages::default();
+    // Decided at the batch's first record, by its position.
+    let mut fit: Option<Fit> = None;
+    let mut template_ids = rustc_hash::FxHashMap::default();
     lines.extend(records.map(|rec| {
+        let fit = fit.get_or_insert_with(|| {
+            templates.fit_for((rec.origin.input, rec.origin.offset.max(rec.origin.line)))
+        });
         let stream = multiline::stream_hash(&rec);
         let part = multiline::Part::of(&rec);
         let joins = candidates.may_join(&rec, stream, part);
@@ -113,7 +129,18 @@ pub(crate) fn reduce(
                 Some(id) => id,
                 None => {
                     let found = key_of(&rec);
-                    let id = batch_key_id(&mut key_ids, &mut keys, service, found);
+                    let id = match (fitted(fit), &found) {
+                        (Some(mined), Key::Message(text)) => match mined.matcher.find_index(text) {
+                            Some(index) => {
+                                let at = (service, index);
+                                *template_ids.entry(at).or_insert_with(|| {
+                                    template_key(&mut keys, service, mined, index)
+                                })
+                            }
+                            None => batch_key_id(&mut key_ids, &mut keys, service, found),
+                        },
+                        _ => batch_key_id(&mut key_ids, &mut keys, service, found),
+                    };
                     known.remember(service, &rec, id);
                     id
                 }
@@ -149,7 +176,29 @@ pub(crate) fn reduce(
         };
         Reduced { line, dedup, fate, joins, key }
     }));
-    Batch { services, revisions, components, projects, keys, lines }
+    let fit = fit.unwrap_or_default();
+    Batch { services, revisions, components, projects, keys, lines, fit }
+}
+
+/// The templates a batch's messages were fitted to, if there are any.
+fn fitted(fit: &Fit) -> Option<&Mined> {
+    match fit {
+        Fit::Fitted(Some(mined)) => Some(mined),
+        _ => None,
+    }
+}
+
+/// A new key of the batch standing for the messages of `service` that fit `mined`'s template at
+/// `index`.
+fn template_key(keys: &mut Vec<BatchKey>, service: u32, mined: &Mined, index: u32) -> u32 {
+    keys.push(BatchKey {
+        service,
+        key: Key::Message(mined.matcher.template(index).to_string()),
+        template: Some(index),
+        examples: Examples::default(),
+        traces: Vec::new(),
+    });
+    keys.len() as u32 - 1
 }
 
 /// The id of (`service`, `found`) among the batch's `keys`, added if new (without a copy).
@@ -169,7 +218,8 @@ fn batch_key_id(
         return id;
     }
     let id = keys.len() as u32;
-    keys.push(BatchKey { service, key: found, examples: Examples::default(), traces: Vec::new() });
+    let (examples, traces) = (Examples::default(), Vec::new());
+    keys.push(BatchKey { service, key: found, template: None, examples, traces });
     key_ids.insert_unique(h, id, |&id| hash(keys[id as usize].service, &keys[id as usize].key));
     id
 }
