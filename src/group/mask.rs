@@ -113,7 +113,8 @@ fn join_words(buf: &str, spans: &[(u32, u32)]) -> String {
             }
         }
     }
-    let mut out = String::with_capacity(buf.len());
+    // The words, with a space between each two.
+    let mut out = String::with_capacity(buf.len() + spans.len());
     let mut prev_bare_var = false; // the last written word is exactly "<*>"
     let mut last_start = 0;
     let mut k = 0;

@@ -64,7 +64,8 @@ impl Matcher {
         if self.templates.is_empty() {
             return None;
         }
-        let words: Vec<&str> = message.split_ascii_whitespace().collect();
+        // On the stack: this runs for every message over the budget.
+        let words: smallvec::SmallVec<[&str; 32]> = message.split_ascii_whitespace().collect();
         let n = words.len();
         let mut best: Option<u32> = None;
         let mut consider = |i: u32| {

@@ -379,6 +379,7 @@ pub struct FieldNote {
 /// `text_from`: they count for volumes and request health but never reach an issue, and their
 /// message (extraction, redaction, inference) was a third of the parsing time on typical exports.
 /// An entry with a field of an unexpected type is read without it (`lenient`), with notes.
+#[inline]
 pub(crate) fn parse_entry_from<'a>(
     json: &'a [u8],
     redactor: &Redactor,
@@ -392,11 +393,13 @@ pub(crate) fn parse_entry_from<'a>(
     // One check of the whole entry's UTF-8, then parsing text known to be valid: parsing bytes
     // checked every string on its own (a few percent of the time).
     let text = std::str::from_utf8(json);
-    let parsed = match text {
+    let mut parsed = match text {
         Ok(text) => scan_entry(text).or_else(|_| serde_json::from_str::<LogEntry>(text)),
         Err(_) => serde_json::from_slice::<LogEntry>(json),
     };
-    match (parsed, text) {
+    // The entry is read in place: moved, it was copied several times (a LogEntry and a Record
+    // are some 400 bytes each).
+    match (&mut parsed, text) {
         (Ok(entry), _) if entry.has_fields() => {
             let timed = entry.has_time();
             let record = normalize(entry, redactor, text_from);
@@ -410,7 +413,7 @@ pub(crate) fn parse_entry_from<'a>(
         },
         (Err(e), Ok(text)) if e.is_data() => read_leniently(text, redactor, text_from),
         (Ok(_), Err(_)) => Err(not_a_log_entry("", redactor)),
-        (Err(e), _) => Err(entry_error(&e)),
+        (Err(e), _) => Err(entry_error(e)),
     }
 }
 
@@ -565,7 +568,8 @@ fn read_leniently(
         return Err(not_a_log_entry(text, redactor));
     }
     let timed = entry.has_time();
-    let record = normalize(entry, redactor, text_from).into_owned();
+    let mut entry = entry;
+    let record = normalize(&mut entry, redactor, text_from).into_owned();
     let mut notes = lenient::notes(&repairs);
     notes.extend(time_note(timed, &record));
     Ok((record, notes))
@@ -671,7 +675,7 @@ impl LogEntry<'_> {
     }
 }
 
-fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severity) -> Record<'a> {
+fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Severity) -> Record<'a> {
     let mut rec = Record { entries: 1, ..Record::default() };
     rec.time = entry
         .timestamp
@@ -684,7 +688,7 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
     let resource_kind = entry.resource.as_ref().and_then(|r| r.kind.as_deref());
     let stderr_error =
         entry.log_name.as_deref().is_some_and(|log| infer::stream_gives_error(log, resource_kind));
-    rec.component = where_from(&mut rec, &mut entry);
+    rec.component = where_from(&mut rec, entry);
 
     rec.operation = entry.operation.as_ref().and_then(|o| nonempty(o.id.clone()));
 
@@ -727,7 +731,7 @@ fn normalize<'a>(mut entry: LogEntry<'a>, redactor: &Redactor, text_from: Severi
         }
     }
     if rec.component.is_none() {
-        if let Some(loc) = entry.source_location {
+        if let Some(loc) = entry.source_location.take() {
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }

@@ -67,6 +67,7 @@ impl<'r> Normalizer<'r> {
 
     /// A LogEntry's record. An entry with invalid UTF-8 is still read, with the bad bytes
     /// replaced, and noted.
+    #[inline]
     fn json<'a>(
         &self,
         raw: &RawEntry<'a>,

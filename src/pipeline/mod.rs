@@ -221,9 +221,8 @@ fn read_and_tally<'r>(
     let templates = std::sync::Arc::new(SharedTemplates::new(lag));
     let collector =
         Collector::new(options.min_severity, budget, redactor, std::sync::Arc::clone(&templates));
-    let reduce: read::Reduce<tally::Batch> = &|raw, rejected| {
-        tally::reduce(&mut normalizer.records(raw, rejected), &selection, &templates)
-    };
+    let reduce: read::Reduce<tally::Batch> =
+        &|raw, rejected| tally::reduce(normalizer.records(raw, rejected), &selection, &templates);
     let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<tally::Batch>>(8);
     let mut inputs = Vec::with_capacity(sources.len());
     let collector = std::thread::scope(|scope| {

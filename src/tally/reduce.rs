@@ -83,8 +83,8 @@ pub(super) struct Reduced {
 ///
 /// Over the message budget, messages are fitted here to the templates `templates` has for the
 /// batch, when it has them yet: one key per template and batch instead of one per message.
-pub(crate) fn reduce(
-    records: &mut dyn Iterator<Item = Record<'_>>,
+pub(crate) fn reduce<'r>(
+    records: impl Iterator<Item = Record<'r>>,
     selection: &Selection,
     templates: &SharedTemplates,
 ) -> Batch {
