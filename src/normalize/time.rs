@@ -13,6 +13,9 @@ pub struct Timestamp {
 
 impl Timestamp {
     pub fn parse(text: &str) -> Option<Timestamp> {
+        if let Some(fast) = parse_utc(text.as_bytes()) {
+            return Some(fast);
+        }
         let dt = DateTime::parse_from_rfc3339(text.trim()).ok()?;
         let nanos = dt.timestamp_nanos_opt()?;
         Some(Timestamp { nanos, digits: fraction_digits(text) })
@@ -74,6 +77,69 @@ fn fraction_digits(text: &str) -> u8 {
     text[dot + 1..].bytes().take_while(|b| b.is_ascii_digit()).count().min(9) as u8
 }
 
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape Cloud Logging writes every time in, read
+/// without chrono, whose general RFC 3339 parser was 4% of reading an entry. `None` for anything
+/// else (other zones, lower-case letters, leap seconds, more than nine digits, years outside
+/// 1900-2200): chrono reads those, to the same result.
+fn parse_utc(b: &[u8]) -> Option<Timestamp> {
+    if !(20..=30).contains(&b.len()) || [b[4], b[7], b[10], b[13], b[16]] != *b"--T::" {
+        return None;
+    }
+    let number = |from: usize, len: usize| {
+        b[from..from + len].iter().try_fold(0i64, |n, &c| {
+            let digit = c.wrapping_sub(b'0');
+            (digit < 10).then_some(n * 10 + i64::from(digit))
+        })
+    };
+    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    let valid = (1900..=2200).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
+    if !valid {
+        return None;
+    }
+    let (fraction, digits, zone) = match b[19] {
+        b'.' => {
+            let n = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(1..=9).contains(&n) {
+                return None;
+            }
+            (number(20, n)? * 10i64.pow(9 - n as u32), n as u8, 20 + n)
+        }
+        _ => (0, 0, 19),
+    };
+    if b.len() != zone + 1 || b[zone] != b'Z' {
+        return None;
+    }
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(Timestamp { nanos: seconds * 1_000_000_000 + fraction, digits })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// `30m`, `6h`, `2d`, `90s`, `1w` → nanoseconds.
 pub fn parse_span_nanos(text: &str) -> Option<i64> {
     let t = text.trim();
@@ -130,6 +196,56 @@ mod tests {
         ] {
             assert!(Timestamp::parse_loose(text).is_none(), "{text}");
         }
+    }
+
+    fn by_chrono(text: &str) -> Option<Timestamp> {
+        let dt = DateTime::parse_from_rfc3339(text.trim()).ok()?;
+        Some(Timestamp { nanos: dt.timestamp_nanos_opt()?, digits: fraction_digits(text) })
+    }
+
+    proptest::proptest! {
+        /// The fast reading of Cloud Logging's shape gives chrono's result wherever it reads a
+        /// time, and reads every valid time of that shape.
+        #[test]
+        fn the_fast_reading_agrees_with_chrono(
+            date in (1900i64..=2200, 1i64..=12, 1i64..=31),
+            time in (0i64..24, 0i64..60, 0i64..60),
+            fraction in proptest::option::of("[0-9]{1,9}"),
+        ) {
+            let ((y, mo, d), (h, mi, s)) = (date, time);
+            let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
+            let text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{fraction}Z");
+            let fast = parse_utc(text.as_bytes());
+            proptest::prop_assert_eq!(fast.is_some(), d <= days_in_month(y, mo), "{}", text);
+            if fast.is_some() {
+                proptest::prop_assert_eq!(fast, by_chrono(&text), "{}", text);
+            }
+        }
+
+        /// On other text it gives up (chrono then reads it) rather than read it differently.
+        #[test]
+        fn the_fast_reading_never_differs_from_chrono(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,11})?([Zz]|[+-][0-9]{2}:[0-9]{2})?") {
+            if let Some(fast) = parse_utc(text.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), by_chrono(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_reading_leaves_the_unusual_to_chrono() {
+        for text in [
+            "2024-02-30T00:00:00Z",
+            "2025-06-30T23:59:60Z",
+            "2025-09-11t05:17:11Z",
+            "2025-09-11T05:17:11.1234567891Z",
+            "2025-09-11T05:17:11.Z",
+            "2025-09-11T05:17:11+00:00",
+            "1677-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_utc(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(parse_utc(b"2024-02-29T23:59:59.5Z"), by_chrono("2024-02-29T23:59:59.5Z"));
+        assert_eq!(parse_utc(b"1969-12-31T23:59:59Z").map(|t| t.nanos), Some(-1_000_000_000));
     }
 
     #[test]
