@@ -85,7 +85,7 @@ pub(crate) fn may_name_a_level(text: &str) -> bool {
 /// most lines, cost one search instead of every parser. The same result as [`from_text`]'s
 /// logger and body.
 pub(crate) fn prefix_of(text: &str) -> TextHint<'_> {
-    let first_line = text.trim_start().lines().next().unwrap_or("");
+    let first_line = super::multiline::first_line(text.trim_start());
     if !has_level_word(first_line) && !may_hold_klog_header(first_line) {
         return TextHint::default();
     }
@@ -184,7 +184,7 @@ fn may_hold_klog_header(line: &str) -> bool {
 
 pub(crate) fn from_text(text: &str) -> TextHint<'_> {
     let start = text.len() - text.trim_start().len();
-    let first_line = text[start..].lines().next().unwrap_or("");
+    let first_line = super::multiline::first_line(&text[start..]);
     // Cloud Build prefixes every line of a step with `Step #N - "name": `.
     let step_text = build_step_text(first_line);
     let offset = start + (first_line.len() - step_text.len());
