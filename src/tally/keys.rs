@@ -88,23 +88,32 @@ fn late(t: i64) -> i64 {
 /// their text. A total order: the same three are kept whatever order (or batches) the messages
 /// are offered in, so examples found per batch in parallel merge into the same result.
 fn keep(list: &mut Vec<(i64, String)>, t: i64, message: &str, rank: fn(i64) -> i64) {
+    fn order(rank: fn(i64) -> i64, (t, m): &(i64, String)) -> (i64, &str) {
+        (rank(*t), m.as_str())
+    }
+    // A full list keeps nothing that does not come before its last: not even a better time for
+    // a message it holds (that would come before the last too). Over the budget every message
+    // of a template is offered here, mostly to be refused.
+    let worst = (list.len() == EXAMPLES_KEPT).then(|| {
+        (0..list.len()).max_by(|&a, &b| order(rank, &list[a]).cmp(&order(rank, &list[b]))).unwrap()
+    });
+    if worst.is_some_and(|w| (rank(t), message) >= order(rank, &list[w])) {
+        return;
+    }
     if let Some(same) = list.iter_mut().find(|(_, m)| m == message) {
         if rank(t) < rank(same.0) {
             same.0 = t;
         }
         return;
     }
-    if list.len() < EXAMPLES_KEPT {
-        list.push((t, message.to_string()));
-        return;
-    }
-    fn order(rank: fn(i64) -> i64, (t, m): &(i64, String)) -> (i64, &str) {
-        (rank(*t), m.as_str())
-    }
-    let worst =
-        (0..list.len()).max_by(|&a, &b| order(rank, &list[a]).cmp(&order(rank, &list[b]))).unwrap();
-    if (rank(t), message) < order(rank, &list[worst]) {
-        list[worst] = (t, message.to_string());
+    match worst {
+        // The text replaced in place: its buffer is reused.
+        Some(w) => {
+            list[w].0 = t;
+            list[w].1.clear();
+            list[w].1.push_str(message);
+        }
+        None => list.push((t, message.to_string())),
     }
 }
 
