@@ -185,7 +185,7 @@ pub fn finish(
 }
 
 /// How many chunks past where templates were mined they apply (see [`SharedTemplates`]).
-const TEMPLATE_LAG_CHUNKS: u64 = 8;
+const TEMPLATE_LAG_CHUNKS: u64 = 4;
 
 /// Reads every input, normalizing and tallying chunk by chunk. The collector's bookkeeping is
 /// sequential; on a thread of its own it takes one chunk while the next are parsed. The channel
