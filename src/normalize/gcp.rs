@@ -957,12 +957,29 @@ fn raw_severity(raw: &RawValue) -> Option<Severity> {
 
 /// A severity written as a JSON value (raw text): a name, or Cloud Logging's number.
 fn severity_of_json(text: &str) -> Option<Severity> {
+    // Cloud Logging's own names, as it writes them, first: every entry has one.
+    if let Some(&(_, severity)) = CANONICAL_SEVERITIES.iter().find(|(name, _)| *name == text) {
+        return Some(severity);
+    }
     if text.starts_with('"') {
         Severity::parse_loose(&json_text(text))
     } else {
         text.parse::<f64>().ok().map(|n| Severity::from_number(n as i64))
     }
 }
+
+/// The LogSeverity names as Cloud Logging writes them in a LogEntry, quoted.
+const CANONICAL_SEVERITIES: [(&str, Severity); 9] = [
+    ("\"DEFAULT\"", Severity::Default),
+    ("\"DEBUG\"", Severity::Debug),
+    ("\"INFO\"", Severity::Info),
+    ("\"NOTICE\"", Severity::Notice),
+    ("\"WARNING\"", Severity::Warning),
+    ("\"ERROR\"", Severity::Error),
+    ("\"CRITICAL\"", Severity::Critical),
+    ("\"ALERT\"", Severity::Alert),
+    ("\"EMERGENCY\"", Severity::Emergency),
+];
 
 /// A payload's `level`: pino's and bunyan's numbers (10 trace ... 60 fatal) are their scale, not
 /// Cloud Logging's (where 50 would be DEFAULT); any other value is read as a severity.
@@ -1307,6 +1324,15 @@ mod tests {
     use crate::normalize::redact::default_redactor;
 
     /// `httpRequest` as the scanner reads it and as serde does, or both refuse it.
+    #[test]
+    fn canonical_severities_read_as_any_severity_is_read() {
+        for (quoted, severity) in CANONICAL_SEVERITIES {
+            let name = quoted.trim_matches('"');
+            assert_eq!(Severity::parse_loose(name), Some(severity), "{name}");
+            assert_eq!(severity.name(), name);
+        }
+    }
+
     #[test]
     fn http_request_as_serde_reads_it() {
         let requests = [
