@@ -958,7 +958,7 @@ fn raw_severity(raw: &RawValue) -> Option<Severity> {
 /// A severity written as a JSON value (raw text): a name, or Cloud Logging's number.
 fn severity_of_json(text: &str) -> Option<Severity> {
     // Cloud Logging's own names, as it writes them, first: every entry has one.
-    if let Some(&(_, severity)) = CANONICAL_SEVERITIES.iter().find(|(name, _)| *name == text) {
+    if let Some(severity) = canonical_severity(text) {
         return Some(severity);
     }
     if text.starts_with('"') {
@@ -968,18 +968,11 @@ fn severity_of_json(text: &str) -> Option<Severity> {
     }
 }
 
-/// The LogSeverity names as Cloud Logging writes them in a LogEntry, quoted.
-const CANONICAL_SEVERITIES: [(&str, Severity); 9] = [
-    ("\"DEFAULT\"", Severity::Default),
-    ("\"DEBUG\"", Severity::Debug),
-    ("\"INFO\"", Severity::Info),
-    ("\"NOTICE\"", Severity::Notice),
-    ("\"WARNING\"", Severity::Warning),
-    ("\"ERROR\"", Severity::Error),
-    ("\"CRITICAL\"", Severity::Critical),
-    ("\"ALERT\"", Severity::Alert),
-    ("\"EMERGENCY\"", Severity::Emergency),
-];
+/// A LogSeverity name as Cloud Logging writes it in a LogEntry (`"WARNING"`, quoted).
+fn canonical_severity(text: &str) -> Option<Severity> {
+    let name = text.strip_prefix('"')?.strip_suffix('"')?;
+    Severity::ALL.into_iter().find(|s| s.name() == name)
+}
 
 /// A payload's `level`: pino's and bunyan's numbers (10 trace ... 60 fatal) are their scale, not
 /// Cloud Logging's (where 50 would be DEFAULT); any other value is read as a severity.
@@ -1326,11 +1319,12 @@ mod tests {
     /// `httpRequest` as the scanner reads it and as serde does, or both refuse it.
     #[test]
     fn canonical_severities_read_as_any_severity_is_read() {
-        for (quoted, severity) in CANONICAL_SEVERITIES {
-            let name = quoted.trim_matches('"');
-            assert_eq!(Severity::parse_loose(name), Some(severity), "{name}");
-            assert_eq!(severity.name(), name);
+        for severity in Severity::ALL {
+            let quoted = format!("\"{}\"", severity.name());
+            assert_eq!(canonical_severity(&quoted), Some(severity));
+            assert_eq!(Severity::parse_loose(severity.name()), Some(severity), "{quoted}");
         }
+        assert_eq!(canonical_severity("\"warning\""), None, "left to the general reading");
     }
 
     #[test]
