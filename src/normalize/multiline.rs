@@ -689,7 +689,7 @@ pub fn reassemble<'a>(records: Vec<Record<'a>>, redactor: &Redactor) -> Vec<Reco
             part: Part::of(r),
             severity: r.severity,
             message: &r.message,
-            order: (r.origin.input, r.origin.offset.max(r.origin.line)),
+            order: r.origin.position(),
         })
         .collect();
     let plan = plan(&views);

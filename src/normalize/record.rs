@@ -14,6 +14,14 @@ pub struct Origin {
     pub offset: u64,
 }
 
+impl Origin {
+    /// The entry's place among all entries read: its input, then its byte offset (its line where
+    /// no offset is known). Entries are read in this order.
+    pub fn position(&self) -> (u32, u64) {
+        (self.input, self.offset.max(self.line))
+    }
+}
+
 /// The request part of a request log (`httpRequest`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {

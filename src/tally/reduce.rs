@@ -103,9 +103,7 @@ pub(crate) fn reduce<'r>(
     let mut fit: Option<Fit> = None;
     let mut template_ids = rustc_hash::FxHashMap::default();
     lines.extend(records.map(|rec| {
-        let fit = fit.get_or_insert_with(|| {
-            templates.fit_for((rec.origin.input, rec.origin.offset.max(rec.origin.line)))
-        });
+        let fit = fit.get_or_insert_with(|| templates.fit_for(rec.origin.position()));
         let stream = multiline::stream_hash(&rec);
         let part = multiline::Part::of(&rec);
         let joins = candidates.may_join(&rec, stream, part);
@@ -166,7 +164,7 @@ pub(crate) fn reduce<'r>(
             entries: rec.entries,
             ids: if selection.want_ids { rec.entry_ids } else { Vec::new() },
             input: rec.origin.input,
-            offset: rec.origin.offset.max(rec.origin.line),
+            offset: rec.origin.position().1,
             request: rec.request,
             message: if joins && fate == Fate::Taken {
                 rec.message.into_owned()

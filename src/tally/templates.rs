@@ -12,8 +12,7 @@
 use crate::group::matcher::Matcher;
 use std::sync::{Arc, Mutex};
 
-/// An input position: the input's index, then the entry's byte offset (its line where no offset
-/// is known). Batches come in this order.
+/// An input position (`Origin::position`). Batches come in this order.
 pub(crate) type Pos = (u32, u64);
 
 /// One mining's templates and the position after which they were mined.
