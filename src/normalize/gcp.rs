@@ -563,12 +563,11 @@ fn read_leniently(
     let Some((fixed, repairs)) = lenient::repair(text, &fits) else {
         return Err(not_an_object(text.trim_start().bytes().next()));
     };
-    let entry = serde_json::from_str::<LogEntry>(&fixed).map_err(|e| entry_error(&e))?;
+    let mut entry = serde_json::from_str::<LogEntry>(&fixed).map_err(|e| entry_error(&e))?;
     if !entry.has_fields() {
         return Err(not_a_log_entry(text, redactor));
     }
     let timed = entry.has_time();
-    let mut entry = entry;
     let record = normalize(&mut entry, redactor, text_from).into_owned();
     let mut notes = lenient::notes(&repairs);
     notes.extend(time_note(timed, &record));
@@ -1316,7 +1315,6 @@ mod tests {
     use super::*;
     use crate::normalize::redact::default_redactor;
 
-    /// `httpRequest` as the scanner reads it and as serde does, or both refuse it.
     #[test]
     fn canonical_severities_read_as_any_severity_is_read() {
         for severity in Severity::ALL {
@@ -1327,6 +1325,7 @@ mod tests {
         assert_eq!(canonical_severity("\"warning\""), None, "left to the general reading");
     }
 
+    /// `httpRequest` as the scanner reads it and as serde does, or both refuse it.
     #[test]
     fn http_request_as_serde_reads_it() {
         let requests = [
