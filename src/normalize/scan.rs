@@ -146,6 +146,7 @@ pub(super) fn string(raw: &str) -> Result<Option<Cow<'_, str>>, GiveUp> {
     serde_json::from_str::<String>(raw).map(|s| Some(Cow::Owned(s))).map_err(|_| GiveUp)
 }
 
+#[inline(always)]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
         i += 1;
@@ -223,6 +224,7 @@ fn string_end(b: &[u8], start: usize) -> Result<usize, GiveUp> {
 
 /// [`string_end`], and whether the string has an escape (keys with one are left to serde; a
 /// second look for a backslash was 4% of reading).
+#[inline(always)]
 fn string_end_escaped(b: &[u8], start: usize) -> Result<(usize, bool), GiveUp> {
     let mut escaped = false;
     let mut i = start + 1;
@@ -257,6 +259,7 @@ fn string_end_escaped(b: &[u8], start: usize) -> Result<(usize, bool), GiveUp> {
 /// One bit for each of the sixteen bytes at `i` that is `"`, `\\` or below 0x20 (`None` when
 /// fewer than sixteen are left).
 #[cfg(target_arch = "x86_64")]
+#[inline(always)]
 fn special16(b: &[u8], i: usize) -> Option<u32> {
     use std::arch::x86_64::*;
     let chunk = b.get(i..i + 16)?;
