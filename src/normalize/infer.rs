@@ -86,17 +86,19 @@ pub(crate) fn may_name_a_level(text: &str) -> bool {
 /// logger and body.
 pub(crate) fn prefix_of(text: &str) -> TextHint<'_> {
     let first_line = super::multiline::first_line(text.trim_start());
-    if !has_level_word(first_line) && !may_hold_klog_header(first_line) {
+    if !may_hold_level(first_line) {
         return TextHint::default();
     }
     let hint = from_text(text);
     TextHint { severity: None, stated: false, ..hint }
 }
 
-/// Whether a run of ASCII letters in `line` is a level word (any case), or `PHP`. Every level
-/// the prefix parsers accept is such a run: `exact_level` and `zerolog_level` take only whole
-/// alphabetic words, and the bracket, colon, dot and slash around them end the run.
-fn has_level_word(line: &str) -> bool {
+/// Whether a run of ASCII letters in `line` is a level word (any case), or `PHP`, or ends
+/// with a klog level letter followed by a digit (`I1014`: a klog header may start there). Every
+/// level the prefix parsers accept is such a run: `exact_level` and `zerolog_level` take only
+/// whole alphabetic words, and the bracket, colon, dot and slash around them end the run. One
+/// pass over the line, since most lines have neither.
+fn may_hold_level(line: &str) -> bool {
     let bytes = line.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -110,6 +112,10 @@ fn has_level_word(line: &str) -> bool {
         }
         let word = &bytes[start..at];
         if (3..=12).contains(&word.len()) && is_level_name(word) {
+            return true;
+        }
+        let klog_letter = matches!(bytes[at - 1], b'I' | b'W' | b'E' | b'F');
+        if klog_letter && bytes.get(at).is_some_and(u8::is_ascii_digit) {
             return true;
         }
     }
@@ -154,32 +160,29 @@ const LEVEL_NAMES: [&[u8]; 31] = [
 
 /// Whether `word` (3 to 12 ASCII letters) is one of [`LEVEL_NAMES`], in any case.
 fn is_level_name(word: &[u8]) -> bool {
-    // Most runs are told apart by their length and first letter, before any copying: per
-    // length, the first letters of the names (bit 0 for `A`).
-    const FIRST_LETTERS: [u32; 13] = {
+    // Most runs are told apart by their length and first two letters, before any copying: per
+    // length, the first letters of the names, and their second letters (bit 0 for `A`).
+    const fn letters(at: usize) -> [u32; 13] {
         let mut table = [0u32; 13];
         let mut i = 0;
         while i < LEVEL_NAMES.len() {
-            table[LEVEL_NAMES[i].len()] |= 1 << (LEVEL_NAMES[i][0] - b'A');
+            table[LEVEL_NAMES[i].len()] |= 1 << (LEVEL_NAMES[i][at] - b'A');
             i += 1;
         }
         table
-    };
-    let first = word[0].to_ascii_uppercase();
-    if FIRST_LETTERS[word.len()] & (1 << (first - b'A')) == 0 {
+    }
+    const FIRST_LETTERS: [u32; 13] = letters(0);
+    const SECOND_LETTERS: [u32; 13] = letters(1);
+    let (first, second) = (word[0].to_ascii_uppercase(), word[1].to_ascii_uppercase());
+    if FIRST_LETTERS[word.len()] & (1 << (first - b'A')) == 0
+        || SECOND_LETTERS[word.len()] & (1 << (second - b'A')) == 0
+    {
         return false;
     }
     let mut upper = [0u8; 12];
     upper[..word.len()].copy_from_slice(word);
     upper[..word.len()].make_ascii_uppercase();
     LEVEL_NAMES.contains(&&upper[..word.len()])
-}
-
-/// Whether a klog header (a level letter, then the month and day) may start somewhere in `line`.
-fn may_hold_klog_header(line: &str) -> bool {
-    line.as_bytes()
-        .windows(2)
-        .any(|w| matches!(w[0], b'I' | b'W' | b'E' | b'F') && w[1].is_ascii_digit())
 }
 
 pub(crate) fn from_text(text: &str) -> TextHint<'_> {
