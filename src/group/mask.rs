@@ -199,11 +199,20 @@ fn is_var_like(w: &str) -> bool {
 
 /// Splits trailing punctuation off a word.
 fn split_trailing(w: &str) -> (&str, &str) {
-    let core = w.trim_end_matches([',', ';', ':', '.', ')', ']', '}']);
-    (core, &w[core.len()..])
+    // Bytes, not chars: the punctuation is ASCII, which no byte of a longer character equals.
+    let trailing = w.bytes().rev().take_while(|&c| is_trailing(c)).count();
+    w.split_at(w.len() - trailing)
+}
+
+fn is_trailing(c: u8) -> bool {
+    matches!(c, b',' | b';' | b':' | b'.' | b')' | b']' | b'}')
 }
 
 fn is_date_word(w: &str) -> bool {
+    // Most words are longer than any date word at their fourth byte already.
+    if w.len() > 3 && !is_trailing(w.as_bytes()[3]) {
+        return false;
+    }
     let (core, _) = split_trailing(w);
     matches!(
         core,
