@@ -391,8 +391,13 @@ pub(crate) fn parse_entry_from<'a>(
         return Err(not_an_object(Some(b'[')));
     }
     // One check of the whole entry's UTF-8, then parsing text known to be valid: parsing bytes
-    // checked every string on its own (a few percent of the time).
-    let text = std::str::from_utf8(json);
+    // checked every string on its own (a few percent of the time). simdutf8 checks 32 bytes at
+    // a time where the processor can (a third of the instructions of the standard library's
+    // check); only an invalid entry is checked again, by the standard library, for serde.
+    let text = match simdutf8::basic::from_utf8(json) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(json),
+    };
     let mut parsed = match text {
         Ok(text) => scan_entry(text).or_else(|_| serde_json::from_str::<LogEntry>(text)),
         Err(_) => serde_json::from_slice::<LogEntry>(json),
