@@ -3,6 +3,9 @@
 //! One linear scan that tracks only string, escape and nesting state. It cuts a gcloud JSON
 //! array, or several pretty-printed objects one after another, into entry slices that can then
 //! be parsed independently and in parallel, and it tells exactly where an export was cut off.
+//! Objects and arrays are stepped over 64 bytes at a time (`blocks`).
+
+use super::blocks::Found;
 
 /// A top-level value: its byte range in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +87,6 @@ pub fn split_concatenated(bytes: &[u8], from: usize) -> (Vec<Span>, End) {
 /// The end (exclusive) of the value starting at `start`, or None if the input ends inside it.
 /// Scalars end at the next delimiter; objects and arrays at their matching bracket.
 pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
     let mut i = start;
     match bytes.get(i)? {
         b'{' | b'[' => {}
@@ -98,6 +100,18 @@ pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
             return Some(i);
         }
     }
+    match super::blocks::container_end(bytes, start) {
+        Found::End(end) => Some(end),
+        Found::Incomplete => None,
+        Found::Irregular => container_end_bytewise(bytes, start),
+    }
+}
+
+/// The end of the object or array whose bracket is at `start`, one byte after another: what
+/// the block scan (`blocks`) is checked against, and what reads a backslash outside a string.
+pub(super) fn container_end_bytewise(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {

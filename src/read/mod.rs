@@ -13,6 +13,7 @@
 //! hands them on in order, `entry` is what is handed on, `position` counts lines for messages,
 //! `progress` counts for a progress bar.
 
+mod blocks;
 pub(crate) mod csv_export;
 pub mod detect;
 mod entry;
