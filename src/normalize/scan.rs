@@ -149,10 +149,21 @@ pub(super) fn string(raw: &str) -> Result<Option<Cow<'_, str>>, GiveUp> {
 #[inline(always)]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
+        // Pretty-printed entries (gcloud's arrays) indent every field: spaces eight at a time.
+        if let Some(word) = b.get(i..i + 8) {
+            let others = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ SPACES;
+            if b[i] == b' ' {
+                i += (others.trailing_zeros() / 8) as usize;
+                continue;
+            }
+        }
         i += 1;
     }
     i
 }
+
+/// Eight spaces as a little-endian word.
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
 
 /// The end (exclusive) of the JSON value starting at `start`, checked: strings for escapes and
 /// control characters, literals and numbers for their spelling, objects and arrays for their
@@ -380,6 +391,26 @@ mod tests {
                 let serde_reads = serde_json::from_slice::<String>(&text).is_ok() || value >= 0x80;
                 let read = string_end(&text, 0) == Ok(text.len());
                 assert_eq!(read, serde_reads, "byte {value:#x} at {at}");
+            }
+        }
+    }
+
+    /// Runs of whitespace of every length and mix around every token (spaces are skipped eight
+    /// at a time) read as the compact text does.
+    #[test]
+    fn whitespace_of_any_length_between_tokens() {
+        for n in 0..20 {
+            for filler in [" ", " \n", "\t ", "\r\n  "] {
+                let ws: String = filler.repeat(n).chars().take(n).collect();
+                let text = format!("{ws}{{{ws}\"a\"{ws}:{ws}[{ws}1{ws},{ws}\"x y\"{ws}]{ws},{ws}\"b\":{ws}{{}}{ws}}}{ws}");
+                let read = fields(&text).unwrap_or_else(|_| panic!("{text:?}"));
+                let compact: Vec<(String, String)> = read
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.split_whitespace().collect()))
+                    .collect();
+                let expected =
+                    [("a".to_string(), "[1,\"xy\"]".to_string()), ("b".into(), "{}".into())];
+                assert_eq!(compact, expected, "{text:?}");
             }
         }
     }
