@@ -22,12 +22,32 @@ pub(super) enum Found {
 
 /// The end of the object or array whose `{` or `[` is at `start`.
 pub(super) fn container_end(bytes: &[u8], start: usize) -> Found {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, just checked.
+        return unsafe { container_end_avx2(bytes, start) };
+    }
+    scan(bytes, start, Masks::of)
+}
+
+/// [`scan`] compiled for AVX2: its masks take two 32-byte loads a block instead of four of 16.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn container_end_avx2(bytes: &[u8], start: usize) -> Found {
+    scan(bytes, start, |block| {
+        // SAFETY: this function only runs where AVX2 is (see `container_end`).
+        unsafe { Masks::of_avx2(block) }
+    })
+}
+
+#[inline(always)]
+fn scan(bytes: &[u8], start: usize, masks_of: impl Fn(&[u8]) -> Masks) -> Found {
     let mut depth = 0u32;
     let mut escapes = Escapes::default();
     let mut inside_before = 0u64;
     let mut at = start;
     while at < bytes.len() {
-        let block = Masks::of(&bytes[at..bytes.len().min(at + 64)]);
+        let block = masks_of(&bytes[at..bytes.len().min(at + 64)]);
         let escaped = if block.backslash == 0 && escapes.carry == 0 {
             0
         } else {
@@ -70,13 +90,38 @@ struct Masks {
 
 impl Masks {
     fn of(block: &[u8]) -> Masks {
-        if let Ok(full) = <&[u8; 64]>::try_from(block) {
-            return Masks::of_full(full);
-        }
-        // The last block, padded with spaces: none of the four.
-        let mut padded = [b' '; 64];
-        padded[..block.len()].copy_from_slice(block);
-        Masks::of_full(&padded)
+        with_full_block(block, Masks::of_full)
+    }
+
+    /// # Safety
+    /// The processor must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn of_avx2(block: &[u8]) -> Masks {
+        use std::arch::x86_64::*;
+        with_full_block(block, |block| {
+            let mut masks = Masks { quote: 0, backslash: 0, open: 0, close: 0 };
+            for (part, shift) in block.chunks_exact(32).zip([0, 32]) {
+                // SAFETY: AVX2 is there (the caller's promise); the unaligned load reads exactly
+                // the 32 bytes of `part`.
+                let [quote, backslash, open, close] = unsafe {
+                    let v = _mm256_loadu_si256(part.as_ptr().cast::<__m256i>());
+                    let is = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+                    [
+                        is(b'"'),
+                        is(b'\\'),
+                        _mm256_or_si256(is(b'{'), is(b'[')),
+                        _mm256_or_si256(is(b'}'), is(b']')),
+                    ]
+                    .map(|m| _mm256_movemask_epi8(m) as u32)
+                };
+                masks.quote |= u64::from(quote) << shift;
+                masks.backslash |= u64::from(backslash) << shift;
+                masks.open |= u64::from(open) << shift;
+                masks.close |= u64::from(close) << shift;
+            }
+            masks
+        })
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -123,6 +168,18 @@ impl Masks {
         }
         masks
     }
+}
+
+/// `masks` of a block of 64 bytes; a shorter last block is padded with spaces, none of the
+/// bytes looked for.
+#[inline(always)]
+fn with_full_block(block: &[u8], masks: impl Fn(&[u8; 64]) -> Masks) -> Masks {
+    if let Ok(full) = <&[u8; 64]>::try_from(block) {
+        return masks(full);
+    }
+    let mut padded = [b' '; 64];
+    padded[..block.len()].copy_from_slice(block);
+    masks(&padded)
 }
 
 /// Which backslashes escape the byte after them, block after block: in a run of backslashes,
@@ -214,6 +271,11 @@ mod tests {
         fn vector_and_bytewise_masks_agree(bytes in proptest::collection::vec(any::<u8>(), 64)) {
             let block: &[u8; 64] = bytes.as_slice().try_into().unwrap();
             prop_assert_eq!(Masks::of_full(block), Masks::bytewise(block));
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2, just checked.
+                prop_assert_eq!(unsafe { Masks::of_avx2(block) }, Masks::bytewise(block));
+            }
         }
 
         /// Wherever the block scan decides, it decides as the byte scan does; random texts of
@@ -226,10 +288,13 @@ mod tests {
             let written = serde_json::to_vec(&serde_json::json!({ "v": value })).unwrap();
             for text in [[b"{".as_slice(), &text].concat(), [b"[".as_slice(), &text].concat(), written] {
                 let bytewise = super::super::json_split::container_end_bytewise(&text, 0);
-                match container_end(&text, 0) {
-                    Found::End(end) => prop_assert_eq!(Some(end), bytewise),
-                    Found::Incomplete => prop_assert_eq!(None, bytewise),
-                    Found::Irregular => {}
+                // The machine's best masks, and the baseline ones.
+                for found in [container_end(&text, 0), scan(&text, 0, Masks::of)] {
+                    match found {
+                        Found::End(end) => prop_assert_eq!(Some(end), bytewise),
+                        Found::Incomplete => prop_assert_eq!(None, bytewise),
+                        Found::Irregular => {}
+                    }
                 }
             }
         }
