@@ -101,11 +101,10 @@ impl Masks {
     unsafe fn of_avx2(block: &[u8]) -> Masks {
         use std::arch::x86_64::*;
         with_full_block(block, |block| {
-            let mut masks = Masks { quote: 0, backslash: 0, open: 0, close: 0 };
-            for (part, shift) in block.chunks_exact(32).zip([0, 32]) {
+            Masks::from_parts(block, 32, |part| {
                 // SAFETY: AVX2 is there (the caller's promise); the unaligned load reads exactly
                 // the 32 bytes of `part`.
-                let [quote, backslash, open, close] = unsafe {
+                unsafe {
                     let v = _mm256_loadu_si256(part.as_ptr().cast::<__m256i>());
                     let is = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
                     [
@@ -115,24 +114,18 @@ impl Masks {
                         _mm256_or_si256(is(b'}'), is(b']')),
                     ]
                     .map(|m| _mm256_movemask_epi8(m) as u32)
-                };
-                masks.quote |= u64::from(quote) << shift;
-                masks.backslash |= u64::from(backslash) << shift;
-                masks.open |= u64::from(open) << shift;
-                masks.close |= u64::from(close) << shift;
-            }
-            masks
+                }
+            })
         })
     }
 
     #[cfg(target_arch = "x86_64")]
     fn of_full(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::*;
-        let mut masks = Masks { quote: 0, backslash: 0, open: 0, close: 0 };
-        for (part, shift) in block.chunks_exact(16).zip([0, 16, 32, 48]) {
+        Masks::from_parts(block, 16, |part| {
             // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
             // available; the unaligned load reads exactly the sixteen bytes of `part`.
-            let [quote, backslash, open, close] = unsafe {
+            unsafe {
                 let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
                 let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
                 [
@@ -141,12 +134,25 @@ impl Masks {
                     _mm_or_si128(is(b'{'), is(b'[')),
                     _mm_or_si128(is(b'}'), is(b']')),
                 ]
-                .map(|m| _mm_movemask_epi8(m) as u16)
-            };
-            masks.quote |= u64::from(quote) << shift;
-            masks.backslash |= u64::from(backslash) << shift;
-            masks.open |= u64::from(open) << shift;
-            masks.close |= u64::from(close) << shift;
+                // movemask sets the low sixteen bits.
+                .map(|m| _mm_movemask_epi8(m) as u32)
+            }
+        })
+    }
+
+    /// The masks of a block from those of its parts of `width` bytes: `part` gives a part's
+    /// quote, backslash, opening and closing bits.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn from_parts(block: &[u8; 64], width: usize, part: impl Fn(&[u8]) -> [u32; 4]) -> Masks {
+        let mut masks = Masks { quote: 0, backslash: 0, open: 0, close: 0 };
+        for (k, bytes) in block.chunks_exact(width).enumerate() {
+            let [quote, backslash, open, close] = part(bytes).map(u64::from);
+            let shift = k * width;
+            masks.quote |= quote << shift;
+            masks.backslash |= backslash << shift;
+            masks.open |= open << shift;
+            masks.close |= close << shift;
         }
         masks
     }
