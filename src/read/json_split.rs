@@ -134,7 +134,7 @@ pub(super) fn container_end_bytewise(bytes: &[u8], start: usize) -> Option<usize
 
 /// Resumable splitting of a JSON array or concatenated objects across chunks: each call takes
 /// the complete values of the buffer and says where the next call must resume.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Splitter {
     /// The array's `[` has been passed.
     opened: bool,

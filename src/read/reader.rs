@@ -193,10 +193,57 @@ impl<'c> Reader<'c> {
             flight.launch(scope, (carried, 0), spans, at, self.ctx, reduce);
             flight.deliver(out);
             self.skip = nl + 1;
+        } else if self.finish_carried_value(&chunk, scope, flight, out, reduce) {
+            // The values the carry and the chunk's head completed are launched; the chunk is
+            // taken as it is, from where they end (`self.skip`).
+            self.buf = chunk;
         } else {
             self.buf.extend_from_slice(&chunk);
             out.chunks.recycle(chunk);
         }
+    }
+
+    /// A JSON value carried over from the last chunk, finished with the head of this one, as an
+    /// NDJSON line is: the values the carry and the head complete are launched, and `self.skip`
+    /// says where the chunk goes on (copying every chunk behind its carry was 2.5% of the CPU on
+    /// a gcloud array). The head's end is a chunk boundary like any other to the splitter. False,
+    /// with nothing changed, when the head does not finish the carry (an entry longer than the
+    /// head) or splitting stops in it (the whole chunk then meets the same stop).
+    fn finish_carried_value<'s, T>(
+        &mut self,
+        chunk: &[u8],
+        scope: &rayon::Scope<'s>,
+        flight: &mut InFlight<T>,
+        out: &mut Outlet<T>,
+        reduce: Reduce<'s, T>,
+    ) -> bool
+    where
+        'c: 's,
+        T: Send + 's,
+    {
+        const HEAD: usize = 64 * 1024;
+        let array = match self.format {
+            Some(Format::JsonArray) => true,
+            Some(Format::ConcatenatedJson) => false,
+            _ => return false,
+        };
+        let carried = self.buf.len();
+        let before = self.splitter.clone();
+        self.buf.extend_from_slice(&chunk[..chunk.len().min(HEAD)]);
+        let (spans, resume) = self.splitter.split(&self.buf, array, false);
+        if self.splitter.stop.is_some() || resume < carried {
+            self.splitter = before;
+            self.buf.truncate(carried);
+            return false;
+        }
+        self.report.entries += spans.len() as u64;
+        let at = self.base;
+        self.base.advance(&self.buf, resume);
+        let whole = std::mem::take(&mut self.buf);
+        flight.launch(scope, (whole, 0), spans, at, self.ctx, reduce);
+        flight.deliver(out);
+        self.skip = resume - carried;
+        true
     }
 
     /// Decides the format once there is enough to look at (64 KB, or everything there is). An
@@ -295,7 +342,7 @@ impl<'c> Reader<'c> {
         T: Send + 's,
     {
         let array = self.format == Some(Format::JsonArray);
-        let (spans, resume) = self.splitter.split(&self.buf, array, eof);
+        let (spans, resume) = self.splitter.split(&self.buf[self.skip..], array, eof);
         self.report.entries += spans.len() as u64;
         let stopped = self.splitter.stop.take().map(|stop| self.stop_problem(stop));
         self.hand_on_values(spans, resume, stopped, scope, flight, out, reduce)
@@ -318,18 +365,20 @@ impl<'c> Reader<'c> {
         'c: 's,
         T: Send + 's,
     {
+        // Spans and `resume` count from `skip`, where the chunk's own values begin.
+        let skip = std::mem::take(&mut self.skip);
         if let Some(last) = stopped {
             let whole = std::mem::take(&mut self.buf);
-            flight.launch(scope, (whole, 0), spans, self.base, self.ctx, reduce);
+            flight.launch(scope, (whole, skip), spans, self.base, self.ctx, reduce);
             flight.finish(out);
             self.problems.extend(last);
             return Next::Stop;
         }
         let at = self.base;
-        self.base.advance(&self.buf, resume);
-        let rest = self.buf[resume..].to_vec();
+        self.base.advance(&self.buf[skip..], resume);
+        let rest = self.buf[skip + resume..].to_vec();
         let whole = std::mem::replace(&mut self.buf, rest);
-        flight.launch(scope, (whole, 0), spans, at, self.ctx, reduce);
+        flight.launch(scope, (whole, skip), spans, at, self.ctx, reduce);
         flight.deliver(out);
         Next::Continue
     }
@@ -379,7 +428,7 @@ impl<'c> Reader<'c> {
 
     /// Why splitting JSON stopped, as a problem (none for a clean end).
     fn stop_problem(&mut self, stop: End) -> Option<Problem> {
-        let (buf, base, label) = (&self.buf, self.base, self.ctx.label.to_string());
+        let (buf, base, label) = (&self.buf[self.skip..], self.base, self.ctx.label.to_string());
         match stop {
             End::Clean => None,
             End::UnclosedArray => Some(Problem {
