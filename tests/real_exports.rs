@@ -723,3 +723,61 @@ fn entries_split_for_their_size_are_one_event_again() {
     let title = errors[0]["title"].as_str().unwrap();
     assert!(title.contains("missing field 'tax_id' in customer record"), "{title}");
 }
+
+/// Every JSON-shaped export (gcloud arrays, API responses with their pages, the Firebase CLI's
+/// output, concatenated objects) gives the same report when it is read in chunks of 61 and of
+/// 4,096 bytes as when read whole: entries, keys and strings cut at every kind of place, and the
+/// value carried over a boundary finished with the next chunk's head. Each file is repeated to
+/// some 200 KB (arrays and responses one after another, as `>>` makes them; the copies count as
+/// duplicates), since the format is decided on the first 64 KB and only then is a carried value
+/// finished that way. UTF-16 files are read as they are.
+#[test]
+fn json_exports_read_the_same_in_tiny_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_shaped = std::fs::read_dir(fixture(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".json"));
+    let mut read = 0;
+    for name in json_shaped {
+        let bytes = std::fs::read(fixture(&name)).unwrap();
+        let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
+        let copies = if utf16 { 1 } else { 200_000usize.div_ceil(bytes.len()) };
+        std::fs::write(dir.path().join(&name), bytes.repeat(copies)).unwrap();
+        let run = |chunk: Option<&str>| {
+            let bin = std::env::var("LOG_GARDENER_BIN").unwrap_or_else(|_| BIN.to_string());
+            let mut command = Command::new(bin);
+            command
+                .args([
+                    "report",
+                    &name,
+                    "--min-severity",
+                    "DEFAULT",
+                    "--out",
+                    chunk.unwrap_or("whole"),
+                ])
+                .current_dir(dir.path())
+                .env("SOURCE_DATE_EPOCH", "1757566800")
+                .stdin(Stdio::null());
+            if let Some(chunk) = chunk {
+                command.env("LOG_GARDENER_CHUNK_BYTES", chunk);
+            }
+            let out = command.output().unwrap();
+            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            let run = Run {
+                dir: dir.path().to_path_buf(),
+                status: 0,
+                stdout: String::from_utf8_lossy(&out.stdout).into(),
+                stderr: String::new(),
+            };
+            run.json()
+        };
+        let whole = run(None);
+        assert_books_balance(&whole);
+        for chunk in ["61", "4096"] {
+            assert_eq!(run(Some(chunk)), whole, "{name} in {chunk}-byte chunks");
+        }
+        read += 1;
+    }
+    assert!(read >= 10, "the JSON-shaped fixtures ({read})");
+}
