@@ -237,7 +237,7 @@ impl Splitter {
 /// in an array), each holding its entries in an array under `entries` or `result`, or under
 /// `result.entries` (a Firebase CLI result that is itself a response). Other keys
 /// (`nextPageToken`, `status`) are passed over; a page without entries gives none.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct WrappedSplitter {
     state: Wrapped,
     /// Set when splitting must stop (the end, or a problem). A cut inside the entries is
