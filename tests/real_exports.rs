@@ -24,11 +24,17 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Runs the binary (`LOG_GARDENER_BIN`, else this build's) with `args` in `dir`.
 fn run_bin(dir: &Path, args: &[&str]) -> Run {
+    run_bin_with_env(dir, args, &[])
+}
+
+/// [`run_bin`] with more environment variables.
+fn run_bin_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let bin = std::env::var("LOG_GARDENER_BIN").unwrap_or_else(|_| BIN.to_string());
     let out = Command::new(bin)
         .args(args)
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", "1757566800")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs");
@@ -744,38 +750,18 @@ fn json_exports_read_the_same_in_tiny_chunks() {
         let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
         let copies = if utf16 { 1 } else { 200_000usize.div_ceil(bytes.len()) };
         std::fs::write(dir.path().join(&name), bytes.repeat(copies)).unwrap();
-        let run = |chunk: Option<&str>| {
-            let bin = std::env::var("LOG_GARDENER_BIN").unwrap_or_else(|_| BIN.to_string());
-            let mut command = Command::new(bin);
-            command
-                .args([
-                    "report",
-                    &name,
-                    "--min-severity",
-                    "DEFAULT",
-                    "--out",
-                    chunk.unwrap_or("whole"),
-                ])
-                .current_dir(dir.path())
-                .env("SOURCE_DATE_EPOCH", "1757566800")
-                .stdin(Stdio::null());
-            if let Some(chunk) = chunk {
-                command.env("LOG_GARDENER_CHUNK_BYTES", chunk);
-            }
-            let out = command.output().unwrap();
-            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-            let run = Run {
-                dir: dir.path().to_path_buf(),
-                status: 0,
-                stdout: String::from_utf8_lossy(&out.stdout).into(),
-                stderr: String::new(),
-            };
+        let run = |chunk: &str| {
+            let args = ["report", &name, "--min-severity", "DEFAULT", "--out", chunk];
+            let env: &[(&str, &str)] =
+                if chunk == "whole" { &[] } else { &[("LOG_GARDENER_CHUNK_BYTES", chunk)] };
+            let run = run_bin_with_env(dir.path(), &args, env);
+            assert_eq!(run.status, 0, "{name}: {}", run.stderr);
             run.json()
         };
-        let whole = run(None);
+        let whole = run("whole");
         assert_books_balance(&whole);
         for chunk in ["61", "4096"] {
-            assert_eq!(run(Some(chunk)), whole, "{name} in {chunk}-byte chunks");
+            assert_eq!(run(chunk), whole, "{name} in {chunk}-byte chunks");
         }
         read += 1;
     }
