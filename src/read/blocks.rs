@@ -78,6 +78,20 @@ fn scan(bytes: &[u8], start: usize, masks_of: impl Fn(&[u8]) -> Masks) -> Found 
     Found::Incomplete
 }
 
+/// The quote, backslash, opening and closing bits of one vector of bytes (`part`), the same for
+/// SSE2's 16 bytes and AVX2's 32: only the intrinsics' names and the vector type differ. The
+/// caller vouches for the instruction set (`unsafe`).
+#[cfg(target_arch = "x86_64")]
+macro_rules! vector_masks {
+    ($part:expr, $vector:ty, $load:ident, $equal:ident, $splat:ident, $or:ident, $movemask:ident) => {{
+        let v = $load($part.as_ptr().cast::<$vector>());
+        let is = |c: u8| $equal(v, $splat(c as i8));
+        // movemask sets one bit per byte, in the low 16 or 32 bits.
+        [is(b'"'), is(b'\\'), $or(is(b'{'), is(b'[')), $or(is(b'}'), is(b']'))]
+            .map(|m| $movemask(m) as u32)
+    }};
+}
+
 /// Bit i set: byte i of a block (of at most 64 bytes) is such a byte.
 #[derive(Debug, PartialEq, Eq)]
 struct Masks {
@@ -105,15 +119,15 @@ impl Masks {
                 // SAFETY: AVX2 is there (the caller's promise); the unaligned load reads exactly
                 // the 32 bytes of `part`.
                 unsafe {
-                    let v = _mm256_loadu_si256(part.as_ptr().cast::<__m256i>());
-                    let is = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
-                    [
-                        is(b'"'),
-                        is(b'\\'),
-                        _mm256_or_si256(is(b'{'), is(b'[')),
-                        _mm256_or_si256(is(b'}'), is(b']')),
-                    ]
-                    .map(|m| _mm256_movemask_epi8(m) as u32)
+                    vector_masks!(
+                        part,
+                        __m256i,
+                        _mm256_loadu_si256,
+                        _mm256_cmpeq_epi8,
+                        _mm256_set1_epi8,
+                        _mm256_or_si256,
+                        _mm256_movemask_epi8
+                    )
                 }
             })
         })
@@ -126,16 +140,15 @@ impl Masks {
             // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
             // available; the unaligned load reads exactly the sixteen bytes of `part`.
             unsafe {
-                let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
-                let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-                [
-                    is(b'"'),
-                    is(b'\\'),
-                    _mm_or_si128(is(b'{'), is(b'[')),
-                    _mm_or_si128(is(b'}'), is(b']')),
-                ]
-                // movemask sets the low sixteen bits.
-                .map(|m| _mm_movemask_epi8(m) as u32)
+                vector_masks!(
+                    part,
+                    __m128i,
+                    _mm_loadu_si128,
+                    _mm_cmpeq_epi8,
+                    _mm_set1_epi8,
+                    _mm_or_si128,
+                    _mm_movemask_epi8
+                )
             }
         })
     }
