@@ -466,6 +466,11 @@ fn scan_entry(text: &str) -> Result<LogEntry<'_>, scan::GiveUp> {
                     e.labels = Some(labels);
                 }
             }
+            0 => e.timestamp = fields.string()?,
+            1 => e.receive_timestamp = fields.string()?,
+            9 => e.insert_id = fields.string()?,
+            10 => e.log_name = fields.string()?,
+            11 => e.trace = fields.string()?,
             _ => take_field(&mut e, bit, fields.value()?)?,
         }
     }
@@ -476,14 +481,9 @@ fn scan_entry(text: &str) -> Result<LogEntry<'_>, scan::GiveUp> {
 fn take_field<'a>(e: &mut LogEntry<'a>, bit: u32, raw: &'a str) -> Result<(), scan::GiveUp> {
     let null = raw == "null";
     match bit {
-        0 => e.timestamp = scan::string(raw)?,
-        1 => e.receive_timestamp = scan::string(raw)?,
         2 => e.severity = (!null).then(|| raw_value(raw)),
         5 => e.json_payload = (!null).then(|| raw_value(raw)),
         6 => e.text_payload = (!null).then(|| raw_value(raw)),
-        9 => e.insert_id = scan::string(raw)?,
-        10 => e.log_name = scan::string(raw)?,
-        11 => e.trace = scan::string(raw)?,
         // Objects the report reads a few fields of, and rarer: serde reads them.
         7 => e.proto_payload = serde_json::from_str(raw).map_err(|_| scan::GiveUp)?,
         8 => e.http_request = HttpRequest::scan(raw)?,
@@ -512,7 +512,7 @@ fn scan_resource<'a>(parent: &mut scan::Fields<'a>) -> Result<Option<Resource<'a
         match key {
             "type" if !seen[0] => {
                 seen[0] = true;
-                resource.kind = scan::string(fields.value()?)?;
+                resource.kind = fields.string()?;
             }
             "labels" if !seen[1] => {
                 seen[1] = true;
@@ -539,13 +539,14 @@ fn fill<'a>(
     target: &mut impl resource::Labels<'a>,
 ) -> Result<(), scan::GiveUp> {
     while let Some(key) = fields.next_key()? {
-        let value = fields.value()?;
-        if let Some(slot) = target.field(key) {
-            if slot.is_some() {
-                return Err(scan::GiveUp);
-            }
-            *slot = scan::string(value)?;
+        let Some(slot) = target.field(key) else {
+            fields.value()?;
+            continue;
+        };
+        if slot.is_some() {
+            return Err(scan::GiveUp);
         }
+        *slot = fields.string()?;
     }
     Ok(())
 }

@@ -78,6 +78,23 @@ impl<'a> Fields<'a> {
         Ok(&self.text[start..self.pos])
     }
 
+    /// The current key's value read as a string ([`string`]'s result), without a second look
+    /// for escapes: the scan that found its end knows whether it has any (that second look was
+    /// 3% of reading).
+    pub(super) fn string(&mut self) -> Result<Option<Cow<'a, str>>, GiveUp> {
+        let b = self.text.as_bytes();
+        let start = self.pos;
+        if b.get(start) != Some(&b'"') {
+            return string(self.value()?);
+        }
+        let (end, escaped) = string_end_escaped(b, start)?;
+        self.pos = end;
+        if escaped {
+            return string(&self.text[start..end]);
+        }
+        Ok(Some(Cow::Borrowed(&self.text[start + 1..end - 1])))
+    }
+
     /// The current key's value as the fields of an object (`None` for `null`); anything else
     /// gives up. Read the object to its end, then [`Fields::after`] it.
     pub(super) fn object(&mut self) -> Result<Option<Fields<'a>>, GiveUp> {
