@@ -248,11 +248,12 @@ fn identity(e: &Event) -> (u32, u32, u32, u32, u32, Severity, bool, u16, i64) {
 /// Rows sorted by identity, rows of the same identity combined. Returns them and, per row
 /// given, the index of the row it went into.
 ///
-/// Works in place (a summary's rows are the largest thing in memory at this point): the rows
-/// are sorted with their old positions, which then give the `into` map.
+/// Works in place (a summary's rows are the largest thing in memory at this point): the rows'
+/// identities are sorted with their old positions, which then move the rows and give the
+/// `into` map.
 pub(super) fn canonical_events(mut events: Vec<Event>) -> (Vec<Event>, Vec<u32>) {
-    let mut from: Vec<u32> = (0..events.len() as u32).collect();
-    sort_together(&mut events, &mut from);
+    let from = sorted_order(&events);
+    permute(&mut events, &from);
     let mut into = vec![0u32; events.len()];
     let mut kept = 0usize;
     for i in 0..events.len() {
@@ -269,10 +270,18 @@ pub(super) fn canonical_events(mut events: Vec<Event>) -> (Vec<Event>, Vec<u32>)
     (events, into)
 }
 
-/// Sorts `events` by identity, applying the same permutation to `from` (ties keep no
-/// particular order: tied rows are combined, and combining is order-free).
-fn sort_together(events: &mut [Event], from: &mut [u32]) {
-    from.par_sort_unstable_by_key(|&i| identity(&events[i as usize]));
+/// The rows' old positions in the order of their identities (tied rows are combined, and
+/// combining is order-free).
+fn sorted_order(events: &[Event]) -> Vec<u32> {
+    // Each row's identity computed once: its minute is a division, which the sort's comparisons
+    // did some forty times a row (1% of a run on 1 GB).
+    let mut keyed: Vec<_> = events.iter().zip(0u32..).map(|(e, i)| (identity(e), i)).collect();
+    keyed.par_sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Moves each row to its place in `from` (`events[k]` becomes the old `events[from[k]]`).
+fn permute(events: &mut [Event], from: &[u32]) {
     // Apply the permutation in place by following its cycles; `done` marks rows placed.
     let mut done = vec![false; events.len()];
     for start in 0..events.len() {
