@@ -455,21 +455,49 @@ fn compute_engine_cloud_sql_build_vertex_and_vpc() {
 #[test]
 fn load_balancers_by_forwarding_rule_and_backend() {
     let json = report("load-balancers.ndjson");
-    assert_read(&json, 8, 0);
+    assert_read(&json, 9, 0);
     assert_eq!(services(&json), ["ledger-internal-fr", "quill-web-https-fr"]);
     let recs = records("load-balancers.ndjson");
     assert_eq!(
         placed(&recs),
         map([
             (key("ledger-internal-fr", "ledger-internal-bes"), 2),
-            (key("quill-web-https-fr", "quill-web-backend"), 5),
+            (key("quill-web-https-fr", "quill-web-backend"), 6),
             // A cache hit has no backend: no revision rather than a wrong one.
             (key("quill-web-https-fr", "-"), 1),
         ])
     );
-    assert_eq!(stated(&recs), map([("INFO", 3), ("WARNING", 1), ("ERROR", 4)]));
+    assert_eq!(stated(&recs), map([("INFO", 3), ("WARNING", 1), ("ERROR", 5)]));
     let statuses = count(recs.iter().filter_map(|r| r.request.as_ref().map(|q| q.status)));
-    assert_eq!(statuses.get(&502), Some(&2));
+    assert_eq!(statuses.get(&502), Some(&3));
+}
+
+#[test]
+fn load_balancer_errors_say_what_the_balancer_saw() {
+    // At the default minimum severity (WARNING), as a user runs it.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path = fixture("load-balancers.ndjson");
+    let run = run_bin(&dir, &["report", path.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    // The balancer's statusDetails tells a 502 it could not connect from one the backend cut
+    // short: two problems on one route, two issues, each titled with its detail.
+    let titled: BTreeMap<String, u64> = json["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (i["title"].as_str().expect("title").to_string(), i["count"].as_u64().expect("count"))
+        })
+        .collect();
+    let expected = [
+        ("HTTP 502 POST /api/checkout (failed_to_connect_to_backend)", 2),
+        ("HTTP 502 POST /api/checkout (backend_connection_closed_before_data_sent_to_client)", 1),
+        ("HTTP 504 GET /api/reports/monthly (backend_timeout)", 1),
+        ("HTTP 503 GET /v1/ledgers/<*> (no_healthy_upstream)", 1),
+        ("HTTP 403 GET /wp-login.php (denied_by_security_policy)", 1),
+    ];
+    assert_eq!(titled, expected.iter().map(|(t, n)| (t.to_string(), *n)).collect());
 }
 
 #[test]

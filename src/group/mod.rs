@@ -335,7 +335,12 @@ mod tests {
             rec("b", "boom"),
             Record {
                 service: "a".into(),
-                request: Some(Request { status: 503, method: "GET".into(), path: "/x/1".into() }),
+                request: Some(Request {
+                    status: 503,
+                    method: "GET".into(),
+                    path: "/x/1".into(),
+                    detail: String::new(),
+                }),
                 message: "HTTP 503 GET /x/1".into(),
                 ..Record::default()
             },

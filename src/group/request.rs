@@ -3,9 +3,15 @@
 
 use crate::normalize::record::Request;
 
-/// `HTTP 503 POST /api/threads/<*>/messages`.
+/// `HTTP 503 POST /api/threads/<*>/messages`, and what the proxy in front said of it where it
+/// did: `HTTP 502 POST /api/checkout (failed_to_connect_to_backend)`. A load balancer's 502 that
+/// it could not connect and one that the backend sent are two problems.
 pub(crate) fn template(req: &Request) -> String {
-    format!("HTTP {} {} {}", req.status, req.method, route(&req.path))
+    let route = route(&req.path);
+    match req.detail.as_str() {
+        "" => format!("HTTP {} {} {route}", req.status, req.method),
+        detail => format!("HTTP {} {} {route} ({detail})", req.status, req.method),
+    }
 }
 
 /// The path with every segment that looks like an id replaced by `<*>`.

@@ -712,7 +712,12 @@ fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Sever
             rec.request = entry.http_request.as_ref().and_then(|http| {
                 let status =
                     http.status.and_then(|raw| json_text(raw.0).trim().parse::<u16>().ok())?;
-                Some(Request { status, method: String::new(), path: String::new() })
+                Some(Request {
+                    status,
+                    method: String::new(),
+                    path: String::new(),
+                    detail: String::new(),
+                })
             });
             return rec;
         }
@@ -728,6 +733,7 @@ fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Sever
     let mut message = message;
     if let Some(http) = &entry.http_request {
         if let Some(mut req) = request_of(http, redactor) {
+            req.detail = proxy_detail(entry.json_payload, redactor);
             app_engine_request(&mut req, entry.proto_payload.as_ref(), redactor);
             if message.is_empty() {
                 message = Cow::Owned(format!("HTTP {} {} {}", req.status, req.method, req.path));
@@ -1254,7 +1260,28 @@ fn request_of(http: &HttpRequest, redactor: &Redactor) -> Option<Request> {
     let status = http.status.and_then(|raw| json_text(raw.0).trim().parse::<u16>().ok())?;
     let method = http.request_method.as_deref().unwrap_or("").to_ascii_uppercase();
     let url = http.request_url.as_deref().unwrap_or("");
-    Some(Request { status, method, path: redacted_path(url, redactor) })
+    Some(Request { status, method, path: redacted_path(url, redactor), detail: String::new() })
+}
+
+/// A load balancer's word on a response, from its payload's `statusDetails`
+/// (`failed_to_connect_to_backend`, `backend_timeout`, `response_sent_by_backend`): whether the
+/// proxy or the backend failed, and how. Taken only when it is one such word (lower case, digits,
+/// underscores: a fixed vocabulary), so no free text reaches a key; empty otherwise.
+fn proxy_detail(payload: Option<&RawValue>, redactor: &Redactor) -> String {
+    let Some(raw) = payload.map(RawValue::get).filter(|p| p.starts_with('{')) else {
+        return String::new();
+    };
+    let Ok([Some(value)]) = scan::named_values(raw, &[&["statusDetails"]]) else {
+        return String::new();
+    };
+    let text = json_text(value);
+    let is_word = (1..=80).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if is_word {
+        redactor.redact(&text).into_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// A URL's path, decoded and redacted. Paths carry emails and tokens too (`/reset/<token>`),

@@ -29,6 +29,10 @@ pub struct Request {
     pub method: String,
     /// The path without query or fragment.
     pub path: String,
+    /// What the proxy in front said of the response, where it says: a load balancer's
+    /// `statusDetails` (`failed_to_connect_to_backend`, `response_sent_by_backend`). Empty
+    /// otherwise.
+    pub detail: String,
 }
 
 /// The call an audit log records: `compute.googleapis.com`, `v1.compute.instances.setMetadata`,
