@@ -498,6 +498,14 @@ fn load_balancer_errors_say_what_the_balancer_saw() {
         ("HTTP 403 GET /wp-login.php (denied_by_security_policy)", 1),
     ];
     assert_eq!(titled, expected.iter().map(|(t, n)| (t.to_string(), *n)).collect());
+    // And what failed: the balancer could not connect, the backend was too slow.
+    let class_of = |prefix: &str| {
+        let issues = json["issues"].as_array().expect("issues");
+        let issue = issues.iter().find(|i| i["title"].as_str().unwrap().starts_with(prefix));
+        issue.expect(prefix)["error_class"].as_str().unwrap_or("none").to_string()
+    };
+    assert_eq!(class_of("HTTP 502 POST /api/checkout (failed_to_connect"), "connection failure");
+    assert_eq!(class_of("HTTP 504 GET /api/reports/monthly"), "timeout");
 }
 
 #[test]

@@ -98,6 +98,26 @@ impl ErrorClass {
     }
 }
 
+/// What a load balancer's word on a response (the request template's closing `(detail)`, see
+/// `group::request::template`) says failed, where the status alone does not: a 502 it could not
+/// connect for is a connection failure, a `backend_timeout` a timeout. `text` is the template,
+/// then the first example on the lines after it.
+fn balancer_detail_class(text: &str) -> Option<ErrorClass> {
+    let template = text.lines().next()?;
+    let (_, detail) = template.strip_suffix(')')?.rsplit_once(" (")?;
+    if detail.contains("timeout") {
+        Some(ErrorClass::Timeout)
+    } else if detail.starts_with("failed_to_connect")
+        || detail.contains("connection_closed")
+        || detail.contains("connection_reset")
+        || matches!(detail, "failed_to_pick_backend" | "no_healthy_upstream")
+    {
+        Some(ErrorClass::ConnectionFailure)
+    } else {
+        None
+    }
+}
+
 /// The class of a message (template or example) and, for tracebacks, its exception type.
 pub(crate) fn classify(
     text: &str,
@@ -120,6 +140,9 @@ pub(crate) fn classify(
         _ => {}
     }
     if let Some(status) = http_status {
+        if let Some(class) = balancer_detail_class(text) {
+            return Some(class);
+        }
         return match status {
             401 | 403 => Some(ErrorClass::AuthFailure),
             504 => Some(ErrorClass::Timeout),
@@ -237,6 +260,28 @@ mod tests {
         assert_eq!(classify("x", Some("builtins.TypeError"), None), Some(ErrorClass::TypeError));
         assert_eq!(classify("HTTP 403 GET /a", None, Some(403)), Some(ErrorClass::AuthFailure));
         assert_eq!(classify("HTTP 503 GET /a", None, Some(503)), None);
+    }
+
+    #[test]
+    fn a_load_balancers_detail_says_what_failed() {
+        let c = |template: &str, status| classify(template, None, Some(status));
+        let connection = Some(ErrorClass::ConnectionFailure);
+        assert_eq!(c("HTTP 502 POST /a (failed_to_connect_to_backend)", 502), connection);
+        assert_eq!(
+            c("HTTP 502 POST /a (backend_connection_closed_before_data_sent_to_client)", 502),
+            connection
+        );
+        assert_eq!(c("HTTP 503 GET /v1/<*> (no_healthy_upstream)", 503), connection);
+        assert_eq!(c("HTTP 504 GET /a (backend_timeout)", 504), Some(ErrorClass::Timeout));
+        assert_eq!(c("HTTP 502 GET /a (backend_timeout)", 502), Some(ErrorClass::Timeout));
+        // As the judge asks: the template, then the first example.
+        assert_eq!(c("HTTP 502 GET /a (failed_to_connect_to_backend)\n{\"x\":1}", 502), connection);
+        // The backend's own status, and a detail that names no failure: the status decides.
+        assert_eq!(c("HTTP 500 GET /a (response_sent_by_backend)", 500), None);
+        assert_eq!(
+            c("HTTP 403 GET /a (denied_by_security_policy)", 403),
+            Some(ErrorClass::AuthFailure)
+        );
     }
 
     #[test]
