@@ -509,6 +509,45 @@ fn load_balancer_errors_say_what_the_balancer_saw() {
 }
 
 #[test]
+fn postgres_messages_are_one_event_with_their_detail_lines() {
+    // At the default minimum severity, as a user runs it.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path = fixture("cloudsql-postgres.ndjson");
+    let run = run_bin(&dir, &["report", path.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(total(&json, "entries_read"), 15);
+    // The `LOG:  duration` line and a checkpoint line are INFO.
+    assert_eq!(total(&json, "entries_in_scope"), 13);
+    assert_books_balance(&json);
+    let issues = json["issues"].as_array().expect("issues");
+    let seen: BTreeMap<&str, (u64, u64)> = issues
+        .iter()
+        .map(|i| {
+            let counts = (i["count"].as_u64().unwrap(), i["entries"].as_u64().unwrap());
+            (i["title"].as_str().unwrap(), counts)
+        })
+        .collect();
+    let expected = BTreeMap::from([
+        ("duplicate key value violates unique constraint \"customers_email_key\"", (2, 6)),
+        ("password authentication failed for user \"reporting\"", (1, 2)),
+        ("deadlock detected", (1, 5)),
+    ]);
+    assert_eq!(seen, expected, "no DETAIL, HINT or STATEMENT line is an issue of its own");
+    // The event reads as psql shows it: the message, then its lines without the server's
+    // prefix, the email in the key redacted.
+    let first = issues[0]["examples"][0].as_str().expect("an example");
+    assert_eq!(
+        first.lines().collect::<Vec<_>>(),
+        [
+            "duplicate key value violates unique constraint \"customers_email_key\"",
+            "DETAIL:  Key (email)=(<redacted:email>) already exists.",
+            "STATEMENT:  INSERT INTO customers (email, name) VALUES ($1, $2) RETURNING id",
+        ]
+    );
+}
+
+#[test]
 fn audit_logs_belong_to_the_audited_service() {
     let json = report("audit-logs.gcloud.json");
     assert_read(&json, 13, 0);

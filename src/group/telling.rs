@@ -9,10 +9,13 @@
 //!   list as `(...)`, keyed exactly (not mined: two statements of the same length are not one
 //!   template). Times, ids, hosts and the optional `use` line do not split it.
 //!
+//! * a PostgreSQL message joined with its later lines (`DETAIL:  ...`, `STATEMENT:  ...`): its
+//!   first line, the message proper.
+//!
 //! Everything else is keyed by its whole text. Single-line messages, most of them, leave at the
 //! first check.
 
-use crate::normalize::multiline::is_build_failed;
+use crate::normalize::multiline::{is_build_failed, is_postgres_tail};
 
 pub(crate) enum Telling<'a> {
     /// Key the whole message.
@@ -34,6 +37,14 @@ pub(crate) fn telling(message: &str) -> Telling<'_> {
     }
     if let Some(line) = message.lines().rev().find(|l| is_build_failed(l)) {
         return Telling::Line(line.trim_start_matches("ERROR: "));
+    }
+    // A PostgreSQL message joined with its DETAIL, HINT, STATEMENT lines: the message says what
+    // failed; the key values and statements below it differ from event to event.
+    let mut lines = message.lines();
+    if let (Some(first), Some(second)) = (lines.next(), lines.next()) {
+        if is_postgres_tail(second) && !is_postgres_tail(first) {
+            return Telling::Line(first);
+        }
     }
     Telling::Whole
 }

@@ -12,7 +12,7 @@ use super::resource::{self, object, EntryLabels, Resource, ResourceLabels};
 use super::scan;
 use super::severity::Severity;
 use super::time::Timestamp;
-use super::{ansi, infer, multiline};
+use super::{ansi, infer, multiline, postgres};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -707,7 +707,10 @@ fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Sever
     if let Some(s) = declared.filter(|&s| s < text_from) {
         let raw = entry.text_payload.or(entry.json_payload);
         let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
-        if !(stream || weak && (build || weak_line_may_matter(raw))) {
+        // A PostgreSQL message's later line counts with its message, which may be in scope.
+        let postgres = rec.log_name.as_deref().is_some_and(postgres::is_server_log)
+            && raw.is_some_and(|r| postgres::may_hold_tail(r.get()));
+        if !(stream || postgres || weak && (build || weak_line_may_matter(raw))) {
             rec.severity = s;
             rec.request = entry.http_request.as_ref().and_then(|http| {
                 let status =
@@ -746,6 +749,7 @@ fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Sever
             rec.component = nonempty(loc.function).or(loc.file);
         }
     }
+    let message = postgres_line(&mut rec, message);
     let declared = Declared { severity: declared, weak, stream };
     let message = settle_severity(&mut rec, declared, payload_severity, message);
     if rec.audit.is_none() {
@@ -753,6 +757,28 @@ fn normalize<'a>(entry: &mut LogEntry<'a>, redactor: &Redactor, text_from: Sever
     }
     rec.message = clip_message(redact_trimmed(message, redactor, !rec.cut_at_limit));
     rec
+}
+
+/// A PostgreSQL server line (Cloud SQL, AlloyDB): the backend that wrote it is the instance (the
+/// lines of one message share it, so `multiline` joins them), and a message's later line loses
+/// the server's prefix (`DETAIL:  Key (email)=(...) already exists.`).
+fn postgres_line<'a>(rec: &mut Record<'a>, message: Cow<'a, str>) -> Cow<'a, str> {
+    if !rec.log_name.as_deref().is_some_and(postgres::is_server_log) {
+        return message;
+    }
+    let Some((pid, tail)) = postgres::line(&message).map(|l| (l.pid.to_string(), l.tail)) else {
+        return message;
+    };
+    if rec.instance.is_none() {
+        rec.instance = Some(Cow::Owned(format!("pid {pid}")));
+    }
+    match tail {
+        Some(start) => {
+            let first_end = message.find('\n').unwrap_or(message.len());
+            message_body(message, (start, first_end))
+        }
+        None => message,
+    }
 }
 
 /// A Cloud Functions (1st gen) execution's end, as a call with its outcome: `'timeout'` and

@@ -5,8 +5,9 @@
 //! `severity` and `time` own the two fields every source must agree on, `ansi` removes terminal
 //! escape sequences from every text, `infer` recovers a severity from the text where the entry
 //! carries none (or only its runtime's INFO), `multiline` decides which records are lines of one
-//! event (a stack trace, a pretty-printed JSON object, a cut line, a failed build step) written
-//! one line per entry, `redact` removes secrets before
+//! event (a stack trace, a pretty-printed JSON object, a cut line, a failed build step, a
+//! PostgreSQL message and its `DETAIL:` lines, whose backend `postgres` tells) written one line
+//! per entry, `redact` removes secrets before
 //! anything downstream sees a message, and `hash` makes the identities of entries and streams.
 
 pub(crate) mod ansi;
@@ -15,6 +16,7 @@ pub(crate) mod hash;
 pub(crate) mod infer;
 mod lenient;
 pub mod multiline;
+mod postgres;
 pub mod record;
 pub mod redact;
 mod resource;

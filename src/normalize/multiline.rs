@@ -86,6 +86,9 @@ pub(crate) enum Kind {
     Cut,
     /// A failed Cloud Build step: ERROR.
     Build,
+    /// A PostgreSQL message and its `DETAIL:`, `HINT:`, `STATEMENT:` ... lines: the highest
+    /// severity of its lines.
+    Postgres,
 }
 
 /// The first line of a record, as reassembly sees it.
@@ -126,6 +129,9 @@ pub(crate) enum Class {
     GoFunc,
     /// SQLAlchemy's `[SQL: ...]`, `[parameters: ...]`, `(Background on this error at: ...)`
     SqlTail,
+    /// A PostgreSQL message's later line, its server prefix cut (`postgres`): `DETAIL:  ...`,
+    /// `HINT:  ...`, `STATEMENT:  ...`.
+    PgTail,
     /// PHP's `PHP Fatal error:  Uncaught PDOException: ... in /var/www/html/db.php:12` (the
     /// message proper: a wrapper's prefix is cut when the severity is read).
     PhpFatal,
@@ -184,6 +190,8 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::GoRoutine
     } else if let Some(php) = php_class(trimmed) {
         php
+    } else if super::postgres::is_tail(line) {
+        Class::PgTail
     } else if line.starts_with("[SQL: ")
         || line.starts_with("[parameters: ")
         || line.starts_with("(Background on this error at:")
@@ -254,6 +262,8 @@ enum State {
     Cut,
     /// A Cloud Build step failing, until the build's last `ERROR:` line.
     Build,
+    /// After a PostgreSQL message: its later lines (and a statement's indented lines).
+    PgTails,
     /// The event is complete: nothing more joins it.
     Done,
 }
@@ -298,6 +308,7 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         (S::PhpFrames, C::Other) if line.starts_with("Next ") => S::PhpHead(0),
         // PHP's last line: the exception that escaped was thrown there.
         (S::PhpFrames, C::Indented) if line.trim_start().starts_with("thrown in ") => S::Done,
+        (S::PgTails, C::PgTail | C::Indented) => S::PgTails,
         (S::Json, C::CloseBrace) => S::Done,
         (S::Json, _) if class != C::OpenBrace => S::Json,
         (S::Cut, _) => S::Done,
@@ -324,6 +335,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
         C::PhpFatal => (State::PhpHead(0), Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
+        C::PgTail => (State::PgTails, Kind::Postgres),
         _ => return None,
     })
 }
@@ -409,7 +421,8 @@ impl Open {
                     || (self.seen_php_frame && self.seen_exception)
             }
             Kind::Json | Kind::Build => self.closed,
-            Kind::Cut => true,
+            // The lines of one backend's message: its tags say so.
+            Kind::Cut | Kind::Postgres => true,
         }
     }
 
@@ -506,8 +519,10 @@ fn may_continue(o: &Open, line: &LineView, class: Class, text: &str) -> bool {
     }
     // A line with a severity of its own continues only what its own writer started: a traceback
     // head (the exception detector's first group), or a run of lines all declared alike.
+    // A PostgreSQL message's later lines carry whatever severity the log agent gave each.
     let declared_ok = !line.part.declared
         || class == Class::PyStart
+        || o.kind == Kind::Postgres
         || (o.last_declared && o.last_severity == line.severity);
     if !declared_ok {
         return false;
@@ -530,6 +545,11 @@ fn start_at(
     let line = &lines[i];
     let (state, kind) = start(class, line.part, first_line(line.message))?;
     let head = before.filter(|&p| {
+        let free = plan.parent[p].is_none() && plan.kind[p].is_none();
+        // A message's later line follows its message, of the same backend (the stream).
+        if kind == Kind::Postgres {
+            return free;
+        }
         kind == Kind::Trace
             && matches!(
                 class,
@@ -655,6 +675,7 @@ fn event_severity(
         Kind::Json | Kind::Cut => {
             super::infer::from_text(message).severity.unwrap_or(Severity::Default)
         }
+        Kind::Postgres => Severity::Default,
     };
     if floor > best.0 {
         (floor, true)
@@ -770,6 +791,11 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
     if part.build {
         return is_build_error(line) || line.starts_with("Finished Step #") || line == "ERROR";
     }
+    // A PostgreSQL message that matters may have later lines (`DETAIL:  ...`) still to come.
+    let postgres = rec.log_name.as_deref().is_some_and(super::postgres::is_server_log);
+    if postgres {
+        return rec.severity >= Severity::Warning || super::postgres::is_tail(line);
+    }
     match classify(line) {
         Class::Named => true,
         Class::Other | Class::Word => {
@@ -788,6 +814,11 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
 
 /// How PHP begins a fatal error's line; an uncaught exception's stack trace follows it.
 pub(crate) const PHP_FATAL: &str = "PHP Fatal error:";
+
+/// A PostgreSQL message's later line, its server prefix cut (`DETAIL:  ...`).
+pub(crate) fn is_postgres_tail(line: &str) -> bool {
+    super::postgres::is_tail(line)
+}
 
 /// Cloud Build's log (`projects/P/logs/cloudbuild`).
 pub(crate) fn is_build_log(log_name: &str) -> bool {
