@@ -495,9 +495,10 @@ fn body_after(line: &str, rest: &[(usize, usize)], level_end: usize) -> (usize, 
     let mut at = level_end;
     let mut words = rest.iter().peekable();
     let mut ruby = false;
+    let mut context = false;
     if let Some(&&(a, b)) = words.peek() {
         let w = &line[a..b];
-        let context = w.len() > 2 && w.starts_with('[') && w.ends_with(']');
+        context = w.len() > 2 && w.starts_with('[') && w.ends_with(']');
         let logger = w.contains('.') && is_logger_name(w.trim_end_matches(':'));
         // Ruby's Logger: `E, [... #1] ERROR -- progname: message` (the progname may be empty).
         ruby = w == "--";
@@ -511,6 +512,12 @@ fn body_after(line: &str, rest: &[(usize, usize)], level_end: usize) -> (usize, 
         let progname = ruby && w.len() > 1 && is_logger_name(&w[..w.len() - 1]);
         if matches!(w, "-" | ":") || (progname && w.ends_with(':')) {
             at = b;
+        } else if context && w.contains('.') && is_logger_name(w) {
+            // Logback's and log4j's default: `ERROR [thread] com.example.Logger - message`.
+            words.next();
+            if let Some(&&(_, dash_end)) = words.peek().filter(|&&&(c, d)| &line[c..d] == "-") {
+                at = dash_end;
+            }
         }
     }
     let mut end = line.trim_end().len();
@@ -712,6 +719,12 @@ mod tests {
         assert_eq!(body(gunicorn), "Starting gunicorn 23.0.0");
         let logback = "10:23:05.112 [main] WARN  c.e.inventory.Retry - attempt 1/3 failed";
         assert_eq!(body(logback), "attempt 1/3 failed");
+        // Logback's and log4j's other default: the level before the thread.
+        let logback =
+            "2025-05-26 10:00:05.456 ERROR [http-nio-8080-exec-3] c.q.shop.Orders - failed";
+        assert_eq!(body(logback), "failed");
+        let no_dash = "2025-05-26 10:00:05.456 ERROR [main] c.q.shop.Orders failed";
+        assert_eq!(body(no_dash), "c.q.shop.Orders failed");
         assert_eq!(
             body("error: webhook signature verification failed {\"a\":1}"),
             "webhook signature verification failed {\"a\":1}"
