@@ -36,7 +36,9 @@ pub struct Normalizer<'r> {
     /// Entries whose declared severity is below this are read without their text (they never
     /// reach an issue); `DEFAULT` reads every text.
     pub text_from: Severity,
-    /// The line format of plain-text inputs (`None`: the whole line is the message).
+    /// The line format of plain-text inputs (`None`: a line that begins with a date and time
+    /// begins an entry and the lines after it without one continue it, see
+    /// [`text::dated_record_of_line`]; in a text without such lines each line is an entry).
     pub line_format: Option<text::LineFormat>,
     /// Fill each record's `entry_ids` (`--assignments`, tools); counting uses `entries`.
     pub entry_ids: bool,
@@ -64,7 +66,7 @@ impl<'r> Normalizer<'r> {
     where
         'a: 'i,
     {
-        Records { normalizer: self, raw, rejected, pending: None }
+        Records { normalizer: self, raw, rejected, pending: None, pending_dated: false }
     }
 
     /// A LogEntry's record. An entry with invalid UTF-8 is still read, with the bad bytes
@@ -125,13 +127,6 @@ impl<'r> Normalizer<'r> {
         }
         Some(rec)
     }
-
-    fn line_format(&self) -> &text::LineFormat {
-        static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
-        self.line_format
-            .as_ref()
-            .unwrap_or_else(|| WHOLE_LINE.get_or_init(text::LineFormat::whole_line))
-    }
 }
 
 /// The iterator behind [`Normalizer::records`]: a text record is handed on once the line after
@@ -142,6 +137,28 @@ struct Records<'a, 'i> {
     rejected: &'i mut Vec<Rejected>,
     /// The text record being continued.
     pending: Option<Record<'a>>,
+    /// Without a line format: the pending record began with a date and time, so the lines
+    /// without one after it are its continuation (a stack trace).
+    pending_dated: bool,
+}
+
+impl<'a> Records<'a, '_> {
+    /// Without a line format: a line with a date and time begins a record, and so does every
+    /// line of a text whose records do not begin so (the whole line is the message); a line
+    /// without one after a dated record continues it (`None`).
+    fn start_unformatted(&mut self, raw: &RawEntry<'a>, line: &str) -> Option<Record<'a>> {
+        let redactor = self.normalizer.redactor;
+        if let Some(rec) = text::dated_record_of_line(raw, line, redactor) {
+            self.pending_dated = true;
+            return Some(rec);
+        }
+        if self.pending.is_some() && self.pending_dated {
+            return None;
+        }
+        static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
+        let whole_line = WHOLE_LINE.get_or_init(text::LineFormat::whole_line);
+        text::record_of_line(raw, line, whole_line, redactor)
+    }
 }
 
 impl<'a> Iterator for Records<'a, '_> {
@@ -168,7 +185,11 @@ impl<'a> Iterator for Records<'a, '_> {
             // Colours go before anything reads the line (format, level, redaction, masking).
             let line = ansi::strip(std::borrow::Cow::Borrowed(line));
             let line = line.as_ref();
-            match text::record_of_line(&raw, line, n.line_format(), n.redactor) {
+            let started = match &n.line_format {
+                Some(format) => text::record_of_line(&raw, line, format, n.redactor),
+                None => self.start_unformatted(&raw, line),
+            };
+            match started {
                 Some(mut rec) => {
                     if n.entry_ids {
                         rec.entry_ids = vec![raw.fallback_id()];

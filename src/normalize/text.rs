@@ -89,6 +89,46 @@ pub(crate) fn record_of_line<'a>(
     Some(rec)
 }
 
+/// A line of a text log read without a line format that begins with a date and time (ISO 8601,
+/// with `T` or a space, `.` or `,` before the fraction, maybe a zone, maybe in brackets), as
+/// logback, log4j, Python's logging and most servers write them: the record it begins, its time
+/// read, its level, logger and message read as a LogEntry's text is (`infer::from_text`).
+/// `None` for a line without one: it continues the record before it.
+pub(crate) fn dated_record_of_line<'a>(
+    raw: &RawEntry<'a>,
+    line: &str,
+    redactor: &Redactor,
+) -> Option<Record<'a>> {
+    static DATED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(
+            r"^\[?(?P<Date>\d{4}-\d{2}-\d{2})[T ](?P<Time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?(?:\s|$)",
+        )
+        .expect("static regex")
+    });
+    let caps = DATED.captures(line)?;
+    let get = |name: &str| caps.name(name).map(|m| m.as_str());
+    let hint = infer::from_text(line);
+    let after_time = caps.get(0).expect("group 0").end();
+    let message = match hint.body {
+        Some((start, end)) if start >= after_time => &line[start..end],
+        _ => &line[after_time..],
+    };
+    let mut rec = Record {
+        message: clip_message(Cow::Owned(redactor.redact(message.trim()).into_owned())),
+        component: hint.logger.filter(|l| !l.is_empty()).map(|l| Cow::Owned(l.to_string())),
+        service: Cow::Owned(label_service(raw.source)),
+        origin: Origin { input: raw.input, line: raw.line, offset: raw.offset },
+        entries: 1,
+        time: time_of(&get),
+        ..Record::default()
+    };
+    if let Some(sev) = hint.severity {
+        rec.severity = sev;
+        rec.severity_inferred = true;
+    }
+    Some(rec)
+}
+
 /// Adds a line that does not match the format to the entry before it.
 pub(crate) fn continue_record(rec: &mut Record, line: &str, redactor: &Redactor) {
     let message = rec.message.to_mut();
@@ -125,7 +165,10 @@ fn time_of<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Option<Timestamp> {
         (None, Some(t)) => t.to_string(),
         (None, None) => return None,
     };
-    let joined = joined.trim_end_matches(',');
+    // A comma before the fraction (Python's logging, log4j's ISO8601): read as a point, since
+    // chrono's `%f` would take `,118` as 118 nanoseconds.
+    let joined = fraction_point(joined.trim_end_matches(','));
+    let joined = joined.as_str();
     if let Some(t) =
         Timestamp::parse(joined).or_else(|| Timestamp::parse(&joined.replacen(' ', "T", 1)))
     {
@@ -155,6 +198,23 @@ fn time_of<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Option<Timestamp> {
         }
     }
     None
+}
+
+/// `2025-05-26 10:02:00,118` as `2025-05-26 10:02:00.118`: a comma right after the seconds
+/// (`:SS,`) and before a digit is the fraction's.
+fn fraction_point(text: &str) -> String {
+    let b = text.as_bytes();
+    let comma = (3..b.len().saturating_sub(1)).find(|&i| {
+        b[i] == b','
+            && b[i - 3] == b':'
+            && b[i - 2].is_ascii_digit()
+            && b[i - 1].is_ascii_digit()
+            && b[i + 1].is_ascii_digit()
+    });
+    match comma {
+        Some(i) => format!("{}.{}", &text[..i], &text[i + 1..]),
+        None => text.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +275,15 @@ mod tests {
         assert_eq!(rejected[0].at, crate::read::At::Line(1));
         assert_eq!(records[0].severity, Severity::Warning);
         assert_eq!(records[1].severity, Severity::Error);
+    }
+
+    #[test]
+    fn a_comma_before_the_fraction_is_a_point() {
+        let (records, _) =
+            read("<Date> <Time> <Level> <Content>", "2025-05-26 10:02:00,118 ERROR boom\n");
+        assert_eq!(records[0].time.unwrap().to_rfc3339(), "2025-05-26T10:02:00.118Z");
+        assert_eq!(fraction_point("10:02:00,5"), "10:02:00.5");
+        assert_eq!(fraction_point("a, b"), "a, b");
     }
 
     #[test]

@@ -1,0 +1,106 @@
+//! Plain-text log files read as a user first runs them, without `--line-format`: a line that
+//! begins with a date and time begins an entry, and the lines below it without one (a stack
+//! trace) belong to it, as log viewers show them. The texts are written here, in the default
+//! formats of logback and Python's logging; their values are invented.
+
+mod common;
+
+use common::{assert_books_balance, issues, run_in, total};
+use std::fs;
+
+/// (template, severity, events, entries, first seen) of each issue, in report order.
+fn found(json: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
+    issues(json)
+        .iter()
+        .map(|i| {
+            let text = |key: &str| i[key].as_str().unwrap_or("").to_string();
+            let number = |key: &str| i[key].as_u64().unwrap_or(0);
+            let template = text("template");
+            (template, text("severity"), number("count"), number("entries"), text("first_seen"))
+        })
+        .collect()
+}
+
+/// Runs `report` on one text file written with `text`.
+fn report_on(name: &str, text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(name), text).unwrap();
+    let run = run_in(dir.path(), &["report", name]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    json
+}
+
+const LOGBACK: &str = "\
+2025-05-26 10:00:01.123 INFO  [main] c.q.shop.Application - Started Application in 4.2 seconds
+2025-05-26 10:00:05.456 ERROR [http-nio-8080-exec-3] c.q.shop.OrderController - Checkout failed
+java.lang.IllegalStateException: cart 8812 is empty
+\tat com.quill.shop.OrderService.checkout(OrderService.java:88)
+\tat com.quill.shop.OrderController.post(OrderController.java:41)
+Caused by: java.lang.NullPointerException: null
+\tat com.quill.shop.Cart.items(Cart.java:19)
+\t... 2 more
+2025-05-26 10:00:06.001 WARN  [http-nio-8080-exec-4] c.q.shop.OrderController - Slow checkout 2301 ms
+2025-05-26 10:01:05.456 ERROR [http-nio-8080-exec-7] c.q.shop.OrderController - Checkout failed
+java.lang.IllegalStateException: cart 9913 is empty
+\tat com.quill.shop.OrderService.checkout(OrderService.java:88)
+\tat com.quill.shop.OrderController.post(OrderController.java:41)
+Caused by: java.lang.NullPointerException: null
+\tat com.quill.shop.Cart.items(Cart.java:19)
+\t... 2 more
+";
+
+#[test]
+fn a_java_log_keeps_each_stack_trace_with_its_line() {
+    let json = report_on("shop.log", LOGBACK);
+    assert_eq!(total(&json, "entries_read"), 16);
+    let root = "java.lang.IllegalStateException: cart <*> is empty (root cause \
+                java.lang.NullPointerException: null, in com.quill.shop.Cart.items)";
+    assert_eq!(
+        found(&json),
+        [
+            (root.to_string(), "ERROR".into(), 2, 14, "2025-05-26T10:00:05.456Z".into()),
+            (
+                "Slow checkout <*>".to_string(),
+                "WARNING".into(),
+                1,
+                1,
+                "2025-05-26T10:00:06.001Z".into()
+            ),
+        ]
+    );
+    // The trace is in the example whole, below the line that logged it.
+    let example = issues(&json)[0]["examples"][0].as_str().unwrap();
+    assert!(example.starts_with("Checkout failed\njava.lang.IllegalStateException: cart 8812"));
+}
+
+#[test]
+fn a_python_log_keeps_each_traceback_with_its_line() {
+    let text = "\
+2025-05-26 10:02:00,001 INFO payments.capture capture started for order 77
+2025-05-26 10:02:00,118 ERROR payments.capture capture failed for order 77
+Traceback (most recent call last):
+  File \"/app/payments/capture.py\", line 41, in capture
+    amount = order[\"amount\"]
+KeyError: 'amount'
+2025-05-26 10:02:03,500 INFO payments.capture capture started for order 78
+";
+    let json = report_on("payments.log", text);
+    let got = found(&json);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (title, severity, events, entries, first) = &got[0];
+    assert!(title.starts_with("KeyError"), "{title}");
+    assert_eq!((severity.as_str(), *events, *entries), ("ERROR", 1, 5));
+    assert_eq!(first, "2025-05-26T10:02:00.118Z");
+}
+
+#[test]
+fn lines_without_times_stay_entries_of_their_own() {
+    // Nothing to tell where an entry begins: each line is one, as before.
+    let json = report_on("worker.log", "ERROR: disk full on /data\nWARNING: queue is 90% full\n");
+    let got = found(&json);
+    let titles: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(got.iter().all(|g| g.2 == 1 && g.3 == 1), "{got:?}");
+}
