@@ -124,7 +124,9 @@ impl<'a> Fields<'a> {
 
 /// The raw values of an object's fields named in `names` (per slot, a name and its aliases),
 /// `None` where absent or `null`; the other fields are checked and skipped. A field named twice
-/// gives up, as serde's derived readers refuse it.
+/// gives up, as serde's derived readers refuse it. Inlined: where the compiler chose not to, its
+/// slot search became a call per key (3% more instructions on request logs).
+#[inline(always)]
 pub(super) fn named_values<'a, const N: usize>(
     raw: &'a str,
     names: &[&[&str]; N],
