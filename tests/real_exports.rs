@@ -360,6 +360,12 @@ fn kubernetes_workloads_nodes_and_clusters() {
     let panic = issue_with(&json, "invalid memory address or nil pointer dereference");
     assert_eq!(revisions(panic), ["checkout-6d8f9c7b5"], "the ReplicaSet, not the pod");
     issue_with(&json, "context deadline exceeded");
+    // Node logs from the journal: the text is in `MESSAGE`, and its level (containerd's
+    // `level=error`, kubelet's `E0526` header) makes each an error of its node.
+    let containerd = issue_with(&json, "StopContainer for");
+    assert_eq!(containerd["severity"], "ERROR");
+    assert!(!containerd["template"].as_str().unwrap().contains("MESSAGE"));
+    issue_with(&json, "reason=\"Evicted\"");
     let recs = records("downloaded-logs-20250526-093000.json");
     assert_eq!(
         placed(&recs),

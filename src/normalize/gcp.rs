@@ -217,7 +217,9 @@ struct SourceLocation<'a> {
 #[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct SerdePayload<'a> {
-    #[serde(borrow)]
+    /// `MESSAGE`: systemd's journal, as GKE's node logs (kubelet, containerd) and the Ops
+    /// Agent's journald receiver write it.
+    #[serde(borrow, alias = "MESSAGE")]
     message: Option<&'a RawValue>,
     #[serde(borrow)]
     msg: Option<&'a RawValue>,
@@ -290,7 +292,7 @@ impl<'a> JsonPayload<'a> {
 
     fn scan(raw: &'a str) -> Result<JsonPayload<'a>, scan::GiveUp> {
         const NAMES: [&[&str]; 16] = [
-            &["message"],
+            &["message", "MESSAGE"],
             &["msg"],
             &["event"],
             &["error"],
