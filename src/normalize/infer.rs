@@ -186,6 +186,57 @@ fn is_level_name(word: &[u8]) -> bool {
 }
 
 pub(crate) fn from_text(text: &str) -> TextHint<'_> {
+    let hint = from_line(text);
+    let Some((at, program)) = syslog_header(text) else { return hint };
+    // A syslog line (`May 26 06:14:52 host program[pid]: message`, Compute Engine's `syslog`):
+    // the message is what the program wrote, read as a line of its own; the program is the
+    // logger.
+    let rest = from_line(&text[at..]);
+    let first_end = at + super::multiline::first_line(&text[at..]).len();
+    // A program's own level in capitals before its message (`ERROR could not write ...`).
+    let level_word = text[at..].split_once(' ').filter(|(w, _)| {
+        w.len() >= 4 && w.bytes().all(|b| b.is_ascii_uppercase()) && exact_level(w).is_some()
+    });
+    let after_level = level_word.map_or(at, |(w, _)| skip_spaces(text, at + w.len()));
+    TextHint {
+        severity: hint.severity.or(rest.severity),
+        logger: rest.logger.or(Some(program)),
+        body: rest.body.map(|(a, b)| (a + at, b + at)).or(Some((after_level, first_end))),
+        stated: if hint.severity.is_some() { hint.stated } else { rest.stated },
+    }
+}
+
+/// The end of a syslog header (RFC 3164: `May 26 06:14:52 host program[pid]: `) and the
+/// program's name.
+fn syslog_header(text: &str) -> Option<(usize, &str)> {
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let b = text.as_bytes();
+    if b.len() < 20 || !MONTHS.contains(&text.get(..3)?) || b[3] != b' ' {
+        return None;
+    }
+    let digit = |i: usize| b[i].is_ascii_digit();
+    let day = (b[4] == b' ' || digit(4)) && digit(5) && b[6] == b' ';
+    let time = digit(7) && digit(8) && b[9] == b':' && digit(10) && digit(11) && b[12] == b':';
+    if !(day && time && digit(13) && digit(14) && b[15] == b' ') {
+        return None;
+    }
+    let (host, rest) = text[16..].split_once(' ')?;
+    let (tag, _) = rest.split_once(": ")?;
+    let program = tag.split_once('[').map_or(tag, |(name, pid)| {
+        let pid_ok = pid.strip_suffix(']').is_some_and(|p| p.bytes().all(|d| d.is_ascii_digit()));
+        if pid_ok {
+            name
+        } else {
+            ""
+        }
+    });
+    let fine = |w: &str| !w.is_empty() && !w.contains(char::is_whitespace);
+    (fine(host) && fine(program)).then(|| (16 + host.len() + 1 + tag.len() + 2, program))
+}
+
+/// [`from_text`] for a line without a syslog header.
+fn from_line(text: &str) -> TextHint<'_> {
     let start = text.len() - text.trim_start().len();
     let first_line = super::multiline::first_line(&text[start..]);
     // Cloud Build prefixes every line of a step with `Step #N - "name": `.
@@ -425,7 +476,11 @@ fn level_word(line: &str, words: &[(usize, usize)], i: usize, prefix: bool) -> O
     let one = |severity| LevelWord { severity, words: 1, end, dashed: false };
     let bracketed = word.len() > 2 && word.starts_with('[') && word.ends_with(']');
     let inner = if bracketed { &word[1..word.len() - 1] } else { word };
-    if let Some(severity) = exact_level(inner) {
+    // MySQL's error log brackets its levels in title case: `[Warning]`, `[Note]`.
+    let title_case = bracketed && inner.len() >= 4 && is_title_case(inner);
+    if let Some(severity) = exact_level(inner)
+        .or_else(|| title_case.then(|| Severity::parse_loose(inner)).flatten().filter(|_| prefix))
+    {
         let dashed = line.contains(&format!(" - {word} - "));
         let capital_field = i >= 1
             && word.len() >= 4
@@ -511,6 +566,9 @@ fn body_after(line: &str, rest: &[(usize, usize)], level_end: usize) -> (usize, 
         let w = &line[a..b];
         let progname = ruby && w.len() > 1 && is_logger_name(&w[..w.len() - 1]);
         if matches!(w, "-" | ":") || (progname && w.ends_with(':')) {
+            at = b;
+        } else if context && w.len() > 2 && w.starts_with('[') && w.ends_with(']') {
+            // MySQL's `[Warning] [MY-010055] [Server] message`: an error code, then the part.
             at = b;
         } else if context && w.contains('.') && is_logger_name(w) {
             // Logback's and log4j's default: `ERROR [thread] com.example.Logger - message`.
@@ -610,6 +668,12 @@ fn exact_level(word: &str) -> Option<Severity> {
         return None;
     }
     Severity::parse_loose(word)
+}
+
+/// `Warning`: a capital, then lower-case letters.
+fn is_title_case(word: &str) -> bool {
+    let mut bytes = word.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_uppercase()) && bytes.all(|b| b.is_ascii_lowercase())
 }
 
 fn is_logger_name(s: &str) -> bool {
@@ -723,6 +787,16 @@ mod tests {
         let logback =
             "2025-05-26 10:00:05.456 ERROR [http-nio-8080-exec-3] c.q.shop.Orders - failed";
         assert_eq!(body(logback), "failed");
+        let mysql = "2025-05-26T10:15:00.204004Z 0 [Warning] [MY-010055] [Server] IP address 'x' could not be resolved";
+        assert_eq!(body(mysql), "IP address 'x' could not be resolved");
+        // Syslog: the program's message, whatever its own prefix; the program is the logger.
+        let syslog = "May 26 06:20:14 quill-batch-02 run-invoices[3011]: ERROR could not write x";
+        assert_eq!((sev(syslog), body(syslog)), (Some(Severity::Error), "could not write x"));
+        assert_eq!(from_text(syslog).logger, Some("run-invoices"));
+        let kernel = "May 26 06:14:52 quill-batch-01 kernel: [812331.224512] Out of memory: Killed";
+        assert_eq!(body(kernel), "[812331.224512] Out of memory: Killed");
+        assert_eq!(syslog_header("May  6 06:14:52 h cron: x").map(|h| h.1), Some("cron"));
+        assert_eq!(syslog_header("Maybe 26 06:14:52 h cron: x"), None);
         let no_dash = "2025-05-26 10:00:05.456 ERROR [main] c.q.shop.Orders failed";
         assert_eq!(body(no_dash), "c.q.shop.Orders failed");
         assert_eq!(
