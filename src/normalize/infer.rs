@@ -198,6 +198,8 @@ pub(crate) fn from_text(text: &str) -> TextHint<'_> {
         w.len() >= 4 && w.bytes().all(|b| b.is_ascii_uppercase()) && exact_level(w).is_some()
     });
     let after_level = level_word.map_or(at, |(w, _)| skip_spaces(text, at + w.len()));
+    // The kernel's time since boot (`[812331.224512] Out of memory: ...`) is no part of it.
+    let after_level = kernel_uptime(&text[after_level..]).map_or(after_level, |n| after_level + n);
     TextHint {
         severity: hint.severity.or(rest.severity),
         logger: rest.logger.or(Some(program)),
@@ -233,6 +235,14 @@ fn syslog_header(text: &str) -> Option<(usize, &str)> {
     });
     let fine = |w: &str| !w.is_empty() && !w.contains(char::is_whitespace);
     (fine(host) && fine(program)).then(|| (16 + host.len() + 1 + tag.len() + 2, program))
+}
+
+/// The length of the kernel's `[seconds.micros] ` before its message, if the text starts so.
+fn kernel_uptime(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix('[')?.split_once("] ")?.0;
+    let (secs, micros) = inner.trim_start().split_once('.')?;
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    (digits(secs) && digits(micros)).then_some(inner.len() + 3)
 }
 
 /// [`from_text`] for a line without a syslog header.
@@ -794,7 +804,9 @@ mod tests {
         assert_eq!((sev(syslog), body(syslog)), (Some(Severity::Error), "could not write x"));
         assert_eq!(from_text(syslog).logger, Some("run-invoices"));
         let kernel = "May 26 06:14:52 quill-batch-01 kernel: [812331.224512] Out of memory: Killed";
-        assert_eq!(body(kernel), "[812331.224512] Out of memory: Killed");
+        assert_eq!(body(kernel), "Out of memory: Killed");
+        assert_eq!(kernel_uptime("[    5.120004] usb 1-1: new device"), Some(15));
+        assert_eq!(kernel_uptime("[main] x"), None);
         assert_eq!(syslog_header("May  6 06:14:52 h cron: x").map(|h| h.1), Some("cron"));
         assert_eq!(syslog_header("Maybe 26 06:14:52 h cron: x"), None);
         let no_dash = "2025-05-26 10:00:05.456 ERROR [main] c.q.shop.Orders failed";
