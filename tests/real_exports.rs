@@ -554,6 +554,23 @@ fn postgres_messages_are_one_event_with_their_detail_lines() {
 }
 
 #[test]
+fn syslog_lines_are_titled_by_what_the_program_wrote() {
+    let json = report("gce-syslog.ndjson");
+    // The header (`May 26 06:14:52 host program[pid]: `), the program's own level and the
+    // kernel's time since boot are no part of the title; the program is the component.
+    for (starts, program) in [
+        ("Out of memory: Killed process", "kernel"),
+        ("invoice-runner.service: Main process exited", "systemd"),
+        ("could not write", "run-invoices"),
+    ] {
+        let issue = issue_with(&json, starts);
+        let template = issue["template"].as_str().unwrap();
+        assert!(template.starts_with(starts), "{template}");
+        assert_eq!(issue["components"][0], program, "{template}");
+    }
+}
+
+#[test]
 fn audit_logs_belong_to_the_audited_service() {
     let json = report("audit-logs.gcloud.json");
     assert_read(&json, 13, 0);
