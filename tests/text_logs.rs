@@ -96,6 +96,27 @@ KeyError: 'amount'
 }
 
 #[test]
+fn a_go_panic_in_a_text_log_is_one_event() {
+    // Go's log package writes `2025/05/26 10:03:00 message`; a panic's goroutine dump follows.
+    let text = "\
+2025/05/26 10:03:00 serving on :8080
+2025/05/26 10:03:07 http: panic serving 10.8.0.3:51234: runtime error: index out of range [3] with length 3
+goroutine 41 [running]:
+net/http.(*conn).serve.func1()
+\t/usr/local/go/src/net/http/server.go:1898 +0xbe
+main.(*api).order(0xc0001a2000, {0x7a1e40, 0xc0002b6000}, 0xc0002c4000)
+\t/app/main.go:57 +0x1d2
+2025/05/26 10:03:09 serving on :8080
+";
+    let json = report_on("api.log", text);
+    let got = found(&json);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (_, severity, events, entries, first) = &got[0];
+    assert_eq!((severity.as_str(), *events, *entries), ("ERROR", 1, 6));
+    assert_eq!(first, "2025-05-26T10:03:07Z");
+}
+
+#[test]
 fn lines_without_times_stay_entries_of_their_own() {
     // Nothing to tell where an entry begins: each line is one, as before.
     let json = report_on("worker.log", "ERROR: disk full on /data\nWARNING: queue is 90% full\n");

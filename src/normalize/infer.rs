@@ -402,6 +402,10 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
     if killed(text.trim(), first_line) {
         return Some(Severity::Error);
     }
+    // net/http's recovered panic with its goroutine below it (a joined event of a text log).
+    if first_line.contains(super::multiline::GO_RECOVERED_PANIC) && text.contains("\ngoroutine ") {
+        return Some(Severity::Error);
+    }
     let trace = first_line.starts_with("Traceback (most recent call last)")
         || first_line.starts_with("Exception in thread")
         || (text.contains('\n')

@@ -174,7 +174,9 @@ impl<'a> Iterator for Records<'a, '_> {
     fn next(&mut self) -> Option<Record<'a>> {
         let n = self.normalizer;
         loop {
-            let Some(raw) = self.raw.next() else { return self.pending.take() };
+            let Some(raw) = self.raw.next() else {
+                return self.pending.take().map(text::finish_record);
+            };
             let line = match raw.text {
                 RawText::Json(bytes) => match n.json(&raw, bytes, self.rejected) {
                     Some(rec) => return Some(rec),
@@ -195,7 +197,7 @@ impl<'a> Iterator for Records<'a, '_> {
                         rec.entry_ids = vec![raw.fallback_id()];
                     }
                     if let Some(done) = self.pending.replace(rec) {
-                        return Some(done);
+                        return Some(text::finish_record(done));
                     }
                 }
                 None => match &mut self.pending {

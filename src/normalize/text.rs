@@ -90,8 +90,9 @@ pub(crate) fn record_of_line<'a>(
 }
 
 /// A line of a text log read without a line format that begins with a date and time (ISO 8601,
-/// with `T` or a space, `.` or `,` before the fraction, maybe a zone, maybe in brackets), as
-/// logback, log4j, Python's logging and most servers write them: the record it begins, its time
+/// with `T` or a space, `.` or `,` before the fraction, maybe a zone, maybe in brackets; or Go's
+/// and nginx's `2025/05/26 10:00:00`), as logback, log4j, Python's logging and most servers
+/// write them: the record it begins, its time
 /// read, its level, logger and message read as a LogEntry's text is (`infer::from_text`).
 /// `None` for a line without one: it continues the record before it.
 pub(crate) fn dated_record_of_line<'a>(
@@ -101,7 +102,7 @@ pub(crate) fn dated_record_of_line<'a>(
 ) -> Option<Record<'a>> {
     static DATED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(
-            r"^\[?(?P<Date>\d{4}-\d{2}-\d{2})[T ](?P<Time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?(?:\s|$)",
+            r"^\[?(?P<Date>\d{4}(?:-\d{2}-\d{2}|/\d{2}/\d{2}))[T ](?P<Time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?(?:\s|$)",
         )
         .expect("static regex")
     });
@@ -127,6 +128,19 @@ pub(crate) fn dated_record_of_line<'a>(
         rec.severity_inferred = true;
     }
     Some(rec)
+}
+
+/// A text record once its continuation lines are in: one that said no level on its first line
+/// takes what its whole text says (a Python traceback or a Go panic below a plain line is an
+/// error, as the same lines joined from a LogEntry's stream are).
+pub(crate) fn finish_record(mut rec: Record<'_>) -> Record<'_> {
+    if rec.entries > 1 && rec.severity == Severity::Default {
+        if let Some(severity) = infer::from_text(&rec.message).severity {
+            rec.severity = severity;
+            rec.severity_inferred = true;
+        }
+    }
+    rec
 }
 
 /// Adds a line that does not match the format to the entry before it.
@@ -186,7 +200,16 @@ fn time_of<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Option<Timestamp> {
     ];
     for f in FORMATS {
         if let Ok(dt) = NaiveDateTime::parse_from_str(joined, f) {
-            let digits = joined.rsplit(['.', ',', ':']).next().map_or(0, |frac| {
+            // The fraction's digits: after the last point that follows the seconds (none for
+            // `10:03:07`, which the `%.f` formats also take), or after the last colon where the
+            // format puts it there (`22:15:29:606`).
+            let seconds_at = joined.rfind(':').unwrap_or(0);
+            let fraction = if f.ends_with(":%3f") {
+                joined.rsplit_once(':').map(|(_, f)| f)
+            } else {
+                joined[seconds_at..].rsplit_once(['.', ',']).map(|(_, f)| f)
+            };
+            let digits = fraction.map_or(0, |frac| {
                 if f.ends_with("%f") || f.ends_with("%.f") || f.ends_with("%3f") {
                     frac.len().min(9) as u8
                 } else {
@@ -283,6 +306,11 @@ mod tests {
             read("<Date> <Time> <Level> <Content>", "2025-05-26 10:02:00,118 ERROR boom\n");
         assert_eq!(records[0].time.unwrap().to_rfc3339(), "2025-05-26T10:02:00.118Z");
         assert_eq!(fraction_point("10:02:00,5"), "10:02:00.5");
+        // No fraction, no fraction digits; one after a colon where the format says so.
+        let (records, _) = read("<Date> <Time> <Content>", "2025/05/26 10:03:07 boom\n");
+        assert_eq!(records[0].time.unwrap().to_rfc3339(), "2025-05-26T10:03:07Z");
+        let (records, _) = read("<Date> <Content>", "20171223-22:15:29:606 boom\n");
+        assert_eq!(records[0].time.unwrap().to_rfc3339(), "2017-12-23T22:15:29.606Z");
         assert_eq!(fraction_point("a, b"), "a, b");
     }
 
