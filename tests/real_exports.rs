@@ -512,6 +512,8 @@ fn load_balancer_errors_say_what_the_balancer_saw() {
     };
     assert_eq!(class_of("HTTP 502 POST /api/checkout (failed_to_connect"), "connection failure");
     assert_eq!(class_of("HTTP 504 GET /api/reports/monthly"), "timeout");
+    // Cloud Armor's refusal is a policy's rule, not credentials: its own class and playbook.
+    assert_eq!(class_of("HTTP 403 GET /wp-login.php"), "blocked by a security policy");
 }
 
 #[test]

@@ -36,11 +36,14 @@ pub(crate) enum ErrorClass {
     MemoryPressure,
     /// 401/403, `permission denied`, `unauthorized`, invalid credentials.
     AuthFailure,
+    /// A request the load balancer's security policy (Cloud Armor) refused:
+    /// `denied_by_security_policy`, `throttled_by_security_policy`.
+    PolicyBlock,
 }
 
 impl ErrorClass {
     /// The names rules files use, in the order of the enum.
-    pub(crate) const NAMES: [&'static str; 9] = [
+    pub(crate) const NAMES: [&'static str; 10] = [
         "import_error",
         "type_error",
         "attribute_error",
@@ -50,8 +53,9 @@ impl ErrorClass {
         "timeout",
         "memory_pressure",
         "auth_failure",
+        "policy_block",
     ];
-    const ALL: [ErrorClass; 9] = [
+    const ALL: [ErrorClass; 10] = [
         ErrorClass::ImportError,
         ErrorClass::TypeError,
         ErrorClass::AttributeError,
@@ -61,6 +65,7 @@ impl ErrorClass {
         ErrorClass::Timeout,
         ErrorClass::MemoryPressure,
         ErrorClass::AuthFailure,
+        ErrorClass::PolicyBlock,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<ErrorClass> {
@@ -94,6 +99,7 @@ impl ErrorClass {
             ErrorClass::Timeout => "timeout",
             ErrorClass::MemoryPressure => "memory pressure",
             ErrorClass::AuthFailure => "authentication/authorization failure",
+            ErrorClass::PolicyBlock => "blocked by a security policy",
         }
     }
 }
@@ -105,7 +111,10 @@ impl ErrorClass {
 fn balancer_detail_class(text: &str) -> Option<ErrorClass> {
     let template = text.lines().next()?;
     let (_, detail) = template.strip_suffix(')')?.rsplit_once(" (")?;
-    if detail.contains("timeout") {
+    if detail.ends_with("_by_security_policy") {
+        // Cloud Armor refused it: no credentials or IAM binding to check, a policy's rule.
+        Some(ErrorClass::PolicyBlock)
+    } else if detail.contains("timeout") {
         Some(ErrorClass::Timeout)
     } else if detail.starts_with("failed_to_connect")
         || detail.contains("connection_closed")
@@ -278,10 +287,10 @@ mod tests {
         assert_eq!(c("HTTP 502 GET /a (failed_to_connect_to_backend)\n{\"x\":1}", 502), connection);
         // The backend's own status, and a detail that names no failure: the status decides.
         assert_eq!(c("HTTP 500 GET /a (response_sent_by_backend)", 500), None);
-        assert_eq!(
-            c("HTTP 403 GET /a (denied_by_security_policy)", 403),
-            Some(ErrorClass::AuthFailure)
-        );
+        let policy = Some(ErrorClass::PolicyBlock);
+        assert_eq!(c("HTTP 403 GET /a (denied_by_security_policy)", 403), policy);
+        assert_eq!(c("HTTP 429 GET /a (throttled_by_security_policy)", 429), policy);
+        assert_eq!(c("HTTP 403 GET /a", 403), Some(ErrorClass::AuthFailure));
     }
 
     #[test]
