@@ -70,6 +70,15 @@ fn report(name: &str) -> Value {
     json
 }
 
+/// The report of a fixture at the default minimum severity (WARNING), as a user runs it.
+fn report_as_run(name: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path = fixture(name);
+    let run = run_bin(&dir, &["report", path.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{name}: {}", run.stderr);
+    run.json()
+}
+
 /// The records of a fixture (a file or a folder), read by the library.
 fn records(name: &str) -> Vec<Record<'static>> {
     let (sources, _) = discover(&[fixture(name)]);
@@ -480,12 +489,7 @@ fn load_balancers_by_forwarding_rule_and_backend() {
 
 #[test]
 fn load_balancer_errors_say_what_the_balancer_saw() {
-    // At the default minimum severity (WARNING), as a user runs it.
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = fixture("load-balancers.ndjson");
-    let run = run_bin(&dir, &["report", path.to_str().unwrap()]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
+    let json = report_as_run("load-balancers.ndjson");
     // The balancer's statusDetails tells a 502 it could not connect from one the backend cut
     // short: two problems on one route, two issues, each titled with its detail.
     let titled: BTreeMap<String, u64> = json["issues"]
@@ -518,12 +522,7 @@ fn load_balancer_errors_say_what_the_balancer_saw() {
 
 #[test]
 fn postgres_messages_are_one_event_with_their_detail_lines() {
-    // At the default minimum severity, as a user runs it.
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = fixture("cloudsql-postgres.ndjson");
-    let run = run_bin(&dir, &["report", path.to_str().unwrap()]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
+    let json = report_as_run("cloudsql-postgres.ndjson");
     assert_eq!(total(&json, "entries_read"), 15);
     // The `LOG:  duration` line and a checkpoint line are INFO.
     assert_eq!(total(&json, "entries_in_scope"), 13);

@@ -15,7 +15,8 @@
 //! Everything else is keyed by its whole text. Single-line messages, most of them, leave at the
 //! first check.
 
-use crate::normalize::multiline::{is_build_failed, is_postgres_tail};
+use crate::normalize::multiline::is_build_failed;
+use crate::normalize::postgres::is_tail as is_postgres_tail;
 
 pub(crate) enum Telling<'a> {
     /// Key the whole message.

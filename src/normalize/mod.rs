@@ -16,7 +16,7 @@ pub(crate) mod hash;
 pub(crate) mod infer;
 mod lenient;
 pub mod multiline;
-mod postgres;
+pub(crate) mod postgres;
 pub mod record;
 pub mod redact;
 mod resource;

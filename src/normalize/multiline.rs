@@ -815,11 +815,6 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
 /// How PHP begins a fatal error's line; an uncaught exception's stack trace follows it.
 pub(crate) const PHP_FATAL: &str = "PHP Fatal error:";
 
-/// A PostgreSQL message's later line, its server prefix cut (`DETAIL:  ...`).
-pub(crate) fn is_postgres_tail(line: &str) -> bool {
-    super::postgres::is_tail(line)
-}
-
 /// Cloud Build's log (`projects/P/logs/cloudbuild`).
 pub(crate) fn is_build_log(log_name: &str) -> bool {
     log_name.ends_with("/cloudbuild")

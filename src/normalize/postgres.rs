@@ -12,21 +12,16 @@
 /// The tags of a message's later lines; PostgreSQL writes two spaces after each.
 const TAILS: [&str; 6] = ["DETAIL", "HINT", "CONTEXT", "QUERY", "STATEMENT", "LOCATION"];
 
-/// The same tags as they begin a later line once its prefix is cut.
-const TAGGED: [&str; 6] =
-    ["DETAIL:  ", "HINT:  ", "CONTEXT:  ", "QUERY:  ", "STATEMENT:  ", "LOCATION:  "];
-
 /// Whether a line, its prefix cut, is a message's later line (`DETAIL:  ...`).
 pub(crate) fn is_tail(line: &str) -> bool {
-    matches!(line.as_bytes().first(), Some(b'C' | b'D' | b'H' | b'L' | b'Q' | b'S'))
-        && TAGGED.iter().any(|tag| line.starts_with(tag))
+    TAILS.iter().any(|tag| line.strip_prefix(tag).is_some_and(|rest| rest.starts_with(":  ")))
 }
 
-/// Whether a text (raw or read) may hold a message's later line: a cheap look for the tags, so
-/// that such a line below the minimum severity is still read (it belongs to the message before
-/// it, which may be an error).
+/// Whether a text (raw or read) may hold a message's later line: a cheap look for a tag before
+/// `:  `, so that such a line below the minimum severity is still read (it belongs to the
+/// message before it, which may be an error).
 pub(crate) fn may_hold_tail(text: &str) -> bool {
-    text.contains(":  ") && TAGGED.iter().any(|tag| text.contains(tag))
+    text.match_indices(":  ").any(|(at, _)| TAILS.iter().any(|tag| text[..at].ends_with(tag)))
 }
 
 /// Whether the log is a PostgreSQL server log of Cloud SQL or AlloyDB.
