@@ -68,15 +68,7 @@ pub(crate) fn record_of_line<'a>(
     let caps = format.regex.captures(line)?;
     let get = |name: &str| caps.name(name).map(|m| m.as_str().trim());
     let content = get("Content").unwrap_or("");
-    let mut rec = Record {
-        message: clip_message(Cow::Owned(redactor.redact(content).into_owned())),
-        component: get("Component").filter(|c| !c.is_empty()).map(|c| Cow::Owned(c.to_string())),
-        service: Cow::Owned(label_service(raw.source)),
-        origin: Origin { input: raw.input, line: raw.line, offset: raw.offset },
-        entries: 1,
-        time: time_of(&get),
-        ..Record::default()
-    };
+    let mut rec = line_record(raw, content, get("Component"), time_of(&get), redactor);
     match get("Level").and_then(Severity::parse_loose) {
         Some(sev) => rec.severity = sev,
         None => {
@@ -114,15 +106,7 @@ pub(crate) fn dated_record_of_line<'a>(
         Some((start, end)) if start >= after_time => &line[start..end],
         _ => &line[after_time..],
     };
-    let mut rec = Record {
-        message: clip_message(Cow::Owned(redactor.redact(message.trim()).into_owned())),
-        component: hint.logger.filter(|l| !l.is_empty()).map(|l| Cow::Owned(l.to_string())),
-        service: Cow::Owned(label_service(raw.source)),
-        origin: Origin { input: raw.input, line: raw.line, offset: raw.offset },
-        entries: 1,
-        time: time_of(&get),
-        ..Record::default()
-    };
+    let mut rec = line_record(raw, message.trim(), hint.logger, time_of(&get), redactor);
     if let Some(sev) = hint.severity {
         rec.severity = sev;
         rec.severity_inferred = true;
@@ -141,6 +125,26 @@ pub(crate) fn finish_record(mut rec: Record<'_>) -> Record<'_> {
         }
     }
     rec
+}
+
+/// The record of one line of a text log: its message redacted, its component (if any), the
+/// file's name as its service.
+fn line_record<'a>(
+    raw: &RawEntry<'a>,
+    message: &str,
+    component: Option<&str>,
+    time: Option<Timestamp>,
+    redactor: &Redactor,
+) -> Record<'a> {
+    Record {
+        message: clip_message(Cow::Owned(redactor.redact(message).into_owned())),
+        component: component.filter(|c| !c.is_empty()).map(|c| Cow::Owned(c.to_string())),
+        service: Cow::Owned(label_service(raw.source)),
+        origin: Origin { input: raw.input, line: raw.line, offset: raw.offset },
+        entries: 1,
+        time,
+        ..Record::default()
+    }
 }
 
 /// Adds a line that does not match the format to the entry before it.
