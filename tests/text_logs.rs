@@ -32,28 +32,32 @@ fn report_on(name: &str, text: &str) -> serde_json::Value {
     json
 }
 
-const LOGBACK: &str = "\
-2025-05-26 10:00:01.123 INFO  [main] c.q.shop.Application - Started Application in 4.2 seconds
-2025-05-26 10:00:05.456 ERROR [http-nio-8080-exec-3] c.q.shop.OrderController - Checkout failed
-java.lang.IllegalStateException: cart 8812 is empty
+/// A failed checkout as logback writes it: the line, then the exception's trace below it.
+fn checkout_failed(time: &str, thread: u32, cart: u32) -> String {
+    format!(
+        "2025-05-26 {time} ERROR [http-nio-8080-exec-{thread}] c.q.shop.OrderController - Checkout failed
+java.lang.IllegalStateException: cart {cart} is empty
 \tat com.quill.shop.OrderService.checkout(OrderService.java:88)
 \tat com.quill.shop.OrderController.post(OrderController.java:41)
 Caused by: java.lang.NullPointerException: null
 \tat com.quill.shop.Cart.items(Cart.java:19)
 \t... 2 more
-2025-05-26 10:00:06.001 WARN  [http-nio-8080-exec-4] c.q.shop.OrderController - Slow checkout 2301 ms
-2025-05-26 10:01:05.456 ERROR [http-nio-8080-exec-7] c.q.shop.OrderController - Checkout failed
-java.lang.IllegalStateException: cart 9913 is empty
-\tat com.quill.shop.OrderService.checkout(OrderService.java:88)
-\tat com.quill.shop.OrderController.post(OrderController.java:41)
-Caused by: java.lang.NullPointerException: null
-\tat com.quill.shop.Cart.items(Cart.java:19)
-\t... 2 more
-";
+"
+    )
+}
+
+/// A day of a Java service's log: a start, two failed checkouts, a slow one between them.
+fn logback() -> String {
+    let start = "2025-05-26 10:00:01.123 INFO  [main] c.q.shop.Application - Started Application in 4.2 seconds\n";
+    let slow = "2025-05-26 10:00:06.001 WARN  [http-nio-8080-exec-4] c.q.shop.OrderController - Slow checkout 2301 ms\n";
+    let (first, second) =
+        (checkout_failed("10:00:05.456", 3, 8812), checkout_failed("10:01:05.456", 7, 9913));
+    format!("{start}{first}{slow}{second}")
+}
 
 #[test]
 fn a_java_log_keeps_each_stack_trace_with_its_line() {
-    let json = report_on("shop.log", LOGBACK);
+    let json = report_on("shop.log", &logback());
     assert_eq!(total(&json, "entries_read"), 16);
     let root = "java.lang.IllegalStateException: cart <*> is empty (root cause \
                 java.lang.NullPointerException: null, in com.quill.shop.Cart.items)";
