@@ -99,6 +99,22 @@ enum Next {
     Stop,
 }
 
+/// Where the reader's split chunks go: parsed on the pool's scope, kept in flight in input order,
+/// their results handed to the outlet.
+struct Pipe<'p, 's, 'o, T> {
+    scope: &'p rayon::Scope<'s>,
+    flight: &'p mut InFlight<T>,
+    out: &'p mut Outlet<'o, T>,
+    reduce: Reduce<'s, T>,
+}
+
+impl<'s, T: Send + 's> Pipe<'_, 's, '_, T> {
+    /// Launches the parse of `spans` of `buffer` (from its `start`), at `base` in the input.
+    fn launch(&mut self, buffer: (Vec<u8>, usize), spans: Vec<Span>, base: Base, ctx: &'s Ctx<'s>) {
+        self.flight.launch(self.scope, buffer, spans, base, ctx, self.reduce);
+    }
+}
+
 impl<'c> Reader<'c> {
     /// The loop over chunks. Chunks are parsed on the pool while this thread reads and splits
     /// the next ones; their results are handed on in input order. Returns a gzip error, if the
@@ -116,9 +132,10 @@ impl<'c> Reader<'c> {
         let mut out = Outlet { sink, problems: &mut problems, chunks };
         let mut first = true;
         rayon::in_place_scope(|scope| loop {
+            let mut pipe = Pipe { scope, flight: &mut flight, out: &mut out, reduce };
             let eof = match chunks.chunks.recv() {
                 Ok(stream::Piece::Chunk(chunk)) => {
-                    self.take_chunk(chunk, first, scope, &mut flight, &mut out, reduce);
+                    self.take_chunk(chunk, first, &mut pipe);
                     first = false;
                     false
                 }
@@ -136,20 +153,18 @@ impl<'c> Reader<'c> {
                 }
             }
             let next = match self.format.expect("decided") {
-                Format::Ndjson => self.step_ndjson(eof, scope, &mut flight, &mut out, reduce),
-                Format::JsonArray | Format::ConcatenatedJson => {
-                    self.step_json(eof, scope, &mut flight, &mut out, reduce)
-                }
-                Format::Wrapped(_) => self.step_wrapped(eof, scope, &mut flight, &mut out, reduce),
+                Format::Ndjson => self.step_ndjson(eof, &mut pipe),
+                Format::JsonArray | Format::ConcatenatedJson => self.step_json(eof, &mut pipe),
+                Format::Wrapped(_) => self.step_wrapped(eof, &mut pipe),
                 // Whole-input formats: small in practice; read to the end first.
                 _ if !eof => Next::Continue,
-                Format::Text => self.whole_text(&mut out, reduce),
-                Format::Csv => self.whole_csv(&mut out, reduce),
-                Format::Markdown => self.whole_markdown(&mut out, reduce),
+                Format::Text => self.whole_text(pipe.out, reduce),
+                Format::Csv => self.whole_csv(pipe.out, reduce),
+                Format::Markdown => self.whole_markdown(pipe.out, reduce),
                 Format::Empty => self.empty(),
             };
             if next == Next::Stop || eof {
-                flight.finish(&mut out);
+                pipe.flight.finish(pipe.out);
                 if next == Next::Stop && !eof {
                     drain(chunks);
                 }
@@ -164,15 +179,8 @@ impl<'c> Reader<'c> {
     /// chunk is finished with the head of this one and launched, and the chunk is then taken as
     /// it is instead of being copied behind the carry (a profile showed the copy: 2.5% of the
     /// CPU on a gcloud array).
-    fn take_chunk<'s, T>(
-        &mut self,
-        chunk: Vec<u8>,
-        first: bool,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
-    ) where
+    fn take_chunk<'s, T>(&mut self, chunk: Vec<u8>, first: bool, pipe: &mut Pipe<'_, 's, '_, T>)
+    where
         'c: 's,
         T: Send + 's,
     {
@@ -182,35 +190,31 @@ impl<'c> Reader<'c> {
             self.base.offset = 3;
         } else if self.buf.is_empty() {
             // No copy when nothing is carried over; the old buffer goes back for reuse.
-            out.chunks.recycle(std::mem::replace(&mut self.buf, chunk));
+            pipe.out.chunks.recycle(std::mem::replace(&mut self.buf, chunk));
         } else if let (Some(Format::Ndjson), Some(nl)) =
             (self.format, memchr::memchr(b'\n', &chunk))
         {
             self.buf.extend_from_slice(&chunk[..=nl]);
             let spans = ndjson_spans(&self.buf);
             let end = self.buf.len();
-            self.launch_carried(spans, end, carried, chunk, scope, flight, out, reduce);
+            self.launch_carried(spans, end, carried, chunk, pipe);
         } else if let Some((spans, end)) = self.finish_carried_value(&chunk) {
-            self.launch_carried(spans, end, carried, chunk, scope, flight, out, reduce);
+            self.launch_carried(spans, end, carried, chunk, pipe);
         } else {
             self.buf.extend_from_slice(&chunk);
-            out.chunks.recycle(chunk);
+            pipe.out.chunks.recycle(chunk);
         }
     }
 
     /// Launches `spans`, the values of the buffer (a carry of `carried` bytes finished with the
     /// head of `chunk`) up to `end`, and takes `chunk` as the buffer from where they end.
-    #[allow(clippy::too_many_arguments)]
     fn launch_carried<'s, T>(
         &mut self,
         spans: Vec<Span>,
         end: usize,
         carried: usize,
         chunk: Vec<u8>,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
+        pipe: &mut Pipe<'_, 's, '_, T>,
     ) where
         'c: 's,
         T: Send + 's,
@@ -219,8 +223,8 @@ impl<'c> Reader<'c> {
         let at = self.base;
         self.base.advance(&self.buf, end);
         let finished = std::mem::replace(&mut self.buf, chunk);
-        flight.launch(scope, (finished, 0), spans, at, self.ctx, reduce);
-        flight.deliver(out);
+        pipe.launch((finished, 0), spans, at, self.ctx);
+        pipe.flight.deliver(pipe.out);
         self.skip = end - carried;
     }
 
@@ -304,14 +308,7 @@ impl<'c> Reader<'c> {
     }
 
     /// Hands on the complete lines of the buffer (all of it at the end of the input).
-    fn step_ndjson<'s, T>(
-        &mut self,
-        eof: bool,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
-    ) -> Next
+    fn step_ndjson<'s, T>(&mut self, eof: bool, pipe: &mut Pipe<'_, 's, '_, T>) -> Next
     where
         'c: 's,
         T: Send + 's,
@@ -337,21 +334,14 @@ impl<'c> Reader<'c> {
         // The parse takes the buffer; only the unfinished last line stays.
         let rest = self.buf[skip + end..].to_vec();
         let whole = std::mem::replace(&mut self.buf, rest);
-        flight.launch(scope, (whole, skip), spans, at, self.ctx, reduce);
-        flight.deliver(out);
+        pipe.launch((whole, skip), spans, at, self.ctx);
+        pipe.flight.deliver(pipe.out);
         self.skip = 0;
         Next::Continue
     }
 
     /// Hands on the complete values of a JSON array or of concatenated objects.
-    fn step_json<'s, T>(
-        &mut self,
-        eof: bool,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
-    ) -> Next
+    fn step_json<'s, T>(&mut self, eof: bool, pipe: &mut Pipe<'_, 's, '_, T>) -> Next
     where
         'c: 's,
         T: Send + 's,
@@ -359,21 +349,17 @@ impl<'c> Reader<'c> {
         let (spans, resume) = self.split_values(eof);
         self.report.entries += spans.len() as u64;
         let stopped = self.splitter.stop.take().map(|stop| self.stop_problem(stop));
-        self.hand_on_values(spans, resume, stopped, scope, flight, out, reduce)
+        self.hand_on_values(spans, resume, stopped, pipe)
     }
 
     /// Launches the parse of split values: the buffer up to `resume` (all of it when splitting
     /// `stopped`, with the problem that stopped it, if any), the rest kept for the next chunk.
-    #[allow(clippy::too_many_arguments)]
     fn hand_on_values<'s, T>(
         &mut self,
         spans: Vec<Span>,
         resume: usize,
         stopped: Option<Option<Problem>>,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
+        pipe: &mut Pipe<'_, 's, '_, T>,
     ) -> Next
     where
         'c: 's,
@@ -383,8 +369,8 @@ impl<'c> Reader<'c> {
         let skip = std::mem::take(&mut self.skip);
         if let Some(last) = stopped {
             let whole = std::mem::take(&mut self.buf);
-            flight.launch(scope, (whole, skip), spans, self.base, self.ctx, reduce);
-            flight.finish(out);
+            pipe.launch((whole, skip), spans, self.base, self.ctx);
+            pipe.flight.finish(pipe.out);
             self.problems.extend(last);
             return Next::Stop;
         }
@@ -392,20 +378,13 @@ impl<'c> Reader<'c> {
         self.base.advance(&self.buf[skip..], resume);
         let rest = self.buf[skip + resume..].to_vec();
         let whole = std::mem::replace(&mut self.buf, rest);
-        flight.launch(scope, (whole, skip), spans, at, self.ctx, reduce);
-        flight.deliver(out);
+        pipe.launch((whole, skip), spans, at, self.ctx);
+        pipe.flight.deliver(pipe.out);
         Next::Continue
     }
 
     /// Hands on the complete entries of wrapped responses (`{"entries": [...]}` pages).
-    fn step_wrapped<'s, T>(
-        &mut self,
-        eof: bool,
-        scope: &rayon::Scope<'s>,
-        flight: &mut InFlight<T>,
-        out: &mut Outlet<T>,
-        reduce: Reduce<'s, T>,
-    ) -> Next
+    fn step_wrapped<'s, T>(&mut self, eof: bool, pipe: &mut Pipe<'_, 's, '_, T>) -> Next
     where
         'c: 's,
         T: Send + 's,
@@ -419,7 +398,7 @@ impl<'c> Reader<'c> {
                 last => last,
             }
         });
-        self.hand_on_values(spans, resume, stopped, scope, flight, out, reduce)
+        self.hand_on_values(spans, resume, stopped, pipe)
     }
 
     /// Responses that hold no entry at all: an empty result, or the Firebase CLI's error output.
