@@ -374,7 +374,10 @@ fn kubernetes_workloads_nodes_and_clusters() {
     let containerd = issue_with(&json, "StopContainer for");
     assert_eq!(containerd["severity"], "ERROR");
     assert!(!containerd["template"].as_str().unwrap().contains("MESSAGE"));
-    issue_with(&json, "reason=\"Evicted\"");
+    // kubelet's structured klog line is titled by its quoted message, without the quotes.
+    let eviction = issue_with(&json, "reason=\"Evicted\"");
+    let template = eviction["template"].as_str().unwrap();
+    assert!(template.starts_with("Eviction manager: pod evicted pod="), "{template}");
     let recs = records("downloaded-logs-20250526-093000.json");
     assert_eq!(
         placed(&recs),

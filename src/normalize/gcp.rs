@@ -949,9 +949,23 @@ fn settle_severity<'a>(
     }
     // A build's lines stay as written: the failed step's event is read from them.
     let build = rec.log_name.as_deref().is_some_and(multiline::is_build_log);
+    let quoted = hint.quoted;
     match hint.body {
-        Some(body) if !build => message_body(message, body),
+        Some(body) if !build => unquoted(message_body(message, body), quoted),
         _ => message,
+    }
+}
+
+/// The message without the quotes around its head, where the hint says it is quoted (klog's
+/// structured lines); later lines are kept.
+fn unquoted(message: Cow<'_, str>, quoted: bool) -> Cow<'_, str> {
+    if !quoted {
+        return message;
+    }
+    let first_end = message.find('\n').unwrap_or(message.len());
+    match infer::unquote_head(&message[..first_end]) {
+        Some(head) => Cow::Owned(format!("{head}{}", &message[first_end..])),
+        None => message,
     }
 }
 

@@ -29,6 +29,9 @@ pub(crate) struct TextHint<'a> {
     /// The level is written as one (a prefix, a field, a header, a JSON key), not read from a
     /// trace or a crash: only such a level may lower a severity a stream gave the line.
     pub(crate) stated: bool,
+    /// The body begins with its message in quotes (klog's structured lines, `"Eviction manager:
+    /// pod evicted" pod="shop/x" reason="Evicted"`): read without them ([`unquote_head`]).
+    pub(crate) quoted: bool,
 }
 
 /// Logs whose entries get their severity (INFO or lower) from the stream or the platform, not
@@ -205,6 +208,7 @@ pub(crate) fn from_text(text: &str) -> TextHint<'_> {
         logger: rest.logger.or(Some(program)),
         body: rest.body.map(|(a, b)| (a + at, b + at)).or(Some((after_level, first_end))),
         stated: if hint.severity.is_some() { hint.stated } else { rest.stated },
+        quoted: rest.quoted,
     }
 }
 
@@ -281,7 +285,42 @@ fn from_line(text: &str) -> TextHint<'_> {
 /// and its controllers' format: the letter's level, the message after the header.
 fn klog_hint(line: &str) -> Option<TextHint<'_>> {
     let (severity, at) = klog_header(line)?;
-    Some(TextHint { severity: Some(severity), body: Some((at, line.len())), ..TextHint::default() })
+    let body = Some((at, line.len()));
+    let quoted = quoted_head_end(&line[at..]).is_some();
+    Some(TextHint { severity: Some(severity), body, quoted, ..TextHint::default() })
+}
+
+/// Where the quoted message that begins `text` ends (after its closing quote), when a key and
+/// value or nothing follows it: klog's structured `"message" key="value" ...`.
+fn quoted_head_end(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => {
+                let after = &text[i + 1..];
+                let key_follows = after.strip_prefix(' ').is_some_and(|rest| {
+                    rest.split_once('=').is_some_and(|(key, _)| is_logger_name(key))
+                });
+                return (after.is_empty() || key_follows).then_some(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A body whose message is quoted ([`TextHint::quoted`]) without its quotes and escapes:
+/// `"Failed to \"pull\"" err="x"` reads `Failed to "pull" err="x"`.
+pub(crate) fn unquote_head(body: &str) -> Option<String> {
+    let end = quoted_head_end(body)?;
+    let inner = &body[1..end - 1];
+    let unescaped = inner.replace("\\\"", "\"").replace("\\\\", "\\");
+    Some(format!("{unescaped}{}", &body[end..]))
 }
 
 /// The level and the message's start of a klog header, in exactly its shape: a letter of `IWEF`,
@@ -450,6 +489,7 @@ fn prefixed_level(line: &str) -> Option<TextHint<'_>> {
         logger,
         body: Some((body_at, line.len())),
         stated: true,
+        quoted: false,
     })
 }
 
@@ -469,7 +509,8 @@ fn levelled_field(line: &str) -> Option<TextHint<'_>> {
             .nth(1)
             .filter(|l| level.dashed && is_logger_name(l) && exact_level(l).is_none());
         let body = prefix.then(|| body_after(line, &words[i + level.words..], level.end));
-        return Some(TextHint { severity: Some(level.severity), logger, body, stated: true });
+        let severity = Some(level.severity);
+        return Some(TextHint { severity, logger, body, stated: true, quoted: false });
     }
     None
 }
@@ -801,6 +842,17 @@ mod tests {
         let logback =
             "2025-05-26 10:00:05.456 ERROR [http-nio-8080-exec-3] c.q.shop.Orders - failed";
         assert_eq!(body(logback), "failed");
+        // klog's structured lines: the quoted message, the keys after it.
+        let structured = r#"E0526 09:10:02.117300    1520 eviction_manager.go:366] "Eviction manager: pod evicted" pod="shop/x" reason="Evicted""#;
+        let hint = from_text(structured);
+        assert!(hint.quoted);
+        let (a, b) = hint.body.unwrap();
+        assert_eq!(
+            unquote_head(&structured[a..b]).as_deref(),
+            Some(r#"Eviction manager: pod evicted pod="shop/x" reason="Evicted""#)
+        );
+        assert_eq!(unquote_head(r#""a \"b\" c""#).as_deref(), Some(r#"a "b" c"#));
+        assert_eq!(unquote_head(r#""quoted" and prose"#), None);
         let mysql = "2025-05-26T10:15:00.204004Z 0 [Warning] [MY-010055] [Server] IP address 'x' could not be resolved";
         assert_eq!(body(mysql), "IP address 'x' could not be resolved");
         // Syslog: the program's message, whatever its own prefix; the program is the logger.
