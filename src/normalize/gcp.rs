@@ -1313,7 +1313,10 @@ fn proxy_detail(payload: Option<&RawValue>, redactor: &Redactor) -> String {
     let Some(raw) = payload.map(RawValue::get).filter(|p| p.starts_with('{')) else {
         return String::new();
     };
-    let Some(text) = status_details(raw) else { return String::new() };
+    let Ok([Some(value)]) = scan::named_values(raw, &[&["statusDetails"]]) else {
+        return String::new();
+    };
+    let text = json_text(value);
     let is_word = (1..=80).contains(&text.len())
         && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if is_word {
@@ -1348,18 +1351,6 @@ pub(crate) fn path_of_url(url: &str) -> String {
     } else {
         path.to_string()
     }
-}
-
-/// The payload's `statusDetails` string (unescaped), if it has one; the scan stops there.
-fn status_details(raw: &str) -> Option<Cow<'_, str>> {
-    let mut fields = scan::Fields::of(raw).ok()?;
-    while let Some(key) = fields.next_key().ok()? {
-        if key == "statusDetails" {
-            return fields.string().ok()?;
-        }
-        fields.value().ok()?;
-    }
-    None
 }
 
 /// Cloud Run's own mapping for request logs that carry no severity.
