@@ -575,6 +575,16 @@ fn syslog_lines_are_titled_by_what_the_program_wrote() {
 }
 
 #[test]
+fn mysql_error_log_lines_are_titled_by_their_message() {
+    // Cloud SQL's mysql.err: `... 0 [Warning] [MY-010055] [Server] IP address ...`.
+    let json = report("cloudsql.gcloud.json");
+    for starts in ["IP address <*> could not be resolved", "Assertion failure: "] {
+        let template = issue_with(&json, starts)["template"].as_str().unwrap();
+        assert!(template.starts_with(starts), "{template}");
+    }
+}
+
+#[test]
 fn audit_logs_belong_to_the_audited_service() {
     let json = report("audit-logs.gcloud.json");
     assert_read(&json, 13, 0);
