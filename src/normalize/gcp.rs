@@ -1048,8 +1048,37 @@ fn json_text(text: &str) -> Cow<'_, str> {
         }
     } else if text == "null" {
         Cow::Borrowed("")
+    } else if text.starts_with(['{', '[']) {
+        compact_json(text)
     } else {
         Cow::Borrowed(text)
+    }
+}
+
+/// An object or array as a sink writes it, without the whitespace between tokens: gcloud's
+/// and the Logs Explorer's pretty-printed copy of an entry must give the same message (and
+/// issue id) as the sink's one-line copy.
+fn compact_json(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut compact: Option<Vec<u8>> = None;
+    let (mut in_string, mut escaped) = (false, false);
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            (in_string, escaped) = (escaped || b != b'"', !escaped && b == b'\\');
+        } else if b.is_ascii_whitespace() {
+            compact.get_or_insert_with(|| bytes[..at].to_vec());
+            continue;
+        } else {
+            in_string = b == b'"';
+        }
+        if let Some(out) = compact.as_mut() {
+            out.push(b);
+        }
+    }
+    match compact {
+        // Only ASCII whitespace outside strings was taken out: still UTF-8.
+        Some(out) => Cow::Owned(String::from_utf8(out).expect("UTF-8 in, UTF-8 out")),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -1398,6 +1427,23 @@ mod tests {
             assert_eq!(Severity::parse_loose(severity.name()), Some(severity), "{quoted}");
         }
         assert_eq!(canonical_severity("\"warning\""), None, "left to the general reading");
+    }
+
+    /// A payload's error object reads the same from a sink's one-line entry and from gcloud's
+    /// pretty-printed one: whitespace between tokens goes, whitespace in strings stays.
+    #[test]
+    fn nested_values_in_a_message_read_alike_however_printed() {
+        let pretty = "{\n  \"type\": \"Operational Error\",\n  \"codes\": [ 1, 2 ],\n  \"q\": \"a \\\" b\"\n}";
+        let one_line = r#"{"type":"Operational Error","codes":[1,2],"q":"a \" b"}"#;
+        assert_eq!(json_text(pretty), one_line);
+        assert!(matches!(json_text(one_line), Cow::Borrowed(_)), "nothing to take out");
+        let message = |error: &str| {
+            let payload = format!(r#"{{"message": "post failed", "error": {error}}}"#);
+            let raw: &RawValue = serde_json::from_str(&payload).unwrap();
+            json_payload_message(raw, default_redactor()).0.into_owned()
+        };
+        assert_eq!(message(pretty), message(one_line));
+        assert_eq!(message(one_line), format!("post failed: {one_line}"));
     }
 
     /// `httpRequest` as the scanner reads it and as serde does, or both refuse it.
