@@ -107,6 +107,28 @@ fn text_body() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n"))
 }
 
+/// YAML-looking text: gcloud's keys, separators, lists, blocks, flow brackets and quotes, in
+/// any order and indentation.
+fn yamlish_body() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("---".to_string()),
+        Just("...".to_string()),
+        Just("insertId: abc".to_string()),
+        Just("severity: ERROR".to_string()),
+        Just("textPayload: |-".to_string()),
+        Just("jsonPayload:".to_string()),
+        Just("- insertId: x".to_string()),
+        Just("entries:".to_string()),
+        Just("timestamp: '2025-05-26T10:00:00Z'".to_string()),
+        Just("  message: [a, {b: c}".to_string()),
+        Just("  - &a [*a, *a]".to_string()),
+        Just("\"unterminated".to_string()),
+        "[ -]{0,6}[A-Za-z:'\"{}\\[\\],|>&*!#%@-]{0,20}",
+        any::<String>(),
+    ];
+    prop::collection::vec(line, 0..16).prop_map(|lines| lines.join("\n"))
+}
+
 /// Strings made of pieces that look like secrets and markers.
 fn secretish_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -262,7 +284,28 @@ proptest! {
             })
             .collect();
         let csv = logs_explorer_csv(&entries);
-        check_csv_rows(&csv, entries.len() as u64);
+        check_rows(&csv, "Logs Explorer CSV", entries.len() as u64);
+    }
+
+    #[test]
+    fn yamlish_text_never_panics_and_every_document_is_accounted_for(body in yamlish_body()) {
+        // Whatever it was detected as, every entry found is read or counted as skipped.
+        check_read_balances(body.as_bytes());
+    }
+
+    #[test]
+    fn gcloud_yaml_documents_are_all_read(entries in prop::collection::vec(log_entry_like(), 1..5)) {
+        // gcloud prints every entry with its insertId and logName.
+        let entries: Vec<Value> = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e["insertId"] = Value::from(format!("id-{i}"));
+                e["logName"] = Value::from("projects/p/logs/app");
+                e
+            })
+            .collect();
+        check_rows(&gcloud_yaml(&entries), "gcloud YAML", entries.len() as u64);
     }
 
     #[test]
@@ -292,6 +335,7 @@ proptest! {
             (prop::collection::vec(log_entry_like(), 0..4), 1..3usize)
                 .prop_map(|(v, pages)| api_pages(&v, pages).into_bytes()),
             prop::collection::vec(log_entry_like(), 1..4).prop_map(|v| logs_explorer_csv(&v).into_bytes()),
+            prop::collection::vec(log_entry_like(), 1..4).prop_map(|v| gcloud_yaml(&v).into_bytes()),
             (text_body(), 0..ENCODINGS.len()).prop_map(|(t, e)| encode(&t, ENCODINGS[e])),
         ],
         fmt in 0..3usize,

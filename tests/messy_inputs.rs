@@ -76,26 +76,29 @@ fn broken_lines_bad_bytes_and_nul_in_ndjson_are_reported_by_line() {
     assert!(reasons.contains(&"control character (such as NUL) inside a string"), "{reasons:?}");
 }
 
+/// `gcloud logging read` without `--format=json` prints YAML; piped straight in, it is read.
+/// YAML that is not entries (a service's configuration) is still skipped with the reason.
 #[test]
-fn yaml_from_a_forgotten_format_flag_is_named_and_fatal_when_alone() {
+fn yaml_from_gclouds_default_format_is_read_and_other_yaml_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("dump.yaml"),
-        "---\ninsertId: abc\nseverity: ERROR\ntextPayload: boom\n",
-    )
-    .unwrap();
-    let run = run_in(dir.path(), &["report", "dump.yaml"]);
+    let dump = "insertId: abc\nseverity: ERROR\ntextPayload: 'payment failed: card_declined'\n\
+                timestamp: '2025-05-26T10:00:00Z'\n---\ninsertId: abd\nseverity: ERROR\n\
+                textPayload: 'payment failed: card_declined'\ntimestamp: '2025-05-26T10:01:00Z'\n";
+    let run = run_with_stdin(dir.path(), &["report", "-"], dump.as_bytes());
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["inputs"][0]["format"], "gcloud YAML");
+    assert_eq!(total(&json, "entries_read"), 2);
+    assert_eq!(issues(&json).len(), 1);
+    assert_eq!(issues(&json)[0]["count"], 2);
+    assert_eq!(issues(&json)[0]["title"], "payment failed: card_declined");
+
+    fs::write(dir.path().join("service.yaml"), "service: ledger-api\nenv:\n  LOG_LEVEL: WARNING\n")
+        .unwrap();
+    let run = run_in(dir.path(), &["report", "service.yaml"]);
     assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.contains("dump.yaml") && run.stderr.contains("--format=json"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stdout.is_empty(), "no report on failure");
-    assert!(
-        !dir.path().join("output").exists()
-            || fs::read_dir(dir.path().join("output")).unwrap().count() == 0
-    );
+    assert!(run.stderr.contains("service.yaml"), "{}", run.stderr);
+    assert!(run.stderr.contains("YAML (configuration), not a log export"), "{}", run.stderr);
 }
 
 #[test]

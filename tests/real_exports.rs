@@ -842,6 +842,62 @@ fn entries_split_for_their_size_are_one_event_again() {
     assert!(title.contains("missing field 'tax_id' in customer record"), "{title}");
 }
 
+/// `gcloud logging read` without `--format=json` prints YAML: the same entries read from it give
+/// the same report as from the JSON (apart from the input's name, format and size), also when
+/// PowerShell's `>` wrote it as UTF-16.
+#[test]
+fn gcloud_default_yaml_reads_as_its_json() {
+    let without_input = |mut json: Value| {
+        let input = json["inputs"][0].as_object_mut().unwrap();
+        assert_eq!(input.remove("skipped"), Some(Value::from(0)));
+        for field in ["path", "bytes"] {
+            input.remove(field);
+        }
+        json["generated_at"] = Value::Null;
+        json
+    };
+    for name in ["cloud-run-service.gcloud", "audit-logs.gcloud"] {
+        let from_json = without_input(report(&format!("{name}.json")));
+        let mut from_yaml = without_input(report(&format!("{name}.yaml")));
+        assert_eq!(from_yaml["inputs"][0]["format"], "gcloud YAML");
+        from_yaml["inputs"][0]["format"] = from_json["inputs"][0]["format"].clone();
+        assert!(!issues(&from_yaml).is_empty());
+        assert_eq!(from_yaml, from_json, "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(fixture("cloud-run-service.gcloud.yaml")).unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(yaml.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    std::fs::write(dir.path().join("errors.yaml"), utf16).unwrap();
+    let run = run_bin(dir.path(), &["report", "errors.yaml", "--min-severity", "DEFAULT"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["inputs"][0]["format"], "gcloud YAML (UTF-16LE)");
+    assert_read(&json, 20, 0);
+}
+
+/// A document gcloud did not write (hand-edited, cut short) is a problem at its line, and the
+/// documents around it are read.
+#[test]
+fn a_broken_yaml_document_is_named_by_line_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(fixture("cloud-run-service.gcloud.yaml")).unwrap();
+    let mut documents: Vec<&str> = yaml.split("---\n").collect();
+    let broken = "insertId: x1\nseverity: ERROR\ntextPayload: [unclosed\n";
+    documents.insert(3, broken);
+    let line = 1 + documents[..3].iter().map(|d| d.lines().count() + 1).sum::<usize>();
+    std::fs::write(dir.path().join("errors.yaml"), documents.join("---\n")).unwrap();
+    let run = run_bin(dir.path(), &["report", "errors.yaml", "--min-severity", "DEFAULT"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    assert_eq!(total(&json, "entries_read"), 21);
+    assert_eq!(total(&json, "entries_skipped"), 1);
+    let expected = format!("errors.yaml:line {line}: invalid YAML");
+    assert!(run.stderr.contains(&expected), "{expected} in: {}", run.stderr);
+    assert!(!run.stderr.contains("unclosed"), "the input is not quoted: {}", run.stderr);
+}
+
 /// Every JSON-shaped export (gcloud arrays, API responses with their pages, the Firebase CLI's
 /// output, concatenated objects) gives the same report when it is read in chunks of 61 and of
 /// 4,096 bytes as when read whole: entries, keys and strings cut at every kind of place, and the

@@ -17,41 +17,20 @@
 //!   are all arrays of one length are zipped back into an array of objects;
 //! - an empty cell is a field that was absent.
 
+use super::folded::{FoldedRows, Row, RowError};
 use serde_json::{Map, Value};
 
-/// A row that could not be read: its 1-based line and why.
-pub(crate) struct RowError {
-    pub(crate) line: u64,
-    pub(crate) reason: &'static str,
-    pub(crate) detail: String,
-}
-
-/// One row, folded back into a LogEntry's JSON text.
-pub(crate) struct Row {
-    /// 1-based line and byte offset of the row's first byte.
-    pub(crate) line: u64,
-    pub(crate) offset: u64,
-    pub(crate) json: String,
-}
-
-pub(crate) struct CsvRows {
-    pub(crate) rows: Vec<Row>,
-    pub(crate) errors: Vec<RowError>,
-    /// Rows found, readable or not.
-    pub(crate) count: u64,
-}
-
 /// The rows of a Logs Explorer CSV download, each as LogEntry JSON.
-pub(crate) fn read_csv(bytes: &[u8]) -> CsvRows {
+pub(crate) fn read_csv(bytes: &[u8]) -> FoldedRows {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<Vec<String>> = match reader.headers() {
         Ok(h) => h.iter().map(|c| column_path(unguarded(c.trim()))).collect(),
         Err(e) => {
             let error = RowError { line: 1, reason: "invalid CSV", detail: e.to_string() };
-            return CsvRows { rows: Vec::new(), errors: vec![error], count: 0 };
+            return FoldedRows { rows: Vec::new(), errors: vec![error], count: 0 };
         }
     };
-    let mut out = CsvRows { rows: Vec::new(), errors: Vec::new(), count: 0 };
+    let mut out = FoldedRows::default();
     for row in reader.byte_records() {
         out.count += 1;
         let row = match row {

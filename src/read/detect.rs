@@ -30,6 +30,8 @@ pub enum Format {
     Text,
     /// The Logs Explorer's CSV download (flattened columns such as `jsonPayload.message`).
     Csv,
+    /// `gcloud logging read` without `--format=json`: YAML documents separated by `---`.
+    Yaml,
     /// A Markdown document with LogEntries in fenced code blocks (an incident note).
     Markdown,
     /// Nothing at all (or only whitespace).
@@ -56,6 +58,7 @@ impl Format {
             Format::Wrapped(Wrapper::FirebaseCli) => "Firebase CLI output (functions:log --json)",
             Format::Text => "plain text",
             Format::Csv => "Logs Explorer CSV",
+            Format::Yaml => "gcloud YAML",
             Format::Markdown => "Markdown with fenced JSON",
             Format::Empty => "empty",
         }
@@ -96,11 +99,7 @@ pub fn detect(bytes: &[u8], allow_text: bool) -> Result<Format, Unreadable> {
         return Ok(Format::Csv);
     }
     if looks_like_yaml_export(head) {
-        return Err(refused(
-            start,
-            "this looks like YAML, gcloud's default output; export again with \
-             `gcloud logging read ... --format=json`",
-        ));
+        return Ok(Format::Yaml);
     }
     if has_fenced_json(head) {
         return Ok(Format::Markdown);
@@ -281,25 +280,61 @@ fn looks_like_csv_export(bytes: &[u8]) -> bool {
         })
 }
 
+/// gcloud's YAML: the first document's lines at the margin are all `key:` (or `- key:`), and
+/// its keys are a LogEntry's: one that only an entry has (`insertId`, `logName`, a payload, ...)
+/// or two that entries share with other YAML (`severity`, `timestamp`, `resource`, ...). Front
+/// matter, configuration and Kubernetes manifests have other keys.
 fn looks_like_yaml_export(bytes: &[u8]) -> bool {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-    let first = std::str::from_utf8(first).unwrap_or("").trim_end();
-    first == "---"
-        || [
-            "insertId:",
-            "- insertId:",
-            "logName:",
-            "httpRequest:",
-            "jsonPayload:",
-            "textPayload:",
-            "protoPayload:",
-            "receiveTimestamp:",
-            "resource:",
-            "severity:",
-            "timestamp:",
-        ]
-        .iter()
-        .any(|k| first.starts_with(k))
+    const ENTRY_ONLY: [&str; 7] = [
+        "insertId",
+        "logName",
+        "receiveTimestamp",
+        "textPayload",
+        "jsonPayload",
+        "protoPayload",
+        "httpRequest",
+    ];
+    const SHARED: [&str; 10] = [
+        "severity",
+        "timestamp",
+        "resource",
+        "labels",
+        "trace",
+        "spanId",
+        "traceSampled",
+        "sourceLocation",
+        "operation",
+        "entries",
+    ];
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty() || l.trim_end() == "---");
+    let (mut entry_only, mut shared) = (0, 0);
+    for line in lines.by_ref().take(500) {
+        if line.trim_end() == "---" {
+            break;
+        }
+        if line.starts_with([' ', '#']) || line.trim().is_empty() {
+            continue;
+        }
+        // `- ` at the margin: an entry of a list of entries, or an item of a list-valued field.
+        let item = line.strip_prefix("- ").or_else(|| (line.trim_end() == "-").then_some(""));
+        let Some(key) = yaml_key(item.unwrap_or(line)) else {
+            if item.is_some() {
+                continue;
+            }
+            return false;
+        };
+        entry_only += ENTRY_ONLY.contains(&key) as usize;
+        shared += SHARED.contains(&key) as usize;
+    }
+    entry_only >= 1 || shared >= 2
+}
+
+/// The key of a `key:` or `key: value` line.
+fn yaml_key(line: &str) -> Option<&str> {
+    let (key, rest) = line.split_once(':')?;
+    let is_name = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    (is_name && (rest.is_empty() || rest.starts_with(' '))).then_some(key)
 }
 
 /// A fence line (```` ``` ```` or `~~~`, indented by up to three spaces): its info string.
@@ -476,9 +511,23 @@ mod tests {
     }
 
     #[test]
+    fn gcloud_yaml_is_told_from_other_yaml_by_its_keys() {
+        let gcloud = Ok(Format::Yaml);
+        assert_eq!(detect(b"---\ninsertId: abc\nseverity: ERROR\n", true), gcloud);
+        assert_eq!(detect(b"httpRequest:\n  status: 500\ninsertId: abc\n---\n", false), gcloud);
+        assert_eq!(detect(b"severity: ERROR\ntimestamp: '2025-01-01T00:00:00Z'\n", true), gcloud);
+        assert_eq!(detect(b"- insertId: a\n  severity: ERROR\n- insertId: b\n", true), gcloud);
+        assert_eq!(detect(b"entries:\n- insertId: a\nnextPageToken: x\n", false), gcloud);
+        // Front matter, configuration and manifests are not entries.
+        let front = b"---\ntitle: Incident 42\ndate: 2025-05-26\n---\n# What happened\n";
+        assert_ne!(detect(front, true), gcloud);
+        let manifest = b"apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    app: x\n";
+        assert_ne!(detect(manifest, true), gcloud);
+        assert_ne!(detect(b"severity: high\nowner: payments\n", true), gcloud);
+    }
+
+    #[test]
     fn names_what_it_refuses() {
-        let yaml = detect(b"---\ninsertId: abc\nseverity: ERROR\n", true).unwrap_err();
-        assert!(yaml.message.contains("--format=json"), "{}", yaml.message);
         let bin = detect(b"\x7fELF\x00\x01", true).unwrap_err();
         assert!(bin.message.contains("binary"));
         let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect();

@@ -8,7 +8,8 @@
 //! thread of its own, `detect` names the format (and the files that are not logs, which are
 //! skipped with the reason), `json_split` cuts JSON into entries (arrays, NDJSON, concatenated
 //! objects, API responses that wrap them), `text` cuts plain text into lines, `csv_export` folds
-//! the Logs Explorer's CSV rows back into LogEntry JSON, `markdown` finds the fenced JSON of a
+//! the Logs Explorer's CSV rows back into LogEntry JSON and `yaml_export` gcloud's YAML
+//! documents (`folded` holds what both hand on), `markdown` finds the fenced JSON of a
 //! Markdown note, `reader` runs one input through them, `flight` reduces chunks in parallel and
 //! hands them on in order, `entry` is what is handed on, `position` counts lines for messages,
 //! `progress` counts for a progress bar.
@@ -18,6 +19,7 @@ pub(crate) mod csv_export;
 pub mod detect;
 mod entry;
 mod flight;
+mod folded;
 pub mod json_split;
 mod markdown;
 mod position;
@@ -26,6 +28,7 @@ mod reader;
 mod source;
 mod stream;
 pub mod text;
+mod yaml_export;
 
 pub use entry::{At, RawEntry, RawText, Rejected};
 pub use reader::read_source;

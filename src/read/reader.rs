@@ -4,13 +4,15 @@
 use super::detect::{detect, Format};
 use super::entry::{At, RawEntry, RawText, Rejected};
 use super::flight::{Ctx, InFlight, Outlet, BATCH};
+use super::folded::FoldedRows;
 use super::json_split::{
     skip_ws, split_array, split_concatenated, End, Span, Splitter, WrappedSplitter,
 };
 use super::position::{Base, Cursor};
 use super::Source;
 use super::{
-    csv_export, markdown, stream, text, InputFormat, InputReport, Problem, ReadOptions, Reduce,
+    csv_export, markdown, stream, text, yaml_export, InputFormat, InputReport, Problem,
+    ReadOptions, Reduce,
 };
 use rayon::prelude::*;
 
@@ -159,7 +161,10 @@ impl<'c> Reader<'c> {
                 // Whole-input formats: small in practice; read to the end first.
                 _ if !eof => Next::Continue,
                 Format::Text => self.whole_text(pipe.out, reduce),
-                Format::Csv => self.whole_csv(pipe.out, reduce),
+                Format::Csv => self.whole_folded(csv_export::read_csv(&self.buf), pipe.out, reduce),
+                Format::Yaml => {
+                    self.whole_folded(yaml_export::read_yaml(&self.buf), pipe.out, reduce)
+                }
                 Format::Markdown => self.whole_markdown(pipe.out, reduce),
                 Format::Empty => self.empty(),
             };
@@ -480,12 +485,17 @@ impl<'c> Reader<'c> {
         Next::Stop
     }
 
-    /// A whole Logs Explorer CSV: rows folded into LogEntry JSON, reduced in batches.
-    fn whole_csv<T: Send>(&mut self, out: &mut Outlet<T>, reduce: Reduce<T>) -> Next {
-        let csv = csv_export::read_csv(&self.buf);
-        self.report.entries = csv.count;
+    /// A whole Logs Explorer CSV or gcloud YAML, its entries folded into LogEntry JSON: reduced
+    /// in batches.
+    fn whole_folded<T: Send>(
+        &mut self,
+        folded: FoldedRows,
+        out: &mut Outlet<T>,
+        reduce: Reduce<T>,
+    ) -> Next {
+        self.report.entries = folded.count;
         // Problems in row order, whether the CSV or the entry in it was broken.
-        let rejected: Vec<Rejected> = csv
+        let rejected: Vec<Rejected> = folded
             .errors
             .into_iter()
             .map(|e| Rejected {
@@ -496,7 +506,7 @@ impl<'c> Reader<'c> {
             })
             .collect();
         let (label, index) = (self.ctx.label, self.ctx.index);
-        let entries: Vec<RawEntry> = csv
+        let entries: Vec<RawEntry> = folded
             .rows
             .iter()
             .map(|row| RawEntry {

@@ -401,21 +401,43 @@ pub fn logs_explorer_csv(entries: &[Value]) -> String {
     csv
 }
 
-/// A Logs Explorer CSV holding `rows` rows: read as one, every row is an entry, and every entry
-/// is in a record or counted as skipped.
-pub fn check_csv_rows(csv: &str, rows: u64) {
+/// Reads `text` (an export in `format`) through the library: one entry per row or document,
+/// each in a record or counted as skipped.
+pub fn check_rows(text: &str, format: &str, rows: u64) {
     let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(csv.as_bytes()).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
     file.flush().unwrap();
     let (records, inputs, problems) = read_records(
         &[Source::File(file.path().to_path_buf())],
         &ReadOptions::default(),
         &Normalizer::default(),
     );
-    assert_eq!(inputs[0].format, "Logs Explorer CSV", "{csv}");
-    assert_eq!(inputs[0].entries, rows, "{csv}");
+    assert_eq!(inputs[0].format, format, "{text}");
+    assert_eq!(inputs[0].entries, rows, "{text}");
     let skipped: u64 = problems.iter().map(|p| p.entries).sum();
     assert_eq!(records.len() as u64 + skipped, rows, "{problems:?}");
+}
+
+/// Reads `bytes` as a file through the library: entries = those in records + those skipped.
+pub fn check_read_balances(bytes: &[u8]) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(bytes).unwrap();
+    file.flush().unwrap();
+    let (records, inputs, problems) = read_records(
+        &[Source::File(file.path().to_path_buf())],
+        &ReadOptions::default(),
+        &Normalizer::default(),
+    );
+    let in_records: u64 = records.iter().map(|r| r.entries as u64).sum();
+    let skipped: u64 = problems.iter().map(|p| p.entries).sum();
+    assert_eq!(inputs[0].entries, in_records + skipped, "{problems:?}");
+}
+
+/// `entries` as `gcloud logging read` prints them by default: YAML documents between `---`.
+pub fn gcloud_yaml(entries: &[Value]) -> String {
+    let documents: Vec<String> =
+        entries.iter().map(|e| serde_yaml_ng::to_string(e).unwrap()).collect();
+    documents.join("---\n")
 }
 
 /// `entries` as Logging API responses: `pages` pages (some without `entries`), concatenated.
