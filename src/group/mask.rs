@@ -679,7 +679,7 @@ fn mask_segments(core: &str, out: &mut String, start: usize) -> bool {
         while e > s + 1 && b[e - 1] == b'.' {
             e -= 1;
         }
-        if digit || is_hostname(&b[s..e]) {
+        if (digit && !is_qualified_class(&b[s..e])) || is_hostname(&b[s..e]) {
             push_var(out, start);
         } else {
             out.push_str(&core[s..e]);
@@ -687,6 +687,29 @@ fn mask_segments(core: &str, out: &mut String, start: usize) -> bool {
         out.push_str(&core[e..i]);
     }
     slashes >= 2 && !other_punctuation && b.last() != Some(&b'/')
+}
+
+/// A class named with its package or module (`urllib3.exceptions.MaxRetryError`,
+/// `psycopg2.OperationalError`, `io.netty.handler.codec.http2.Http2Exception`): the digits in
+/// a library's name are not a value, and the class is often the most telling word of an
+/// error. Dotted identifiers, the last one a capitalised word; a part with more than two
+/// digits, or more digits than letters, is an id after all (`c4f2a9e1.Task`).
+fn is_qualified_class(segment: &[u8]) -> bool {
+    let mut parts = segment.split(|&x| x == b'.');
+    let Some(class) = parts.next_back() else { return false };
+    let identifier = |part: &[u8]| {
+        let digits = part.iter().filter(|x| x.is_ascii_digit()).count();
+        let letters = part.iter().filter(|x| x.is_ascii_alphabetic()).count();
+        part.first().is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_')
+            && part.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'_')
+            && digits <= 2.min(letters)
+    };
+    let mut package = parts.peekable();
+    package.peek().is_some()
+        && package.all(identifier)
+        && identifier(class)
+        && class[0].is_ascii_uppercase()
+        && class.iter().any(|x| x.is_ascii_lowercase())
 }
 
 /// Appends `<*>` unless the word being written (from `start`) already ends with one, so
@@ -730,6 +753,28 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a, "Failed to connect to Redis at <*>");
         assert_eq!(b, "Failed to connect to Postgres at <*>");
+    }
+
+    /// The digits in a library's name are not a value: an error's class stays its title.
+    #[test]
+    fn qualified_class_names_keep_their_digits() {
+        assert_eq!(
+            m("psycopg2.OperationalError: connection to server failed"),
+            "psycopg2.OperationalError: connection to server failed"
+        );
+        assert_eq!(
+            m("urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='x', port=443)"),
+            "urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='x', port=<*>)"
+        );
+        assert_eq!(
+            m("io.netty.handler.codec.http2.Http2Exception: stream closed"),
+            "io.netty.handler.codec.http2.Http2Exception: stream closed"
+        );
+        assert_eq!(m("org.apache.log4j.Logger init"), "org.apache.log4j.Logger init");
+        // Ids that only look dotted stay values: hex-like parts, lower-case last parts.
+        assert_eq!(m("task c4f2a9e1.Task failed"), "task <*> failed");
+        assert_eq!(m("worker12.queue stalled"), "<*> stalled");
+        assert_eq!(m("job 7f3a.Retry"), "job <*>");
     }
 
     #[test]
