@@ -876,6 +876,27 @@ fn gcloud_default_yaml_reads_as_its_json() {
     assert_read(&json, 20, 0);
 }
 
+/// `kubectl logs` of services that write their own JSON lines (zap, pino): read as entries, with
+/// their levels, times, errors and stacks, each file its service; nothing skipped.
+#[test]
+fn application_json_lines_are_read_as_entries() {
+    let json = report_as_run("app-json");
+    assert_books_balance(&json);
+    assert_eq!(total(&json, "entries_read"), 12);
+    assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
+    assert_eq!(services(&json), ["checkout", "web"]);
+    let pool = issue_with(&json, "failed to acquire connection");
+    assert_eq!(pool["title"], "failed to acquire connection: context deadline exceeded");
+    assert_eq!((pool["count"].as_u64(), pool["severity"].as_str()), (Some(2), Some("ERROR")));
+    assert_eq!(pool["first_seen"], "2025-05-26T10:01:01.208315Z");
+    let refused = issue_with(&json, "ECONNREFUSED");
+    assert_eq!((refused["kind"].as_str(), refused["count"].as_u64()), (Some("traceback"), Some(2)));
+    assert_eq!(refused["services"][0], "web");
+    let exiting = issue_with(&json, "uncaught exception, exiting");
+    assert_eq!(exiting["severity"], "CRITICAL");
+    assert_eq!(exiting["first_seen"], "2025-05-26T10:01:42.090Z");
+}
+
 /// A document gcloud did not write (hand-edited, cut short) is a problem at its line, and the
 /// documents around it are read.
 #[test]

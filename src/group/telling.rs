@@ -12,6 +12,11 @@
 //! * a PostgreSQL message joined with its later lines (`DETAIL:  ...`, `STATEMENT:  ...`): its
 //!   first line, the message proper.
 //!
+//! * a message with a Go call stack under it (zap's `stacktrace` field, `debug.Stack()`: a
+//!   function line, then its `\t/path/file.go:N` line, for each frame): its first line. The
+//!   stack is no panic (`traceback` keys those by their frames); it says where the message was
+//!   logged, which the message already tells apart.
+//!
 //! Everything else is keyed by its whole text. Single-line messages, most of them, leave at the
 //! first check.
 
@@ -47,7 +52,22 @@ pub(crate) fn telling(message: &str) -> Telling<'_> {
             return Telling::Line(first);
         }
     }
+    if has_go_stack_below(message) {
+        return Telling::Line(message.lines().next().unwrap_or(message));
+    }
     Telling::Whole
+}
+
+/// Whether a line after the first starts a Go call stack: a function line followed by its
+/// tab-indented `file.go:N` line.
+fn has_go_stack_below(message: &str) -> bool {
+    let lines: Vec<&str> = message.lines().take(64).collect();
+    lines.windows(2).skip(1).any(|pair| {
+        let (func, place) = (pair[0], pair[1]);
+        !func.starts_with(char::is_whitespace)
+            && place.starts_with('\t')
+            && place.split(':').next().is_some_and(|file| file.ends_with(".go"))
+    })
 }
 
 /// The statement of a slow-query record: its lines after the `#` comments, `use db;` and
@@ -200,6 +220,16 @@ mod tests {
         let Telling::Statement(shape) = telling(record) else { panic!("a statement") };
         assert_eq!(shape, "DELETE FROM sessions WHERE expires_at < ? LIMIT ?");
         assert!(matches!(telling("one line"), Telling::Whole));
+    }
+
+    #[test]
+    fn a_message_with_a_go_call_stack_by_its_first_line() {
+        let zap = "failed to acquire connection: context deadline exceeded\nmain.run\n\t/app/main.go:55\nmain.main\n\t/app/main.go:20";
+        let Telling::Line(line) = telling(zap) else { panic!("a line") };
+        assert_eq!(line, "failed to acquire connection: context deadline exceeded");
+        // Other multi-line messages keep their whole text.
+        assert!(matches!(telling("retrying\n\tattempt 2 of 3"), Telling::Whole));
+        assert!(matches!(telling("see\nconfig.go\n\tline two"), Telling::Whole));
     }
 
     #[test]

@@ -627,6 +627,9 @@ fn pubsub_data(text: &str) -> Option<String> {
     inner.trim_start().starts_with('{').then_some(inner)
 }
 
+/// The reason of an object (or other JSON) that is not a LogEntry.
+pub(crate) const NOT_A_LOG_ENTRY: &str = "not a LogEntry object";
+
 fn not_a_log_entry(text: &str, redactor: &Redactor) -> EntryError {
     let keys: Vec<String> =
         serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)

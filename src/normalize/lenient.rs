@@ -124,28 +124,49 @@ fn as_time(path: &[String], value: &Value) -> Option<Value> {
     {
         return None;
     }
-    let nanos: i64 = match value {
-        Value::Number(n) => {
-            let x = n.as_f64()?;
-            let scale = match x.abs() {
-                a if a < 1e11 => 1e9,
-                a if a < 1e14 => 1e6,
-                a if a < 1e17 => 1e3,
-                _ => 1.0,
-            };
-            let nanos = x * scale;
-            (nanos.is_finite() && nanos.abs() < 9.2e18).then_some(nanos as i64)?
-        }
+    epoch_time(value).map(Value::String)
+}
+
+/// A number since the epoch (seconds, milliseconds, microseconds or nanoseconds, told by its
+/// size) or a protobuf `{seconds, nanos}`, as RFC 3339.
+pub(super) fn epoch_time(value: &Value) -> Option<String> {
+    // Fraction digits as the unit gives them: milliseconds 3, microseconds 6, nanoseconds 9.
+    let (nanos, digits): (i64, u8) = match value {
+        Value::Number(n) => match n.as_i64() {
+            Some(whole) => {
+                let (scale, digits): (i64, u8) = match whole.unsigned_abs() {
+                    a if a < 100_000_000_000 => (1_000_000_000, 0),
+                    a if a < 100_000_000_000_000 => (1_000_000, 3),
+                    a if a < 100_000_000_000_000_000 => (1_000, 6),
+                    _ => (1, 9),
+                };
+                (whole.checked_mul(scale)?, digits)
+            }
+            None => {
+                let x = n.as_f64()?;
+                let scale = match x.abs() {
+                    a if a < 1e11 => 1e6,
+                    a if a < 1e14 => 1e3,
+                    a if a < 1e17 => 1.0,
+                    _ => 1e-3,
+                };
+                // Fractions of seconds in a double hold microseconds, not nanoseconds.
+                let micros = (x * scale).round();
+                let nanos = (micros.is_finite() && micros.abs() < 9.2e15)
+                    .then_some(micros as i64 * 1000)?;
+                (nanos, 6)
+            }
+        },
         Value::Object(m) => {
             let seconds =
                 m.get("seconds").and_then(|s| s.as_i64().or_else(|| s.as_str()?.parse().ok()))?;
             let frac = m.get("nanos").and_then(Value::as_i64).unwrap_or(0);
-            seconds.checked_mul(1_000_000_000)?.checked_add(frac)?
+            (seconds.checked_mul(1_000_000_000)?.checked_add(frac)?, 9)
         }
         _ => return None,
     };
-    let digits = if nanos % 1_000_000_000 == 0 { 0 } else { 9 };
-    Some(Value::String(super::time::format_nanos(nanos, digits)))
+    let digits = if nanos % 1_000_000_000 == 0 { 0 } else { digits };
+    Some(super::time::format_nanos(nanos, digits))
 }
 
 /// A number or boolean as its text.

@@ -11,6 +11,7 @@
 //! anything downstream sees a message, and `hash` makes the identities of entries and streams.
 
 pub(crate) mod ansi;
+mod app_json;
 pub mod gcp;
 pub(crate) mod hash;
 pub(crate) mod infer;
@@ -82,7 +83,11 @@ impl<'r> Normalizer<'r> {
             0 => At::Byte(raw.offset + inside as u64),
             line => At::Line(line),
         };
-        let (mut rec, notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+        let parsed = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+            Err(e) if e.reason == gcp::NOT_A_LOG_ENTRY => self.app_log(raw, bytes).ok_or(e),
+            parsed => parsed,
+        };
+        let (mut rec, notes) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => {
                 let lost =
@@ -126,6 +131,23 @@ impl<'r> Normalizer<'r> {
             rec.entry_ids = vec![id];
         }
         Some(rec)
+    }
+}
+
+impl Normalizer<'_> {
+    /// An application's own JSON log line (zap, pino, logrus, ...; `app_json`), read as the
+    /// LogEntry a logging agent would have made of it.
+    #[cold]
+    fn app_log(
+        &self,
+        raw: &RawEntry,
+        bytes: &[u8],
+    ) -> Option<(Record<'static>, Vec<gcp::FieldNote>)> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let entry = app_json::as_log_entry(text, &text::label_service(raw.source))?;
+        let (rec, notes) =
+            gcp::parse_entry_from(entry.as_bytes(), self.redactor, self.text_from).ok()?;
+        Some((rec.into_owned(), notes))
     }
 }
 

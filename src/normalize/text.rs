@@ -156,7 +156,7 @@ pub(crate) fn continue_record(rec: &mut Record, line: &str, redactor: &Redactor)
 }
 
 /// Text logs have no service field; the file's name (without folders and extensions) stands in.
-fn label_service(label: &str) -> String {
+pub(crate) fn label_service(label: &str) -> String {
     if label == "-" {
         return "stdin".into();
     }

@@ -1,0 +1,188 @@
+//! Application JSON logs: one JSON object a line as programs write them to stdout or a file and
+//! as `kubectl logs`, `docker logs` and log shippers save them, not as Cloud Logging stores
+//! them. zap (`ts`, `msg`, `stacktrace`), logrus and slog (`time`, `level`, `msg`), pino and
+//! bunyan (numeric `level`, `time` in milliseconds, `err: {type, message, stack}`), structlog
+//! (`event`), winston, Serilog's compact JSON (`@t`, `@l`, `@m`), Elastic Common Schema
+//! (`@timestamp`, `log.level`, `service.name`), Docker's json-file driver (`log`, `stream`,
+//! `time`), and Cloud Logging's own structured-logging lines (`severity`, `message`, `time`)
+//! before the agent turned them into entries.
+//!
+//! Such an object, when it has a message, is dressed as the LogEntry the logging agent would
+//! have made of it: the object as `jsonPayload` (where the message, level, logger, error and
+//! stack are read as for any payload), its time as `timestamp`, and its service (`service`,
+//! `app`, `serviceContext.service`, ...; else the file's name, as for text logs) as a
+//! `generic_task` resource. Objects without a message stay "not a LogEntry object".
+
+use serde_json::{Map, Value};
+
+/// Keys that hold the message, in order of preference.
+const MESSAGE_KEYS: [&str; 7] = ["message", "msg", "MESSAGE", "event", "@m", "@message", "log"];
+/// Keys that hold the time.
+const TIME_KEYS: [&str; 8] =
+    ["time", "ts", "timestamp", "@timestamp", "@t", "t", "date", "datetime"];
+/// Level keys the payload reader does not know (it reads `severity`, `level` and `levelname`).
+const LEVEL_KEYS: [&str; 5] = ["lvl", "@l", "log.level", "loglevel", "log_level"];
+/// Keys that name the service, in order of preference.
+const SERVICE_KEYS: [&str; 6] =
+    ["service", "service_name", "serviceName", "app", "application", "service.name"];
+
+/// The LogEntry JSON for an application's log object, or `None` when `text` is not an object
+/// with a message. `file_service` names the service when the object does not.
+pub(crate) fn as_log_entry(text: &str, file_service: &str) -> Option<String> {
+    let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+    let message = MESSAGE_KEYS.iter().find_map(|k| object.get(*k)?.as_str().map(|m| (*k, m)));
+    let (message_key, message) = message?;
+    let message = message.trim_end_matches(['\n', '\r']).to_string();
+    let time = TIME_KEYS.iter().find_map(|k| object.get(*k)).and_then(time_text);
+    let service = service_of(&object).unwrap_or_else(|| file_service.to_string());
+    let payload = payload_of(object, message_key, message);
+    let mut entry = Map::new();
+    entry.insert("jsonPayload".into(), Value::Object(payload));
+    if let Some(time) = time {
+        entry.insert("timestamp".into(), Value::String(time));
+    }
+    let labels = Map::from_iter([("job".to_string(), Value::String(service))]);
+    let resource = Map::from_iter([
+        ("type".to_string(), Value::from("generic_task")),
+        ("labels".to_string(), Value::Object(labels)),
+    ]);
+    entry.insert("resource".into(), Value::Object(resource));
+    Some(Value::Object(entry).to_string())
+}
+
+/// The object as a payload the LogEntry reader understands: the message under `message`, a
+/// level under `level`, an `err` object's message and stack as `error` and `stack_trace`.
+fn payload_of(
+    mut object: Map<String, Value>,
+    message_key: &str,
+    message: String,
+) -> Map<String, Value> {
+    object.remove(message_key);
+    object.insert("message".into(), Value::String(message));
+    let has_level = ["severity", "level", "levelname"].iter().any(|k| object.contains_key(*k));
+    if !has_level {
+        if let Some(level) = LEVEL_KEYS.iter().find_map(|k| dotted(&object, k)).cloned() {
+            object.insert("level".into(), level);
+        }
+    }
+    if !object.contains_key("error") && !object.contains_key("exception") {
+        if let Some(Value::Object(err)) = object.get("err").cloned() {
+            let text = |k: &str| err.get(k).and_then(Value::as_str);
+            let error = match (text("type").or(text("name")), text("message")) {
+                (Some(kind), Some(m)) if !m.starts_with(kind) => Some(format!("{kind}: {m}")),
+                (_, Some(m)) => Some(m.to_string()),
+                (kind, None) => kind.map(str::to_string),
+            };
+            if let Some(error) = error {
+                object.insert("error".into(), Value::String(error));
+            }
+            if let Some(stack) = text("stack") {
+                object.insert("stack".into(), Value::String(stack.to_string()));
+            }
+            object.remove("err");
+        }
+    }
+    let has_stack = ["stack_trace", "stackTrace", "traceback", "exc_info"]
+        .iter()
+        .any(|k| object.contains_key(*k));
+    if !has_stack {
+        if let Some(stack) = ["stacktrace", "stack"].iter().find_map(|k| object.remove(*k)) {
+            object.insert("stack_trace".into(), stack);
+        }
+    }
+    object
+}
+
+/// A key's value, also where the key is a path into nested objects (`log.level` as written by
+/// ECS loggers: `{"log": {"level": "error"}}`).
+fn dotted<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if let Some(value) = object.get(key) {
+        return Some(value);
+    }
+    let (head, rest) = key.split_once('.')?;
+    match object.get(head)? {
+        Value::Object(inner) => dotted(inner, rest),
+        _ => None,
+    }
+}
+
+fn service_of(object: &Map<String, Value>) -> Option<String> {
+    let named = SERVICE_KEYS
+        .iter()
+        .chain(&["serviceContext.service"])
+        .find_map(|k| dotted(object, k)?.as_str().filter(|s| !s.trim().is_empty()));
+    named.map(|s| s.trim().to_string())
+}
+
+/// A time as the LogEntry reader takes it: text as written, a number since the epoch as RFC
+/// 3339.
+fn time_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        other => super::lenient::epoch_time(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(line: &str) -> Value {
+        serde_json::from_str(&as_log_entry(line, "api").expect("read as an application log"))
+            .unwrap()
+    }
+
+    #[test]
+    fn zap_lines_keep_message_level_time_error_and_stack() {
+        let e = entry(
+            r#"{"level":"error","ts":1748253601.456,"caller":"db/pool.go:88","msg":"failed to acquire connection","error":"context deadline exceeded","stacktrace":"main.run\n\t/app/main.go:55"}"#,
+        );
+        assert_eq!(e["timestamp"], "2025-05-26T10:00:01.456000Z");
+        assert_eq!(e["jsonPayload"]["message"], "failed to acquire connection");
+        assert_eq!(e["jsonPayload"]["level"], "error");
+        assert_eq!(e["jsonPayload"]["stack_trace"], "main.run\n\t/app/main.go:55");
+        assert_eq!(e["resource"]["labels"]["job"], "api", "the file names the service");
+    }
+
+    #[test]
+    fn pino_errors_become_error_and_stack() {
+        let e = entry(
+            r#"{"level":50,"time":1748253601123,"msg":"db connect failed","err":{"type":"Error","message":"connect ECONNREFUSED","stack":"Error: connect ECONNREFUSED\n    at f (x.js:1:1)"}}"#,
+        );
+        assert_eq!(e["timestamp"], "2025-05-26T10:00:01.123Z");
+        assert_eq!(e["jsonPayload"]["error"], "Error: connect ECONNREFUSED");
+        assert!(e["jsonPayload"]["stack_trace"].as_str().unwrap().contains("x.js:1:1"));
+        assert!(e["jsonPayload"].get("err").is_none());
+    }
+
+    #[test]
+    fn services_levels_and_times_under_other_names() {
+        let ecs = entry(
+            r#"{"@timestamp":"2025-05-26T10:00:00Z","log":{"level":"warn"},"message":"slow","service":{"name":"billing"}}"#,
+        );
+        assert_eq!(ecs["jsonPayload"]["level"], "warn");
+        assert_eq!(ecs["resource"]["labels"]["job"], "billing");
+        let serilog = entry(
+            r#"{"@t":"2025-05-26T10:00:00.1Z","@l":"Error","@m":"Payment 42 failed","app":"shop"}"#,
+        );
+        assert_eq!(serilog["jsonPayload"]["message"], "Payment 42 failed");
+        assert_eq!(serilog["jsonPayload"]["level"], "Error");
+        assert_eq!(serilog["resource"]["labels"]["job"], "shop");
+        let docker = entry(
+            r#"{"log":"panic: boom\n","stream":"stderr","time":"2025-05-26T10:00:00.123456789Z"}"#,
+        );
+        assert_eq!(docker["jsonPayload"]["message"], "panic: boom");
+        assert_eq!(docker["timestamp"], "2025-05-26T10:00:00.123456789Z");
+        let structured =
+            entry(r#"{"severity":"ERROR","message":"x","serviceContext":{"service":"worker"}}"#);
+        assert_eq!(structured["resource"]["labels"]["job"], "worker");
+        assert!(structured.get("timestamp").is_none());
+    }
+
+    #[test]
+    fn objects_without_a_message_are_not_logs() {
+        assert_eq!(as_log_entry(r#"{"port": 8080, "env": "prod"}"#, "api"), None);
+        assert_eq!(as_log_entry(r#"{"msg": 42}"#, "api"), None);
+        assert_eq!(as_log_entry("[1, 2]", "api"), None);
+    }
+}
