@@ -101,6 +101,38 @@ fn yaml_from_gclouds_default_format_is_read_and_other_yaml_skipped() {
     assert!(run.stderr.contains("YAML (configuration), not a log export"), "{}", run.stderr);
 }
 
+/// A Python service logging JSON lines dies of an exception that the interpreter prints as text
+/// between them: the traceback's lines are one event, keyed by its stack, and the JSON lines
+/// before and after it are read as they are.
+#[test]
+fn a_traceback_printed_between_json_lines_is_one_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = r#"{"levelname": "ERROR", "asctime": "2025-05-26T10:00:01Z", "message": "upload failed", "service": "ingest"}
+Traceback (most recent call last):
+  File "/app/main.py", line 12, in <module>
+    run()
+  File "/app/main.py", line 9, in run
+    raise RuntimeError("queue closed")
+RuntimeError: queue closed
+{"levelname": "INFO", "asctime": "2025-05-26T10:00:09Z", "message": "restarted", "service": "ingest"}
+{"levelname": "ERROR", "asctime": "2025-05-26T10:00:10Z", "message": "upload failed", "service": "ingest"}
+"#;
+    fs::write(dir.path().join("ingest.log"), log).unwrap();
+    let run = run_in(dir.path(), &["report", "ingest.log"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    assert_eq!(total(&json, "entries_read"), 9);
+    assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
+    let found = issues(&json);
+    let crash = found.iter().find(|i| i["kind"] == "traceback").expect("the traceback");
+    assert_eq!((crash["entries"].as_u64(), crash["severity"].as_str()), (Some(6), Some("ERROR")));
+    assert!(crash["title"].as_str().unwrap().starts_with("RuntimeError: queue closed"), "{crash}");
+    let upload = found.iter().find(|i| i["title"] == "upload failed").expect("the JSON error");
+    assert_eq!(upload["count"], 2);
+    assert_eq!(upload["services"][0], "ingest");
+}
+
 #[test]
 fn nothing_readable_is_exit_1_and_an_empty_file_beside_good_input_is_listed() {
     let dir = tempfile::tempdir().unwrap();

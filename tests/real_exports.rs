@@ -877,12 +877,21 @@ fn gcloud_default_yaml_reads_as_its_json() {
 }
 
 /// `kubectl logs` of services that write their own JSON lines (zap, pino): read as entries, with
-/// their levels, times, errors and stacks, each file its service; nothing skipped.
+/// their levels, times, errors and stacks, each file its service; nothing skipped. The Go panic
+/// printed as text after the last JSON line is the crash, one event.
 #[test]
 fn application_json_lines_are_read_as_entries() {
     let json = report_as_run("app-json");
     assert_books_balance(&json);
-    assert_eq!(total(&json, "entries_read"), 12);
+    assert_eq!(total(&json, "entries_read"), 21);
+    let panic = issue_with(&json, "nil pointer dereference");
+    assert_eq!(
+        (panic["severity"].as_str(), panic["kind"].as_str()),
+        (Some("CRITICAL"), Some("traceback"))
+    );
+    assert_eq!((panic["count"].as_u64(), panic["entries"].as_u64()), (Some(1), Some(9)));
+    assert!(panic["template"].as_str().unwrap().contains("orders.(*Service).Create"), "{panic}");
+    assert_eq!(panic["first_seen"], Value::Null, "no line of the panic has a time");
     assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
     assert_eq!(services(&json), ["checkout", "web"]);
     let pool = issue_with(&json, "failed to acquire connection");

@@ -1061,6 +1061,7 @@ fn json_text(text: &str) -> Cow<'_, str> {
 /// An object or array as a sink writes it, without the whitespace between tokens: gcloud's
 /// and the Logs Explorer's pretty-printed copy of an entry must give the same message (and
 /// issue id) as the sink's one-line copy.
+#[inline(never)]
 fn compact_json(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut compact: Option<Vec<u8>> = None;

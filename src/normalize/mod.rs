@@ -67,7 +67,14 @@ impl<'r> Normalizer<'r> {
     where
         'a: 'i,
     {
-        Records { normalizer: self, raw, rejected, pending: None, pending_dated: false }
+        Records {
+            normalizer: self,
+            raw,
+            rejected,
+            pending: None,
+            pending_dated: false,
+            ready: None,
+        }
     }
 
     /// A LogEntry's record. An entry with invalid UTF-8 is still read, with the bad bytes
@@ -83,35 +90,9 @@ impl<'r> Normalizer<'r> {
             0 => At::Byte(raw.offset + inside as u64),
             line => At::Line(line),
         };
-        let parsed = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
-            Err(e) if e.reason == gcp::NOT_A_LOG_ENTRY => self.app_log(raw, bytes).ok_or(e),
-            parsed => parsed,
-        };
-        let (mut rec, notes) = match parsed {
+        let (mut rec, notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
             Ok(parsed) => parsed,
-            Err(e) => {
-                let lost =
-                    Rejected { at: at(0), reason: e.reason.into(), detail: e.detail, entries: 1 };
-                let Err(bad) = std::str::from_utf8(bytes) else {
-                    rejected.push(lost);
-                    return None;
-                };
-                let text = String::from_utf8_lossy(bytes);
-                let Ok((rec, notes)) =
-                    gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
-                else {
-                    rejected.push(lost);
-                    return None;
-                };
-                rejected.push(Rejected {
-                    at: at(bad.valid_up_to()),
-                    reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
-                    detail: "the entry is in the report; fix the encoding to see the original text"
-                        .into(),
-                    entries: 0,
-                });
-                (rec.into_owned(), notes)
-            }
+            Err(e) => self.json_otherwise(raw, bytes, e, rejected)?,
         };
         // Fields of an unexpected type: the entry is read, the note says what was left out.
         for note in notes {
@@ -134,7 +115,59 @@ impl<'r> Normalizer<'r> {
     }
 }
 
+/// An entry of a JSON input that is a line of text, not JSON: anything but an object that
+/// does not parse as JSON (a broken object stays a broken entry).
+fn text_among_json(bytes: &[u8]) -> Option<&str> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first == b'{' || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
 impl Normalizer<'_> {
+    /// An entry that is not a LogEntry as it stands: an application's own JSON log line, or an
+    /// entry with invalid UTF-8 (read with the bad bytes replaced, and noted). `None`, with the
+    /// entry rejected for `error`, when it is neither.
+    #[cold]
+    fn json_otherwise(
+        &self,
+        raw: &RawEntry,
+        bytes: &[u8],
+        error: gcp::EntryError,
+        rejected: &mut Vec<Rejected>,
+    ) -> Option<(Record<'static>, Vec<gcp::FieldNote>)> {
+        if error.reason == gcp::NOT_A_LOG_ENTRY {
+            if let Some(parsed) = self.app_log(raw, bytes) {
+                return Some(parsed);
+            }
+        }
+        let at = |inside: usize| match raw.line {
+            0 => At::Byte(raw.offset + inside as u64),
+            line => At::Line(line),
+        };
+        let lost =
+            Rejected { at: at(0), reason: error.reason.into(), detail: error.detail, entries: 1 };
+        let Err(bad) = std::str::from_utf8(bytes) else {
+            rejected.push(lost);
+            return None;
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let Ok((rec, notes)) =
+            gcp::parse_entry_from(text.as_bytes(), self.redactor, self.text_from)
+        else {
+            rejected.push(lost);
+            return None;
+        };
+        rejected.push(Rejected {
+            at: at(bad.valid_up_to()),
+            reason: "invalid UTF-8 (read with U+FFFD in its place)".into(),
+            detail: "the entry is in the report; fix the encoding to see the original text".into(),
+            entries: 0,
+        });
+        Some((rec.into_owned(), notes))
+    }
+
     /// An application's own JSON log line (zap, pino, logrus, ...; `app_json`), read as the
     /// LogEntry a logging agent would have made of it.
     #[cold]
@@ -162,13 +195,24 @@ struct Records<'a, 'i> {
     /// Without a line format: the pending record began with a date and time, so the lines
     /// without one after it are its continuation (a stack trace).
     pending_dated: bool,
+    /// A JSON entry read while a text record was pending: handed on right after it.
+    ready: Option<Record<'a>>,
 }
 
 impl<'a> Records<'a, '_> {
     /// Without a line format: a line with a date and time begins a record, and so does every
     /// line of a text whose records do not begin so (the whole line is the message); a line
     /// without one after a dated record continues it (`None`).
-    fn start_unformatted(&mut self, raw: &RawEntry<'a>, line: &str) -> Option<Record<'a>> {
+    ///
+    /// Text lines among JSON lines (`among_json`: what a program printed beside its JSON log)
+    /// are one event from the first to the next JSON line or dated line: a Go panic with its
+    /// goroutines, an uncaught exception's traceback.
+    fn start_unformatted(
+        &mut self,
+        raw: &RawEntry<'a>,
+        line: &str,
+        among_json: bool,
+    ) -> Option<Record<'a>> {
         let redactor = self.normalizer.redactor;
         if let Some(rec) = text::dated_record_of_line(raw, line, redactor) {
             self.pending_dated = true;
@@ -179,6 +223,7 @@ impl<'a> Records<'a, '_> {
         }
         static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
         let whole_line = WHOLE_LINE.get_or_init(text::LineFormat::whole_line);
+        self.pending_dated = among_json;
         text::record_of_line(raw, line, whole_line, redactor)
     }
 }
@@ -196,22 +241,37 @@ impl<'a> Iterator for Records<'a, '_> {
     fn next(&mut self) -> Option<Record<'a>> {
         let n = self.normalizer;
         loop {
+            if let Some(ready) = self.ready.take() {
+                return Some(ready);
+            }
             let Some(raw) = self.raw.next() else {
                 return self.pending.take().map(text::finish_record);
             };
-            let line = match raw.text {
-                RawText::Json(bytes) => match n.json(&raw, bytes, self.rejected) {
-                    Some(rec) => return Some(rec),
-                    None => continue,
+            let (line, among_json) = match raw.text {
+                RawText::Json(bytes) => match text_among_json(bytes) {
+                    Some(line) => (line, true),
+                    // The text lines before it are one event, complete now. (Apart from the
+                    // common case, which returns the record without moving it.)
+                    None if self.pending.is_some() => {
+                        if let Some(rec) = n.json(&raw, bytes, self.rejected) {
+                            self.ready = Some(rec);
+                            return self.pending.take().map(text::finish_record);
+                        }
+                        continue;
+                    }
+                    None => match n.json(&raw, bytes, self.rejected) {
+                        Some(rec) => return Some(rec),
+                        None => continue,
+                    },
                 },
-                RawText::Line(line) => line,
+                RawText::Line(line) => (line, false),
             };
             // Colours go before anything reads the line (format, level, redaction, masking).
             let line = ansi::strip(std::borrow::Cow::Borrowed(line));
             let line = line.as_ref();
             let started = match &n.line_format {
-                Some(format) => text::record_of_line(&raw, line, format, n.redactor),
-                None => self.start_unformatted(&raw, line),
+                Some(format) if !among_json => text::record_of_line(&raw, line, format, n.redactor),
+                _ => self.start_unformatted(&raw, line, among_json),
             };
             match started {
                 Some(mut rec) => {

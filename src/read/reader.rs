@@ -654,10 +654,10 @@ fn ndjson_spans(bytes: &[u8]) -> Vec<Span> {
         if start > bytes.len() {
             break;
         }
-        let line = &bytes[start..end];
-        let first = start + line.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        if first < end {
-            spans.push(Span { start: first, end });
+        // A line keeps its indentation: among JSON lines, an indented line of text is part of
+        // a stack trace (`  File "x.py", line 3`), which the indentation tells.
+        if bytes[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+            spans.push(Span { start, end });
         }
         start = end + 1;
     }
