@@ -906,6 +906,51 @@ fn application_json_lines_are_read_as_entries() {
     assert_eq!(exiting["first_seen"], "2025-05-26T10:01:42.090Z");
 }
 
+/// `kubectl logs --timestamps` of the same container: every line after the time the runtime
+/// stamped it with. The JSON lines give the same issues as without the stamps, and the panic's
+/// lines, stamped microseconds apart, are one event again, now with a time.
+#[test]
+fn kubectl_timestamps_before_json_lines_and_a_panic() {
+    let plain = std::fs::read_to_string(fixture("app-json/checkout.log")).unwrap();
+    let mut stamped = String::new();
+    let mut last_ns: i64 = 0;
+    for line in plain.lines() {
+        last_ns = match serde_json::from_str::<Value>(line) {
+            Ok(entry) => (entry["ts"].as_f64().unwrap() * 1e6) as i64 * 1000 + 200_000,
+            Err(_) => last_ns + 3_000,
+        };
+        let at = chrono::DateTime::from_timestamp_nanos(last_ns);
+        stamped.push_str(&format!("{} {line}\n", at.format("%Y-%m-%dT%H:%M:%S%.9fZ")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("checkout.log"), &plain).unwrap();
+    std::fs::write(dir.path().join("stamped.log"), &stamped).unwrap();
+    let issues_of = |name: &str| {
+        let out = format!("out-{name}");
+        let run = run_bin(dir.path(), &["report", name, "--out", &out]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        let json = run.json();
+        assert_books_balance(&json);
+        assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
+        issues(&json).clone()
+    };
+    let (unstamped, stamped) = (issues_of("checkout.log"), issues_of("stamped.log"));
+    let summary = |found: &[Value]| -> Vec<(String, String, u64)> {
+        let one = |i: &Value| {
+            (
+                i["title"].as_str().unwrap().to_string(),
+                i["severity"].as_str().unwrap().to_string(),
+                i["count"].as_u64().unwrap(),
+            )
+        };
+        found.iter().map(one).collect()
+    };
+    assert_eq!(summary(&stamped), summary(&unstamped));
+    let panic = stamped.iter().find(|i| i["kind"] == "traceback").expect("the panic");
+    assert_eq!(panic["severity"], "CRITICAL");
+    assert!(panic["first_seen"].as_str().unwrap().starts_with("2025-05-26T10:02:40.4"), "{panic}");
+}
+
 /// A document gcloud did not write (hand-edited, cut short) is a problem at its line, and the
 /// documents around it are read.
 #[test]

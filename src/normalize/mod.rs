@@ -168,6 +168,20 @@ impl Normalizer<'_> {
         Some((rec.into_owned(), notes))
     }
 
+    /// An application's JSON log line after the time its runtime stamped it with (`kubectl
+    /// logs --timestamps`): read as [`Self::app_log`], at that time when it states none.
+    fn timed_app_log(
+        &self,
+        raw: &RawEntry,
+        object: &str,
+        time: Option<time::Timestamp>,
+    ) -> Option<(Record<'static>, Vec<gcp::FieldNote>)> {
+        let (mut rec, notes) = self.app_log(raw, object.as_bytes())?;
+        rec.time = rec.time.or(time);
+        rec.origin = record::Origin { input: raw.input, line: raw.line, offset: raw.offset };
+        Some((rec, notes))
+    }
+
     /// An application's own JSON log line (zap, pino, logrus, ...; `app_json`), read as the
     /// LogEntry a logging agent would have made of it.
     #[cold]
@@ -214,6 +228,17 @@ impl<'a> Records<'a, '_> {
         among_json: bool,
     ) -> Option<Record<'a>> {
         let redactor = self.normalizer.redactor;
+        if let Some((time, object)) = text::json_after_time(line) {
+            if let Some((rec, notes)) = self.normalizer.timed_app_log(raw, object, time) {
+                for note in notes {
+                    let at = At::Line(raw.line);
+                    let (reason, detail) = (note.reason.into(), note.detail);
+                    self.rejected.push(Rejected { at, reason, detail, entries: 0 });
+                }
+                self.pending_dated = true;
+                return Some(rec);
+            }
+        }
         if let Some(rec) = text::dated_record_of_line(raw, line, redactor) {
             self.pending_dated = true;
             return Some(rec);

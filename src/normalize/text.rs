@@ -6,6 +6,7 @@
 //! entry before it (a stack trace in a text log), as log viewers treat it.
 
 use super::infer;
+use super::multiline;
 use super::record::{clip_message, Origin, Record};
 use super::redact::Redactor;
 use super::severity::Severity;
@@ -92,19 +93,24 @@ pub(crate) fn dated_record_of_line<'a>(
     line: &str,
     redactor: &Redactor,
 ) -> Option<Record<'a>> {
-    static DATED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(
-            r"^\[?(?P<Date>\d{4}(?:-\d{2}-\d{2}|/\d{2}/\d{2}))[T ](?P<Time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?(?:\s|$)",
-        )
-        .expect("static regex")
-    });
     let caps = DATED.captures(line)?;
     let get = |name: &str| caps.name(name).map(|m| m.as_str());
-    let hint = infer::from_text(line);
     let after_time = caps.get(0).expect("group 0").end();
+    // A line of a stack trace stamped by the runtime that collected it (`kubectl logs
+    // --timestamps`): its text as written, indentation and `panic: ` included, for the lines
+    // of the event to be joined again.
+    let rest = &line[after_time..];
+    if let Some(kept) = stack_line_class(rest) {
+        let mut rec = line_record(raw, rest.trim_end(), None, time_of(&get), redactor);
+        if kept == multiline::Class::GoPanic {
+            (rec.severity, rec.severity_inferred) = (Severity::Critical, true);
+        }
+        return Some(rec);
+    }
+    let hint = infer::from_text(line);
     let message = match hint.body {
         Some((start, end)) if start >= after_time => &line[start..end],
-        _ => &line[after_time..],
+        _ => rest,
     };
     let mut rec = line_record(raw, message.trim(), hint.logger, time_of(&get), redactor);
     if let Some(sev) = hint.severity {
@@ -112,6 +118,44 @@ pub(crate) fn dated_record_of_line<'a>(
         rec.severity_inferred = true;
     }
     Some(rec)
+}
+
+/// A date and time at the start of a line, as text logs write them.
+static DATED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(
+        r"^\[?(?P<Date>\d{4}(?:-\d{2}-\d{2}|/\d{2}/\d{2}))[T ](?P<Time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\]?(?:\s|$)",
+    )
+    .expect("static regex")
+});
+
+/// The class of a line of a stack trace whose text must stay as written: frames (indented),
+/// Python's `Traceback` head, Go's panic (`panic: `, `fatal error: `: the process dies), signal,
+/// goroutine and function lines. (A panic net/http recovered is a log line like others.)
+fn stack_line_class(text: &str) -> Option<multiline::Class> {
+    use multiline::Class;
+    let class = multiline::classify(text);
+    let dies = text.starts_with("panic: ") || text.starts_with("fatal error: ");
+    let kept = match class {
+        Class::GoPanic => dies,
+        Class::Indented | Class::PyStart | Class::GoSignal | Class::GoRoutine | Class::GoFunc => {
+            true
+        }
+        _ => false,
+    };
+    kept.then_some(class)
+}
+
+/// A line that is a date and time and then a JSON object (`kubectl logs --timestamps` and
+/// `docker logs -t` of a program that logs JSON): the time and the object's text.
+pub(crate) fn json_after_time(line: &str) -> Option<(Option<Timestamp>, &str)> {
+    let after = line.find(" {")?;
+    let caps = DATED.captures(&line[..after + 1])?;
+    let object = line[after + 1..].trim_end();
+    if caps.get(0)?.end() != after + 1 || !object.ends_with('}') {
+        return None;
+    }
+    let get = |name: &str| caps.name(name).map(|m| m.as_str());
+    Some((time_of(&get), object))
 }
 
 /// A text record once its continuation lines are in: one that said no level on its first line
