@@ -133,6 +133,33 @@ RuntimeError: queue closed
     assert_eq!(upload["services"][0], "ingest");
 }
 
+/// `gcloud logging read ... > dump.json 2>&1` puts gcloud's warnings and update notice before
+/// the JSON: they are stepped over and named in the input's format; the entries are all read.
+#[test]
+fn gclouds_own_messages_before_the_json_are_stepped_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = |id: &str| {
+        format!(
+            r#"{{"insertId": "{id}", "severity": "ERROR", "textPayload": "boom", "timestamp": "2025-05-26T10:00:00Z"}}"#
+        )
+    };
+    let dump = format!(
+        "WARNING: Reauthentication required.\nUpdates are available for some Google Cloud CLI \
+         components.  To install them,\nplease run:\n  $ gcloud components update\n\n[\n{},\n{}\n]\n",
+        entry("a1"),
+        entry("a2")
+    );
+    fs::write(dir.path().join("dump.json"), dump).unwrap();
+    let run = run_in(dir.path(), &["report", "dump.json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    assert_eq!((total(&json, "entries_read"), total(&json, "entries_skipped")), (2, 0));
+    let format = json["inputs"][0]["format"].as_str().unwrap();
+    assert!(format.starts_with("JSON array, after 5 lines of gcloud's own messages"), "{format}");
+    assert_eq!(issues(&json)[0]["count"], 2);
+}
+
 #[test]
 fn nothing_readable_is_exit_1_and_an_empty_file_beside_good_input_is_listed() {
     let dir = tempfile::tempdir().unwrap();

@@ -115,16 +115,6 @@ impl<'r> Normalizer<'r> {
     }
 }
 
-/// An entry of a JSON input that is a line of text, not JSON: anything but an object that
-/// does not parse as JSON (a broken object stays a broken entry).
-fn text_among_json(bytes: &[u8]) -> Option<&str> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
-    if *first == b'{' || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
-        return None;
-    }
-    std::str::from_utf8(bytes).ok()
-}
-
 impl Normalizer<'_> {
     /// An entry that is not a LogEntry as it stands: an application's own JSON log line, or an
     /// entry with invalid UTF-8 (read with the bad bytes replaced, and noted). `None`, with the
@@ -273,21 +263,19 @@ impl<'a> Iterator for Records<'a, '_> {
                 return self.pending.take().map(text::finish_record);
             };
             let (line, among_json) = match raw.text {
-                RawText::Json(bytes) => match text_among_json(bytes) {
-                    Some(line) => (line, true),
-                    // The text lines before it are one event, complete now. (Apart from the
-                    // common case, which returns the record without moving it.)
-                    None if self.pending.is_some() => {
-                        if let Some(rec) = n.json(&raw, bytes, self.rejected) {
-                            self.ready = Some(rec);
-                            return self.pending.take().map(text::finish_record);
-                        }
-                        continue;
+                RawText::TextAmongJson(line) => (line, true),
+                // The text lines before it are one event, complete now. (Apart from the common
+                // case, which returns the record without moving it.)
+                RawText::Json(bytes) if self.pending.is_some() => {
+                    if let Some(rec) = n.json(&raw, bytes, self.rejected) {
+                        self.ready = Some(rec);
+                        return self.pending.take().map(text::finish_record);
                     }
-                    None => match n.json(&raw, bytes, self.rejected) {
-                        Some(rec) => return Some(rec),
-                        None => continue,
-                    },
+                    continue;
+                }
+                RawText::Json(bytes) => match n.json(&raw, bytes, self.rejected) {
+                    Some(rec) => return Some(rec),
+                    None => continue,
                 },
                 RawText::Line(line) => (line, false),
             };

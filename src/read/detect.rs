@@ -280,6 +280,40 @@ fn looks_like_csv_export(bytes: &[u8]) -> bool {
         })
 }
 
+/// gcloud's own messages before an export saved with its standard error (`> dump.json 2>&1`):
+/// `WARNING: ...`, `ERROR: ...` (a warning, not a failure, when output follows), the notice that
+/// updates are available and how to install them. The length of those lines when JSON (`[` or
+/// `{`) follows them, else 0.
+pub(crate) fn gcloud_preamble(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    let mut skipped = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n').take(40) {
+        let text = String::from_utf8_lossy(line);
+        let bare = text.trim();
+        if bare.starts_with('[') || bare.starts_with('{') {
+            return skipped;
+        }
+        let gcloud_says = bare.is_empty()
+            || [
+                "WARNING: ",
+                "ERROR: ",
+                "Updates are available",
+                "To install them",
+                "please run:",
+                "$ gcloud ",
+            ]
+            .iter()
+            .any(|p| bare.starts_with(p))
+            || line.starts_with(b"  ") && skipped > 0;
+        if !gcloud_says {
+            return 0;
+        }
+        at += line.len();
+        skipped = at;
+    }
+    0
+}
+
 /// gcloud's YAML: the first document's lines at the margin are all `key:` (or `- key:`), and
 /// its keys are a LogEntry's: one that only an entry has (`insertId`, `logName`, a payload, ...)
 /// or two that entries share with other YAML (`severity`, `timestamp`, `resource`, ...). Front
@@ -508,6 +542,18 @@ mod tests {
         assert_eq!(detect(md, true), Ok(Format::Markdown));
         let readme = detect(b"# Bundle\n\nEverything we pulled.\n- a file\n", true).unwrap_err();
         assert_eq!(readme.reason, "skipped: Markdown without fenced JSON");
+    }
+
+    #[test]
+    fn gclouds_messages_before_json_are_a_preamble() {
+        let warned = b"WARNING: Reauthentication required.\n[\n  {\"insertId\": \"a\"}\n]\n";
+        assert_eq!(gcloud_preamble(warned), 36);
+        let update = b"Updates are available for some Google Cloud CLI components.  To install them,\nplease run:\n  $ gcloud components update\n\n{\"insertId\": \"a\"}\n";
+        assert_eq!(&update[gcloud_preamble(update)..], b"{\"insertId\": \"a\"}\n");
+        // No JSON after them, or other text first: no preamble.
+        assert_eq!(gcloud_preamble(b"WARNING: disk low\nERROR: boom\n"), 0);
+        assert_eq!(gcloud_preamble(b"notes\nWARNING: x\n[]\n"), 0);
+        assert_eq!(gcloud_preamble(b"[]\n"), 0);
     }
 
     #[test]

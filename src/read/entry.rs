@@ -24,6 +24,9 @@ pub enum RawText<'a> {
     Json(&'a [u8]),
     /// One line of a plain-text log, without its line end.
     Line(&'a str),
+    /// A line of text among NDJSON lines, which is not JSON: what a program printed beside its
+    /// JSON log (a Go panic, a Python traceback).
+    TextAmongJson(&'a str),
 }
 
 impl RawEntry<'_> {

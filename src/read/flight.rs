@@ -40,11 +40,19 @@ impl Ctx<'_> {
     }
 }
 
+/// The values of a buffer, as cut by a splitter.
+pub(crate) struct Spans<'b> {
+    pub(crate) buf: &'b [u8],
+    pub(crate) spans: &'b [Span],
+    /// NDJSON lines: a line of text among them is handed on as text (what a program printed
+    /// beside its JSON log), not as a broken entry.
+    pub(crate) lines: bool,
+}
+
 /// Hands the JSON values at `spans` of `buf` to `reduce`, batch by batch in parallel, keeping
 /// their order; what could not be read comes back as problems.
 pub(crate) fn reduce_spans<T: Send>(
-    buf: &[u8],
-    spans: &[Span],
+    Spans { buf, spans, lines }: Spans,
     ctx: &Ctx,
     base: Base,
     reduce: Reduce<T>,
@@ -57,7 +65,7 @@ pub(crate) fn reduce_spans<T: Send>(
         .map(|batch| {
             let mut rejected = Vec::new();
             let mut entries = batch.iter().map(|span| RawEntry {
-                text: RawText::Json(&buf[span.start..span.end]),
+                text: raw_text(&buf[span.start..span.end], lines),
                 source: ctx.label,
                 input: ctx.index,
                 line: 0,
@@ -75,6 +83,19 @@ pub(crate) fn reduce_spans<T: Send>(
         out.push(reduced);
     }
     (out, problems)
+}
+
+/// A span's text: JSON, or among NDJSON `lines` a line of text that is not JSON at all (one
+/// starting as an object, broken or not, is a JSON entry).
+#[inline]
+fn raw_text(bytes: &[u8], lines: bool) -> RawText<'_> {
+    let text = lines
+        && bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err();
+    match text.then(|| std::str::from_utf8(bytes).ok()).flatten() {
+        Some(line) => RawText::TextAmongJson(line),
+        None => RawText::Json(bytes),
+    }
 }
 
 /// A chunk's parse: its reduced batches, its problems, and its buffer to recycle.
@@ -106,7 +127,7 @@ impl<T: Send> InFlight<T> {
         scope: &rayon::Scope<'s>,
         (buffer, start): (Vec<u8>, usize),
         spans: Vec<Span>,
-        base: Base,
+        (base, lines): (Base, bool),
         ctx: &'s Ctx<'s>,
         reduce: Reduce<'s, T>,
     ) where
@@ -114,7 +135,8 @@ impl<T: Send> InFlight<T> {
     {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         scope.spawn(move |_| {
-            let (reduced, problems) = reduce_spans(&buffer[start..], &spans, ctx, base, reduce);
+            let spans = Spans { buf: &buffer[start..], spans: &spans, lines };
+            let (reduced, problems) = reduce_spans(spans, ctx, base, reduce);
             // The receiver lives until the result is taken.
             let _ = tx.send((reduced, problems, buffer));
         });

@@ -1,7 +1,7 @@
 //! One input, start to end: chunks from the stream, the format decided once there is enough to
 //! look at, entries cut per format and handed to the caller's reduction in input order.
 
-use super::detect::{detect, Format};
+use super::detect::{detect, gcloud_preamble, Format};
 use super::entry::{At, RawEntry, RawText, Rejected};
 use super::flight::{Ctx, InFlight, Outlet, BATCH};
 use super::folded::FoldedRows;
@@ -112,8 +112,15 @@ struct Pipe<'p, 's, 'o, T> {
 
 impl<'s, T: Send + 's> Pipe<'_, 's, '_, T> {
     /// Launches the parse of `spans` of `buffer` (from its `start`), at `base` in the input.
-    fn launch(&mut self, buffer: (Vec<u8>, usize), spans: Vec<Span>, base: Base, ctx: &'s Ctx<'s>) {
-        self.flight.launch(self.scope, buffer, spans, base, ctx, self.reduce);
+    /// `lines`: the spans are NDJSON lines, where a line of text is no broken entry.
+    fn launch(
+        &mut self,
+        buffer: (Vec<u8>, usize),
+        spans: Vec<Span>,
+        (base, lines): (Base, bool),
+        ctx: &'s Ctx<'s>,
+    ) {
+        self.flight.launch(self.scope, buffer, spans, (base, lines), ctx, self.reduce);
     }
 }
 
@@ -228,7 +235,8 @@ impl<'c> Reader<'c> {
         let at = self.base;
         self.base.advance(&self.buf, end);
         let finished = std::mem::replace(&mut self.buf, chunk);
-        pipe.launch((finished, 0), spans, at, self.ctx);
+        let lines = self.format == Some(Format::Ndjson);
+        pipe.launch((finished, 0), spans, (at, lines), self.ctx);
         pipe.flight.deliver(pipe.out);
         self.skip = end - carried;
     }
@@ -281,10 +289,14 @@ impl<'c> Reader<'c> {
         if !eof && self.buf.len() < 64 * 1024 {
             return Decision::Undecided;
         }
+        let preamble = match wanted {
+            InputFormat::Text => 0,
+            _ => gcloud_preamble(&self.buf),
+        };
         let detected = match wanted {
             InputFormat::Text => Ok(Format::Text),
-            InputFormat::Auto => detect(&self.buf, true),
-            InputFormat::Gcp => detect(&self.buf, false),
+            InputFormat::Auto => detect(&self.buf[preamble..], true),
+            InputFormat::Gcp => detect(&self.buf[preamble..], false),
         };
         match detected {
             Ok(Format::Empty) if !eof => Decision::Undecided,
@@ -294,6 +306,9 @@ impl<'c> Reader<'c> {
                     Some(encoding) => format!("{} ({})", f.name(), encoding.name()),
                     None => f.name().to_string(),
                 };
+                if preamble > 0 {
+                    self.skip_preamble(preamble);
+                }
                 Decision::Decided
             }
             Err(unreadable) => {
@@ -310,6 +325,17 @@ impl<'c> Reader<'c> {
                 Decision::Refused
             }
         }
+    }
+
+    /// Steps over gcloud's own messages before the JSON, saying so in the input's format: they
+    /// are no entries (and no entry was lost with them).
+    fn skip_preamble(&mut self, preamble: usize) {
+        let lines = self.buf[..preamble].iter().filter(|&&b| b == b'\n').count();
+        self.report.format.push_str(&format!(
+            ", after {lines} lines of gcloud's own messages (its standard error, saved with 2>&1)"
+        ));
+        self.base.advance(&self.buf, preamble);
+        self.skip = preamble;
     }
 
     /// Hands on the complete lines of the buffer (all of it at the end of the input).
@@ -339,7 +365,7 @@ impl<'c> Reader<'c> {
         // The parse takes the buffer; only the unfinished last line stays.
         let rest = self.buf[skip + end..].to_vec();
         let whole = std::mem::replace(&mut self.buf, rest);
-        pipe.launch((whole, skip), spans, at, self.ctx);
+        pipe.launch((whole, skip), spans, (at, true), self.ctx);
         pipe.flight.deliver(pipe.out);
         self.skip = 0;
         Next::Continue
@@ -374,7 +400,7 @@ impl<'c> Reader<'c> {
         let skip = std::mem::take(&mut self.skip);
         if let Some(last) = stopped {
             let whole = std::mem::take(&mut self.buf);
-            pipe.launch((whole, skip), spans, self.base, self.ctx);
+            pipe.launch((whole, skip), spans, (self.base, false), self.ctx);
             pipe.flight.finish(pipe.out);
             self.problems.extend(last);
             return Next::Stop;
@@ -383,7 +409,7 @@ impl<'c> Reader<'c> {
         self.base.advance(&self.buf[skip..], resume);
         let rest = self.buf[skip + resume..].to_vec();
         let whole = std::mem::replace(&mut self.buf, rest);
-        pipe.launch((whole, skip), spans, at, self.ctx);
+        pipe.launch((whole, skip), spans, (at, false), self.ctx);
         pipe.flight.deliver(pipe.out);
         Next::Continue
     }

@@ -40,7 +40,7 @@ mod tests {
         let got: Vec<(u64, u64, &str)> = lines(text, "x.log", 0)
             .map(|e| match e.text {
                 RawText::Line(l) => (e.line, e.offset, l),
-                RawText::Json(_) => unreachable!(),
+                RawText::Json(_) | RawText::TextAmongJson(_) => unreachable!(),
             })
             .collect();
         assert_eq!(got, [(1, 0, "a"), (4, 7, "b"), (5, 9, "c")]);
