@@ -160,6 +160,42 @@ fn gclouds_own_messages_before_the_json_are_stepped_over() {
     assert_eq!(issues(&json)[0]["count"], 2);
 }
 
+/// Cloud Logging's structured-logging lines as a program writes them to stdout, saved before any
+/// agent read them: `timestamp` and `severity` are LogEntry fields, `message` is not; the line
+/// is read as the application's, titled by its message. Python's logging times read too.
+#[test]
+fn structured_logging_lines_saved_from_stdout_are_titled_by_their_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = r#"{"severity": "ERROR", "message": "charge failed: card_declined", "timestamp": "2025-05-26T10:00:03Z", "logging.googleapis.com/trace": "projects/p/traces/abc"}
+{"severity": "ERROR", "message": "charge failed: card_declined", "timestamp": "2025-05-26T10:00:09Z"}
+{"asctime": "2025-05-26 10:00:11,250", "levelname": "WARNING", "name": "billing.retry", "message": "retrying charge"}
+"#;
+    fs::write(dir.path().join("billing.log"), lines).unwrap();
+    let run = run_in(dir.path(), &["report", "billing.log"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    let found = issues(&json);
+    let titles: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|i| {
+            (
+                i["title"].as_str().unwrap(),
+                i["count"].as_u64().unwrap(),
+                i["first_seen"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("charge failed: card_declined", 2, "2025-05-26T10:00:03Z"),
+            ("retrying charge", 1, "2025-05-26T10:00:11.250Z")
+        ]
+    );
+    assert_eq!(found[0]["services"][0], "billing");
+}
+
 #[test]
 fn nothing_readable_is_exit_1_and_an_empty_file_beside_good_input_is_listed() {
     let dir = tempfile::tempdir().unwrap();

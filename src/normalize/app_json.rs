@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 /// Keys that hold the message, in order of preference.
 const MESSAGE_KEYS: [&str; 7] = ["message", "msg", "MESSAGE", "event", "@m", "@message", "log"];
 /// Keys that hold the time.
-const TIME_KEYS: [&str; 8] =
-    ["time", "ts", "timestamp", "@timestamp", "@t", "t", "date", "datetime"];
+const TIME_KEYS: [&str; 9] =
+    ["time", "ts", "timestamp", "@timestamp", "@t", "t", "asctime", "date", "datetime"];
 /// Level keys the payload reader does not know (it reads `severity`, `level` and `levelname`).
 const LEVEL_KEYS: [&str; 5] = ["lvl", "@l", "log.level", "loglevel", "log_level"];
 /// Keys that name the service, in order of preference.
@@ -114,11 +114,27 @@ fn service_of(object: &Map<String, Value>) -> Option<String> {
     named.map(|s| s.trim().to_string())
 }
 
-/// A time as the LogEntry reader takes it: text as written, a number since the epoch as RFC
-/// 3339.
+/// A time as the LogEntry reader takes it (RFC 3339): text in the forms logging libraries write
+/// (`2025-05-26 10:00:01,123` from Python's logging, `2025/05/26 10:00:01` from Go's; a time
+/// without a zone is UTC, as Cloud Logging reads it), a number since the epoch. Text in no known
+/// form is passed on as written, for the reader to say so.
 fn time_text(value: &Value) -> Option<String> {
+    use super::time::Timestamp;
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => {
+            let usual = || {
+                let (date, rest) = s.split_at_checked(10)?;
+                let rest = match rest.rsplit_once(',') {
+                    Some((clock, fraction)) if fraction.bytes().all(|b| b.is_ascii_digit()) => {
+                        format!("{clock}.{fraction}")
+                    }
+                    _ => rest.to_string(),
+                };
+                Timestamp::parse_loose(&format!("{}{rest}", date.replace('/', "-")))
+            };
+            let time = Timestamp::parse_loose(s).or_else(usual);
+            Some(time.map_or_else(|| s.clone(), Timestamp::to_rfc3339))
+        }
         other => super::lenient::epoch_time(other),
     }
 }
@@ -177,6 +193,19 @@ mod tests {
             entry(r#"{"severity":"ERROR","message":"x","serviceContext":{"service":"worker"}}"#);
         assert_eq!(structured["resource"]["labels"]["job"], "worker");
         assert!(structured.get("timestamp").is_none());
+    }
+
+    #[test]
+    fn times_in_the_forms_logging_libraries_write() {
+        let time = |line: &str| entry(line)["timestamp"].as_str().map(str::to_string);
+        let python = r#"{"asctime":"2025-05-26 10:00:01,123","levelname":"ERROR","message":"x"}"#;
+        assert_eq!(time(python).as_deref(), Some("2025-05-26T10:00:01.123Z"));
+        let go = r#"{"time":"2025/05/26 10:00:01","msg":"x"}"#;
+        assert_eq!(time(go).as_deref(), Some("2025-05-26T10:00:01Z"));
+        let zoned = r#"{"time":"2025-05-26T10:00:02.5+02:00","msg":"x"}"#;
+        assert_eq!(time(zoned).as_deref(), Some("2025-05-26T08:00:02.5Z"));
+        let unknown = r#"{"time":"yesterday","msg":"x"}"#;
+        assert_eq!(time(unknown).as_deref(), Some("yesterday"), "left for the reader to name");
     }
 
     #[test]

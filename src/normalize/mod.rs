@@ -90,10 +90,19 @@ impl<'r> Normalizer<'r> {
             0 => At::Byte(raw.offset + inside as u64),
             line => At::Line(line),
         };
-        let (mut rec, notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from) {
+        let (mut rec, mut notes) = match gcp::parse_entry_from(bytes, self.redactor, self.text_from)
+        {
             Ok(parsed) => parsed,
             Err(e) => self.json_otherwise(raw, bytes, e, rejected)?,
         };
+        // Cloud Logging's structured-logging line as a program wrote it (`{"severity", "message",
+        // "timestamp"}`): a LogEntry by its time and severity, but its message is no LogEntry
+        // field. Read as the application's line it is.
+        if rec.message.is_empty() && rec.log_name.is_none() && rec.request.is_none() {
+            if let Some(app) = self.app_log(raw, bytes) {
+                (rec, notes) = app;
+            }
+        }
         // Fields of an unexpected type: the entry is read, the note says what was left out.
         for note in notes {
             rejected.push(Rejected {
