@@ -78,8 +78,9 @@ impl<'r> Normalizer<'r> {
     }
 
     /// A LogEntry's record. An entry with invalid UTF-8 is still read, with the bad bytes
-    /// replaced, and noted.
-    #[inline]
+    /// replaced, and noted. (Always inlined into its two callers: called, the record it returns
+    /// is copied once more.)
+    #[inline(always)]
     fn json<'a>(
         &self,
         raw: &RawEntry<'a>,
@@ -99,9 +100,7 @@ impl<'r> Normalizer<'r> {
         // "timestamp"}`): a LogEntry by its time and severity, but its message is no LogEntry
         // field. Read as the application's line it is.
         if rec.message.is_empty() && rec.log_name.is_none() && rec.request.is_none() {
-            if let Some(app) = self.app_log(raw, bytes) {
-                (rec, notes) = app;
-            }
+            self.read_as_app_line(raw, bytes, &mut rec, &mut notes);
         }
         // Fields of an unexpected type: the entry is read, the note says what was left out.
         for note in notes {
@@ -165,6 +164,21 @@ impl Normalizer<'_> {
             entries: 0,
         });
         Some((rec.into_owned(), notes))
+    }
+
+    /// Replaces a record by the application line its entry is, where it is one.
+    #[cold]
+    #[inline(never)]
+    fn read_as_app_line<'a>(
+        &self,
+        raw: &RawEntry,
+        bytes: &[u8],
+        rec: &mut Record<'a>,
+        notes: &mut Vec<gcp::FieldNote>,
+    ) {
+        if let Some((app, app_notes)) = self.app_log(raw, bytes) {
+            (*rec, *notes) = (app, app_notes);
+        }
     }
 
     /// An application's JSON log line after the time its runtime stamped it with (`kubectl

@@ -72,6 +72,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The current key's value, checked, as raw JSON text.
+    #[inline]
     pub(super) fn value(&mut self) -> Result<&'a str, GiveUp> {
         let start = self.pos;
         self.pos = value_end(self.text.as_bytes(), start)?;
@@ -97,6 +98,7 @@ impl<'a> Fields<'a> {
 
     /// The current key's value as the fields of an object (`None` for `null`); anything else
     /// gives up. Read the object to its end, then [`Fields::after`] it.
+    #[inline]
     pub(super) fn object(&mut self) -> Result<Option<Fields<'a>>, GiveUp> {
         match self.text.as_bytes().get(self.pos) {
             Some(b'{') => {
