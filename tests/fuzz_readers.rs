@@ -107,6 +107,20 @@ fn text_body() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n"))
 }
 
+/// Each entry as a JSON line, followed by the text lines, every line stamped with a time when
+/// asked.
+fn json_lines_with_text(parts: &[(Value, String, bool)]) -> String {
+    let mut out = String::new();
+    for (entry, text, stamped) in parts {
+        let stamp = if *stamped { "2025-05-26T10:00:00.123456789Z " } else { "" };
+        out.push_str(&format!("{stamp}{entry}\n"));
+        for line in text.lines() {
+            out.push_str(&format!("{stamp}{line}\n"));
+        }
+    }
+    out
+}
+
 /// YAML-looking text: gcloud's keys, separators, lists, blocks, flow brackets and quotes, in
 /// any order and indentation.
 fn yamlish_body() -> impl Strategy<Value = String> {
@@ -336,6 +350,10 @@ proptest! {
                 .prop_map(|(v, pages)| api_pages(&v, pages).into_bytes()),
             prop::collection::vec(log_entry_like(), 1..4).prop_map(|v| logs_explorer_csv(&v).into_bytes()),
             prop::collection::vec(log_entry_like(), 1..4).prop_map(|v| gcloud_yaml(&v).into_bytes()),
+            // JSON lines with text among them (a panic printed beside a JSON log), some
+            // stamped with a time as `kubectl logs --timestamps` writes them.
+            (prop::collection::vec((log_entry_like(), text_body(), any::<bool>()), 1..4))
+                .prop_map(|v| json_lines_with_text(&v).into_bytes()),
             (text_body(), 0..ENCODINGS.len()).prop_map(|(t, e)| encode(&t, ENCODINGS[e])),
         ],
         fmt in 0..3usize,
