@@ -4,7 +4,7 @@
 //! bunyan (numeric `level`, `time` in milliseconds, `err: {type, message, stack}`), structlog
 //! (`event`), winston, Serilog's compact JSON (`@t`, `@l`, `@m`), Elastic Common Schema
 //! (`@timestamp`, `log.level`, `service.name`), Docker's json-file driver (`log`, `stream`,
-//! `time`), and Cloud Logging's own structured-logging lines (`severity`, `message`, `time`)
+//! `time`), MongoDB (`t.$date`, `s`, `c`, `msg`), and Cloud Logging's own structured-logging lines (`severity`, `message`, `time`)
 //! before the agent turned them into entries.
 //!
 //! Such an object, when it has a message, is dressed as the LogEntry the logging agent would
@@ -61,8 +61,21 @@ fn payload_of(
     object.insert("message".into(), Value::String(message));
     let has_level = ["severity", "level", "levelname"].iter().any(|k| object.contains_key(*k));
     if !has_level {
-        if let Some(level) = LEVEL_KEYS.iter().find_map(|k| dotted(&object, k)).cloned() {
+        let level = LEVEL_KEYS.iter().find_map(|k| dotted(&object, k)).cloned();
+        if let Some(level) = level.or_else(|| mongodb_level(&object)) {
             object.insert("level".into(), level);
+        }
+    }
+    // MongoDB names the component that logged under `c`.
+    if !["logger", "logger_name", "loggerName", "name"].iter().any(|k| object.contains_key(*k)) {
+        if let (Some(Value::String(c)), Some(_)) = (object.get("c"), object.get("s")) {
+            object.insert("logger".into(), Value::String(c.clone()));
+        }
+    }
+    if !object.contains_key("error") && !object.contains_key("exception") {
+        // MongoDB's `attr.error` (its `msg` is a fixed text; the error says what failed).
+        if let Some(error) = dotted(&object, "attr.error").filter(|e| e.is_string()).cloned() {
+            object.insert("error".into(), error);
         }
     }
     if !object.contains_key("error") && !object.contains_key("exception") {
@@ -93,6 +106,19 @@ fn payload_of(
     object
 }
 
+/// MongoDB's severity letter (`s`: `F`, `E`, `W`, `I`, `D1` to `D5`) as a level.
+fn mongodb_level(object: &Map<String, Value>) -> Option<Value> {
+    let level = match object.get("s")?.as_str()? {
+        "F" => "CRITICAL",
+        "E" => "ERROR",
+        "W" => "WARNING",
+        "I" => "INFO",
+        d if d.len() == 2 && d.starts_with('D') => "DEBUG",
+        _ => return None,
+    };
+    Some(Value::from(level))
+}
+
 /// A key's value, also where the key is a path into nested objects (`log.level` as written by
 /// ECS loggers: `{"log": {"level": "error"}}`).
 fn dotted<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
@@ -121,6 +147,8 @@ fn service_of(object: &Map<String, Value>) -> Option<String> {
 fn time_text(value: &Value) -> Option<String> {
     use super::time::Timestamp;
     match value {
+        // MongoDB's extended JSON: `{"$date": "2025-05-26T10:00:00.123+00:00"}`.
+        Value::Object(wrapped) if wrapped.contains_key("$date") => time_text(&wrapped["$date"]),
         Value::String(s) => {
             let usual = || {
                 let (date, rest) = s.split_at_checked(10)?;
@@ -193,6 +221,18 @@ mod tests {
             entry(r#"{"severity":"ERROR","message":"x","serviceContext":{"service":"worker"}}"#);
         assert_eq!(structured["resource"]["labels"]["job"], "worker");
         assert!(structured.get("timestamp").is_none());
+    }
+
+    #[test]
+    fn mongodb_lines_keep_time_severity_and_component() {
+        let e = entry(
+            r#"{"t":{"$date":"2025-05-26T10:00:00.123+00:00"},"s":"E","c":"NETWORK","id":22944,"ctx":"conn12","msg":"Error receiving request from client","attr":{"error":"ProtocolError"}}"#,
+        );
+        assert_eq!(e["timestamp"], "2025-05-26T10:00:00.123Z");
+        assert_eq!(e["jsonPayload"]["level"], "ERROR");
+        assert_eq!(e["jsonPayload"]["logger"], "NETWORK");
+        assert_eq!(e["jsonPayload"]["message"], "Error receiving request from client");
+        assert_eq!(e["jsonPayload"]["error"], "ProtocolError");
     }
 
     #[test]
