@@ -107,6 +107,16 @@ fn text_body() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n"))
 }
 
+/// Entries as an export holds them: each with an `insertId` and a `logName`.
+fn as_exported(entries: Vec<Value>) -> Vec<Value> {
+    let stamp = |(i, mut e): (usize, Value)| {
+        e["insertId"] = Value::from(format!("id-{i}"));
+        e["logName"] = Value::from("projects/p/logs/app");
+        e
+    };
+    entries.into_iter().enumerate().map(stamp).collect()
+}
+
 /// Each entry as a JSON line, followed by the text lines, every line stamped with a time when
 /// asked.
 fn json_lines_with_text(parts: &[(Value, String, bool)]) -> String {
@@ -288,15 +298,7 @@ proptest! {
     #[test]
     fn logs_explorer_csv_rows_are_all_read(entries in prop::collection::vec(log_entry_like(), 1..5)) {
         // Every row names a LogEntry column, as a download's header does.
-        let entries: Vec<Value> = entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut e)| {
-                e["insertId"] = Value::from(format!("id-{i}"));
-                e["logName"] = Value::from("projects/p/logs/app");
-                e
-            })
-            .collect();
+        let entries = as_exported(entries);
         let csv = logs_explorer_csv(&entries);
         check_rows(&csv, "Logs Explorer CSV", entries.len() as u64);
     }
@@ -310,15 +312,7 @@ proptest! {
     #[test]
     fn gcloud_yaml_documents_are_all_read(entries in prop::collection::vec(log_entry_like(), 1..5)) {
         // gcloud prints every entry with its insertId and logName.
-        let entries: Vec<Value> = entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut e)| {
-                e["insertId"] = Value::from(format!("id-{i}"));
-                e["logName"] = Value::from("projects/p/logs/app");
-                e
-            })
-            .collect();
+        let entries = as_exported(entries);
         check_rows(&gcloud_yaml(&entries), "gcloud YAML", entries.len() as u64);
     }
 

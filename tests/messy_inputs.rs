@@ -7,6 +7,16 @@ mod common;
 use common::*;
 use std::fs;
 
+/// The report of `content` saved as `name` in `dir`, run as a user runs it; its books checked.
+fn report_of(dir: &tempfile::TempDir, name: &str, content: &str) -> serde_json::Value {
+    fs::write(dir.path().join(name), content).unwrap();
+    let run = run_in(dir.path(), &["report", name]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    json
+}
+
 fn three_entries() -> Vec<String> {
     vec![
         entry(
@@ -117,11 +127,7 @@ RuntimeError: queue closed
 {"levelname": "INFO", "asctime": "2025-05-26T10:00:09Z", "message": "restarted", "service": "ingest"}
 {"levelname": "ERROR", "asctime": "2025-05-26T10:00:10Z", "message": "upload failed", "service": "ingest"}
 "#;
-    fs::write(dir.path().join("ingest.log"), log).unwrap();
-    let run = run_in(dir.path(), &["report", "ingest.log"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
-    assert_books_balance(&json);
+    let json = report_of(&dir, "ingest.log", log);
     assert_eq!(total(&json, "entries_read"), 9);
     assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
     let found = issues(&json);
@@ -149,11 +155,7 @@ fn gclouds_own_messages_before_the_json_are_stepped_over() {
         entry("a1"),
         entry("a2")
     );
-    fs::write(dir.path().join("dump.json"), dump).unwrap();
-    let run = run_in(dir.path(), &["report", "dump.json"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
-    assert_books_balance(&json);
+    let json = report_of(&dir, "dump.json", &dump);
     assert_eq!((total(&json, "entries_read"), total(&json, "entries_skipped")), (2, 0));
     let format = json["inputs"][0]["format"].as_str().unwrap();
     assert!(format.starts_with("JSON array, after 5 lines of gcloud's own messages"), "{format}");
@@ -170,11 +172,7 @@ fn structured_logging_lines_saved_from_stdout_are_titled_by_their_message() {
 {"severity": "ERROR", "message": "charge failed: card_declined", "timestamp": "2025-05-26T10:00:09Z"}
 {"asctime": "2025-05-26 10:00:11,250", "levelname": "WARNING", "name": "billing.retry", "message": "retrying charge"}
 "#;
-    fs::write(dir.path().join("billing.log"), lines).unwrap();
-    let run = run_in(dir.path(), &["report", "billing.log"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
-    assert_books_balance(&json);
+    let json = report_of(&dir, "billing.log", lines);
     let found = issues(&json);
     let titles: Vec<(&str, u64, &str)> = found
         .iter()

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use log_gardener::config::Config;
+use log_gardener::normalize::record::Record;
 use log_gardener::normalize::redact::default_redactor;
 use log_gardener::normalize::text::LineFormat;
 use log_gardener::normalize::Normalizer;
@@ -12,7 +13,7 @@ use log_gardener::normalize::Severity;
 use log_gardener::pipeline::read_records;
 use log_gardener::pipeline::{run, Options};
 use log_gardener::read::json_split::{split_array, End, Span, WrappedSplitter};
-use log_gardener::read::{InputFormat, ReadOptions, Source};
+use log_gardener::read::{InputFormat, InputReport, Problem, ReadOptions, Source};
 use serde_json::Value;
 use std::io::Write;
 
@@ -404,14 +405,7 @@ pub fn logs_explorer_csv(entries: &[Value]) -> String {
 /// Reads `text` (an export in `format`) through the library: one entry per row or document,
 /// each in a record or counted as skipped.
 pub fn check_rows(text: &str, format: &str, rows: u64) {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(text.as_bytes()).unwrap();
-    file.flush().unwrap();
-    let (records, inputs, problems) = read_records(
-        &[Source::File(file.path().to_path_buf())],
-        &ReadOptions::default(),
-        &Normalizer::default(),
-    );
+    let (records, inputs, problems) = read_as_file(text.as_bytes());
     assert_eq!(inputs[0].format, format, "{text}");
     assert_eq!(inputs[0].entries, rows, "{text}");
     let skipped: u64 = problems.iter().map(|p| p.entries).sum();
@@ -420,17 +414,22 @@ pub fn check_rows(text: &str, format: &str, rows: u64) {
 
 /// Reads `bytes` as a file through the library: entries = those in records + those skipped.
 pub fn check_read_balances(bytes: &[u8]) {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(bytes).unwrap();
-    file.flush().unwrap();
-    let (records, inputs, problems) = read_records(
-        &[Source::File(file.path().to_path_buf())],
-        &ReadOptions::default(),
-        &Normalizer::default(),
-    );
+    let (records, inputs, problems) = read_as_file(bytes);
     let in_records: u64 = records.iter().map(|r| r.entries as u64).sum();
     let skipped: u64 = problems.iter().map(|p| p.entries).sum();
     assert_eq!(inputs[0].entries, in_records + skipped, "{problems:?}");
+}
+
+/// `bytes` written to a file and read through the library with the default options.
+fn read_as_file(bytes: &[u8]) -> (Vec<Record<'static>>, Vec<InputReport>, Vec<Problem>) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(bytes).unwrap();
+    file.flush().unwrap();
+    read_records(
+        &[Source::File(file.path().to_path_buf())],
+        &ReadOptions::default(),
+        &Normalizer::default(),
+    )
 }
 
 /// `entries` as `gcloud logging read` prints them by default: YAML documents between `---`.
