@@ -2,16 +2,18 @@
 //! as `kubectl logs`, `docker logs` and log shippers save them, not as Cloud Logging stores
 //! them. zap (`ts`, `msg`, `stacktrace`), logrus and slog (`time`, `level`, `msg`), pino and
 //! bunyan (numeric `level`, `time` in milliseconds, `err: {type, message, stack}`), structlog
-//! (`event`), winston, Serilog's compact JSON (`@t`, `@l`, `@m`), Elastic Common Schema
-//! (`@timestamp`, `log.level`, `service.name`), Docker's json-file driver (`log`, `stream`,
-//! `time`), MongoDB (`t.$date`, `s`, `c`, `msg`), and Cloud Logging's own structured-logging lines (`severity`, `message`, `time`)
-//! before the agent turned them into entries.
+//! (`event`), python-json-logger (`asctime`, `levelname`, `name`, `exc_info`), winston,
+//! Serilog's compact JSON (`@t`, `@l`, `@m`), Elastic Common Schema (`@timestamp`,
+//! `log.level`, `service.name`), Docker's json-file driver and Fluent Bit (`log`, `stream`,
+//! `time`, `kubernetes`), MongoDB (`t.$date`, `s`, `c`, `msg`), and Cloud Logging's own
+//! structured-logging lines (`severity`, `message`, `time`) before an agent read them.
 //!
 //! Such an object, when it has a message, is dressed as the LogEntry the logging agent would
 //! have made of it: the object as `jsonPayload` (where the message, level, logger, error and
 //! stack are read as for any payload), its time as `timestamp`, and its service (`service`,
-//! `app`, `serviceContext.service`, ...; else the file's name, as for text logs) as a
-//! `generic_task` resource. Objects without a message stay "not a LogEntry object".
+//! `app`, `serviceContext.service`, Fluent Bit's `kubernetes` metadata, ...; else the file's
+//! name, as for text logs) as a `generic_task` resource. Objects without a message stay "not a
+//! LogEntry object".
 
 use serde_json::{Map, Value};
 
@@ -133,11 +135,18 @@ fn dotted<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
 }
 
 fn service_of(object: &Map<String, Value>) -> Option<String> {
-    let named = SERVICE_KEYS
-        .iter()
-        .chain(&["serviceContext.service"])
-        .find_map(|k| dotted(object, k)?.as_str().filter(|s| !s.trim().is_empty()));
-    named.map(|s| s.trim().to_string())
+    let text = |k: &str| dotted(object, k)?.as_str().map(str::trim).filter(|s| !s.is_empty());
+    let named = SERVICE_KEYS.iter().chain(&["serviceContext.service"]).find_map(|k| text(k));
+    // Fluent Bit's and Fluentd's Kubernetes metadata: the container, as a `k8s_container`
+    // entry names its service (`namespace/container`).
+    let container = || {
+        let container = text("kubernetes.container_name")?;
+        Some(match text("kubernetes.namespace_name") {
+            Some(namespace) => format!("{namespace}/{container}"),
+            None => container.to_string(),
+        })
+    };
+    named.map(str::to_string).or_else(container)
 }
 
 /// A time as the LogEntry reader takes it (RFC 3339): text in the forms logging libraries write
@@ -217,6 +226,10 @@ mod tests {
         );
         assert_eq!(docker["jsonPayload"]["message"], "panic: boom");
         assert_eq!(docker["timestamp"], "2025-05-26T10:00:00.123456789Z");
+        let fluent_bit = entry(
+            r#"{"log":"boom","stream":"stderr","kubernetes":{"namespace_name":"shop","container_name":"cart","pod_name":"cart-7d9f8c6b5-x2x4q"}}"#,
+        );
+        assert_eq!(fluent_bit["resource"]["labels"]["job"], "shop/cart");
         let structured =
             entry(r#"{"severity":"ERROR","message":"x","serviceContext":{"service":"worker"}}"#);
         assert_eq!(structured["resource"]["labels"]["job"], "worker");
