@@ -152,8 +152,8 @@ pub(super) fn epoch_time(value: &Value) -> Option<String> {
                 };
                 // Fractions of seconds in a double hold microseconds, not nanoseconds.
                 let micros = (x * scale).round();
-                let nanos = (micros.is_finite() && micros.abs() < 9.2e15)
-                    .then_some(micros as i64 * 1000)?;
+                let nanos =
+                    (micros.is_finite() && micros.abs() < 9.2e15).then(|| micros as i64 * 1000)?;
                 (nanos, 6)
             }
         },
