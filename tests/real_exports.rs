@@ -883,7 +883,7 @@ fn gcloud_default_yaml_reads_as_its_json() {
 fn application_json_lines_are_read_as_entries() {
     let json = report_as_run("app-json");
     assert_books_balance(&json);
-    assert_eq!(total(&json, "entries_read"), 21);
+    assert_eq!(total(&json, "entries_read"), 23);
     let panic = issue_with(&json, "nil pointer dereference");
     assert_eq!(
         (panic["severity"].as_str(), panic["kind"].as_str()),
@@ -901,6 +901,13 @@ fn application_json_lines_are_read_as_entries() {
     let refused = issue_with(&json, "ECONNREFUSED");
     assert_eq!((refused["kind"].as_str(), refused["count"].as_u64()), (Some("traceback"), Some(2)));
     assert_eq!(refused["services"][0], "web");
+    // pino-http's access lines are requests: an issue by route and status, and the service's
+    // health counts them.
+    let errored = issue_with(&json, "HTTP 503 POST /cart/checkout");
+    assert_eq!((errored["kind"].as_str(), errored["count"].as_u64()), (Some("request"), Some(1)));
+    let health = json["service_health"].as_array().unwrap();
+    let web = health.iter().find(|s| s["service"] == "web").unwrap();
+    assert_eq!((web["requests"].as_u64(), web["requests_5xx"].as_u64()), (Some(2), Some(1)));
     let exiting = issue_with(&json, "uncaught exception, exiting");
     assert_eq!(exiting["severity"], "CRITICAL");
     assert_eq!(exiting["first_seen"], "2025-05-26T10:01:42.090Z");

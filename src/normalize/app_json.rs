@@ -12,8 +12,9 @@
 //! have made of it: the object as `jsonPayload` (where the message, level, logger, error and
 //! stack are read as for any payload), its time as `timestamp`, and its service (`service`,
 //! `app`, `serviceContext.service`, Fluent Bit's `kubernetes` metadata, ...; else the file's
-//! name, as for text logs) as a `generic_task` resource. Objects without a message stay "not a
-//! LogEntry object".
+//! name, as for text logs) as a `generic_task` resource; an access-log line's request (pino-http,
+//! ECS) as `httpRequest`, so that it counts in the service's health as a request log does.
+//! Objects without a message stay "not a LogEntry object".
 
 use serde_json::{Map, Value};
 
@@ -37,9 +38,13 @@ pub(crate) fn as_log_entry(text: &str, file_service: &str) -> Option<String> {
     let message = message.trim_end_matches(['\n', '\r']).to_string();
     let time = TIME_KEYS.iter().find_map(|k| object.get(*k)).and_then(time_text);
     let service = service_of(&object).unwrap_or_else(|| file_service.to_string());
+    let request = http_request_of(&object);
     let payload = payload_of(object, message_key, message);
     let mut entry = Map::new();
     entry.insert("jsonPayload".into(), Value::Object(payload));
+    if let Some(request) = request {
+        entry.insert("httpRequest".into(), request);
+    }
     if let Some(time) = time {
         entry.insert("timestamp".into(), Value::String(time));
     }
@@ -106,6 +111,33 @@ fn payload_of(
         }
     }
     object
+}
+
+/// The request an access-log line records, as a LogEntry's `httpRequest`: pino-http's `req`
+/// and `res` (with `responseTime` in milliseconds), Elastic Common Schema's `http.request`,
+/// `http.response` and `url`. Only those shapes: a line that merely names a method and a status
+/// may record a call the service made, not one it served.
+fn http_request_of(object: &Map<String, Value>) -> Option<Value> {
+    let text = |k: &str| dotted(object, k)?.as_str();
+    let (method, status, url) = if let (Some(m), Some(s)) =
+        (text("req.method"), dotted(object, "res.statusCode").and_then(Value::as_u64))
+    {
+        (m, s, text("req.originalUrl").or_else(|| text("req.url")))
+    } else {
+        let m = text("http.request.method")?;
+        let s = dotted(object, "http.response.status_code").and_then(Value::as_u64)?;
+        (m, s, text("url.original").or_else(|| text("url.path")))
+    };
+    let mut request = Map::new();
+    request.insert("requestMethod".into(), Value::from(method));
+    request.insert("status".into(), Value::from(status));
+    if let Some(url) = url {
+        request.insert("requestUrl".into(), Value::from(url));
+    }
+    if let Some(ms) = object.get("responseTime").and_then(Value::as_f64) {
+        request.insert("latency".into(), Value::from(format!("{:.3}s", ms / 1000.0)));
+    }
+    Some(Value::Object(request))
 }
 
 /// MongoDB's severity letter (`s`: `F`, `E`, `W`, `I`, `D1` to `D5`) as a level.
@@ -259,6 +291,29 @@ mod tests {
         assert_eq!(time(zoned).as_deref(), Some("2025-05-26T08:00:02.5Z"));
         let unknown = r#"{"time":"yesterday","msg":"x"}"#;
         assert_eq!(time(unknown).as_deref(), Some("yesterday"), "left for the reader to name");
+    }
+
+    #[test]
+    fn access_log_lines_carry_their_request() {
+        let pino = entry(
+            r#"{"level":50,"time":1748253601123,"req":{"id":7,"method":"POST","url":"/v1/cart?x=1"},"res":{"statusCode":503},"responseTime":1204,"msg":"request errored"}"#,
+        );
+        let request = &pino["httpRequest"];
+        assert_eq!(
+            (request["requestMethod"].as_str(), request["status"].as_u64()),
+            (Some("POST"), Some(503))
+        );
+        assert_eq!(
+            (request["requestUrl"].as_str(), request["latency"].as_str()),
+            (Some("/v1/cart?x=1"), Some("1.204s"))
+        );
+        let ecs = entry(
+            r#"{"@timestamp":"2025-05-26T10:00:00Z","message":"GET /cart","http":{"request":{"method":"GET"},"response":{"status_code":200}},"url":{"path":"/cart"}}"#,
+        );
+        assert_eq!(ecs["httpRequest"]["status"], 200);
+        // A method and a status alone may be a call the service made: no request.
+        let call = entry(r#"{"msg":"upstream call failed","method":"GET","status":502}"#);
+        assert!(call.get("httpRequest").is_none());
     }
 
     #[test]
