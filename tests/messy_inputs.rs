@@ -7,16 +7,6 @@ mod common;
 use common::*;
 use std::fs;
 
-/// The report of `content` saved as `name` in `dir`, run as a user runs it; its books checked.
-fn report_of(dir: &tempfile::TempDir, name: &str, content: &str) -> serde_json::Value {
-    fs::write(dir.path().join(name), content).unwrap();
-    let run = run_in(dir.path(), &["report", name]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
-    assert_books_balance(&json);
-    json
-}
-
 fn three_entries() -> Vec<String> {
     vec![
         entry(
@@ -116,7 +106,6 @@ fn yaml_from_gclouds_default_format_is_read_and_other_yaml_skipped() {
 /// before and after it are read as they are.
 #[test]
 fn a_traceback_printed_between_json_lines_is_one_event() {
-    let dir = tempfile::tempdir().unwrap();
     let log = r#"{"levelname": "ERROR", "asctime": "2025-05-26T10:00:01Z", "message": "upload failed", "service": "ingest"}
 Traceback (most recent call last):
   File "/app/main.py", line 12, in <module>
@@ -127,7 +116,7 @@ RuntimeError: queue closed
 {"levelname": "INFO", "asctime": "2025-05-26T10:00:09Z", "message": "restarted", "service": "ingest"}
 {"levelname": "ERROR", "asctime": "2025-05-26T10:00:10Z", "message": "upload failed", "service": "ingest"}
 "#;
-    let json = report_of(&dir, "ingest.log", log);
+    let json = report_on("ingest.log", log);
     assert_eq!(total(&json, "entries_read"), 9);
     assert_eq!(total(&json, "entries_skipped"), 0, "{}", json["skipped"]);
     let found = issues(&json);
@@ -143,7 +132,6 @@ RuntimeError: queue closed
 /// the JSON: they are stepped over and named in the input's format; the entries are all read.
 #[test]
 fn gclouds_own_messages_before_the_json_are_stepped_over() {
-    let dir = tempfile::tempdir().unwrap();
     let entry = |id: &str| {
         format!(
             r#"{{"insertId": "{id}", "severity": "ERROR", "textPayload": "boom", "timestamp": "2025-05-26T10:00:00Z"}}"#
@@ -155,7 +143,7 @@ fn gclouds_own_messages_before_the_json_are_stepped_over() {
         entry("a1"),
         entry("a2")
     );
-    let json = report_of(&dir, "dump.json", &dump);
+    let json = report_on("dump.json", &dump);
     assert_eq!((total(&json, "entries_read"), total(&json, "entries_skipped")), (2, 0));
     let format = json["inputs"][0]["format"].as_str().unwrap();
     assert!(format.starts_with("JSON array, after 5 lines of gcloud's own messages"), "{format}");
@@ -167,12 +155,11 @@ fn gclouds_own_messages_before_the_json_are_stepped_over() {
 /// is read as the application's, titled by its message. Python's logging times read too.
 #[test]
 fn structured_logging_lines_saved_from_stdout_are_titled_by_their_message() {
-    let dir = tempfile::tempdir().unwrap();
     let lines = r#"{"severity": "ERROR", "message": "charge failed: card_declined", "timestamp": "2025-05-26T10:00:03Z", "logging.googleapis.com/trace": "projects/p/traces/abc"}
 {"severity": "ERROR", "message": "charge failed: card_declined", "timestamp": "2025-05-26T10:00:09Z"}
 {"asctime": "2025-05-26 10:00:11,250", "levelname": "WARNING", "name": "billing.retry", "message": "retrying charge"}
 "#;
-    let json = report_of(&dir, "billing.log", lines);
+    let json = report_on("billing.log", lines);
     let found = issues(&json);
     let titles: Vec<(&str, u64, &str)> = found
         .iter()

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{assert_books_balance, issues, run_in, total};
-use std::fs;
+use common::{issues, report_on, total};
 
 /// (template, severity, events, entries, first seen) of each issue, in report order.
 fn found(json: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
@@ -19,17 +18,6 @@ fn found(json: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
             (template, text("severity"), number("count"), number("entries"), text("first_seen"))
         })
         .collect()
-}
-
-/// Runs `report` on one text file written with `text`.
-fn report_on(name: &str, text: &str) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(name), text).unwrap();
-    let run = run_in(dir.path(), &["report", name]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let json = run.json();
-    assert_books_balance(&json);
-    json
 }
 
 /// A failed checkout as logback writes it: the line, then the exception's trace below it.

@@ -117,6 +117,18 @@ pub fn entry(
     v.to_string()
 }
 
+/// Runs `report` on one file written with `content` and named `name`, in a fresh folder, as a
+/// user runs it; checks that it succeeds and that its books balance.
+pub fn report_on(name: &str, content: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), content).unwrap();
+    let run = run_in(dir.path(), &["report", name]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_books_balance(&json);
+    json
+}
+
 pub fn issues(json: &serde_json::Value) -> &Vec<serde_json::Value> {
     json["issues"].as_array().expect("issues is an array")
 }
