@@ -117,3 +117,38 @@ fn lines_without_times_stay_entries_of_their_own() {
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(got.iter().all(|g| g.2 == 1 && g.3 == 1), "{got:?}");
 }
+
+/// A Rails production log (Ruby's Logger, tagged with the request id): an exception Rails logs
+/// at FATAL writes its class and message and its backtrace on lines of their own, each with the
+/// request's tag. Each is one event, titled by the exception, at its logger's time.
+#[test]
+fn a_rails_log_keeps_each_error_with_its_backtrace() {
+    let request = |time: &str, id: &str, user: u32| {
+        format!(
+            "I, [2025-05-26T{time}1 #1]  INFO -- : [{id}] Started GET \"/users/{user}\" for 10.0.0.5\n\
+             F, [2025-05-26T{time}9 #1] FATAL -- : [{id}]   \n\
+             [{id}] ActiveRecord::RecordNotFound (Couldn't find User with 'id'={user}):\n\
+             [{id}]   \n\
+             [{id}] app/controllers/users_controller.rb:5:in `show'\n"
+        )
+    };
+    let log = format!(
+        "{}{}E, [2025-05-26T10:00:06.000001 #1] ERROR -- sidekiq: Redis::CannotConnectError: Error connecting to Redis on 10.0.0.9:6379 (Errno::ECONNREFUSED)\n",
+        request("10:00:00.12345", "9f2c1a7e-5b1d-4c9a", 42),
+        request("10:00:05.01001", "7a7a7a7a-5b1d-4c9a", 43),
+    );
+    let json = report_on("web.log", &log);
+    assert_eq!(total(&json, "entries_read"), 11);
+    assert_eq!(total(&json, "entries_without_time"), 0);
+    let got = found(&json);
+    assert_eq!(got.len(), 2, "{got:?}");
+    let (title, severity, events, entries, first) = &got[0];
+    assert!(title.starts_with("ActiveRecord::RecordNotFound (Couldn't find User"), "{title}");
+    assert_eq!((severity.as_str(), *events, *entries), ("CRITICAL", 2, 8));
+    assert_eq!(first, "2025-05-26T10:00:00.123459Z");
+    let example = issues(&json)[0]["examples"][0].as_str().unwrap().to_string();
+    assert!(!example.contains("9f2c1a7e"), "the tags are taken off: {example}");
+    let redis = &issues(&json)[1];
+    assert!(redis["title"].as_str().unwrap().starts_with("Redis::CannotConnectError"), "{redis}");
+    assert_eq!(redis["components"][0], "sidekiq");
+}

@@ -74,6 +74,7 @@ impl<'r> Normalizer<'r> {
             pending: None,
             pending_dated: false,
             ready: None,
+            tag: None,
         }
     }
 
@@ -224,6 +225,9 @@ struct Records<'a, 'i> {
     pending_dated: bool,
     /// A JSON entry read while a text record was pending: handed on right after it.
     ready: Option<Record<'a>>,
+    /// The tag (`[request-id]`) the pending record's line began with, which its continuation
+    /// lines carry too (Rails' tagged logging).
+    tag: Option<String>,
 }
 
 impl<'a> Records<'a, '_> {
@@ -235,6 +239,25 @@ impl<'a> Records<'a, '_> {
     /// are one event from the first to the next JSON line or dated line: a Go panic with its
     /// goroutines, an uncaught exception's traceback.
     fn start_unformatted(
+        &mut self,
+        raw: &RawEntry<'a>,
+        line: &str,
+        among_json: bool,
+    ) -> Option<Record<'a>> {
+        if let Some((rec, tag)) = text::ruby_record_of_line(raw, line, self.normalizer.redactor) {
+            self.pending_dated = true;
+            self.tag = tag.map(str::to_string);
+            return Some(rec);
+        }
+        let started = self.start_other(raw, line, among_json);
+        if started.is_some() {
+            self.tag = None;
+        }
+        started
+    }
+
+    /// [`Self::start_unformatted`] for a line that is not Ruby's Logger's.
+    fn start_other(
         &mut self,
         raw: &RawEntry<'a>,
         line: &str,
@@ -320,6 +343,9 @@ impl<'a> Iterator for Records<'a, '_> {
                 }
                 None => match &mut self.pending {
                     Some(prev) => {
+                        // A line of a Rails backtrace carries its request's tag.
+                        let tagged = self.tag.as_deref().and_then(|tag| line.strip_prefix(tag));
+                        let line = tagged.map_or(line, |l| l.strip_prefix(' ').unwrap_or(l));
                         text::continue_record(prev, line, n.redactor);
                         if n.entry_ids {
                             prev.entry_ids.push(raw.fallback_id());

@@ -120,6 +120,56 @@ pub(crate) fn dated_record_of_line<'a>(
     Some(rec)
 }
 
+/// Ruby's Logger, as Rails, Sidekiq and most Ruby programs write with it: `E, [2025-05-26T10:00:06
+/// .000001 #1] ERROR -- progname: message`; Rails' tagged logging puts `[request-id]` tags
+/// before the message and before every line of a backtrace it writes. The record it begins
+/// (time as written, without a zone: UTC, as Cloud Logging reads such times; the level; the
+/// program name as logger), with the tags taken off, and its first tag, which the lines
+/// continuing it carry too.
+pub(crate) fn ruby_record_of_line<'a, 'l>(
+    raw: &RawEntry<'a>,
+    line: &'l str,
+    redactor: &Redactor,
+) -> Option<(Record<'a>, Option<&'l str>)> {
+    static RUBY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(
+            r"^[DIWEFAU], \[(?P<Time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) #\d+\] +(?P<Level>[A-Z]+) -- (?P<Prog>[^:]*): ?",
+        )
+        .expect("static regex")
+    });
+    if line.as_bytes().get(1..4) != Some(b", [") {
+        return None;
+    }
+    let caps = RUBY.captures(line)?;
+    let rest = &line[caps.get(0)?.end()..];
+    let (tag, message) = cut_tags(rest);
+    let prog = caps.name("Prog").map(|p| p.as_str().trim());
+    let time = caps.name("Time").and_then(|t| Timestamp::parse_loose(t.as_str()));
+    let mut rec = line_record(raw, message.trim_end(), prog, time, redactor);
+    let level = caps.name("Level").map_or("", |l| l.as_str());
+    if let Some(severity) = Severity::parse_loose(level).filter(|_| level != "ANY") {
+        (rec.severity, rec.severity_inferred) = (severity, true);
+    }
+    Some((rec, tag))
+}
+
+/// Rails' tags before a message (`[9f2c1a7e-...] [Job] text`): the first tag and the text after
+/// them all.
+pub(crate) fn cut_tags(text: &str) -> (Option<&str>, &str) {
+    let mut rest = text;
+    let mut first = None;
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(close) = inner.find(']') else { break };
+        if close == 0 || inner[..close].contains(' ') {
+            break;
+        }
+        let tag = &rest[..close + 2];
+        first.get_or_insert(tag);
+        rest = inner[close + 1..].strip_prefix(' ').unwrap_or(&inner[close + 1..]);
+    }
+    (first, rest)
+}
+
 /// A date and time at the start of a line, as text logs write them.
 static DATED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     Regex::new(
@@ -194,7 +244,10 @@ fn line_record<'a>(
 /// Adds a line that does not match the format to the entry before it.
 pub(crate) fn continue_record(rec: &mut Record, line: &str, redactor: &Redactor) {
     let message = rec.message.to_mut();
-    message.push('\n');
+    // A first line that said nothing (Rails' `FATAL -- : [request-id]` before its error).
+    if !message.is_empty() {
+        message.push('\n');
+    }
     message.push_str(&redactor.redact(line));
     rec.entries += 1;
 }

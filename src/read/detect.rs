@@ -426,10 +426,18 @@ pub(crate) fn looks_like_log(head: &[u8]) -> bool {
     });
     let text = String::from_utf8_lossy(head);
     let (mut lines, mut records) = (0usize, 0usize);
+    // Rails' tagged logging: the `[request-id]` of a logger line, which the lines of a backtrace
+    // it writes below carry too.
+    let mut tag: Option<&str> = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()).take(SAMPLE_LINES) {
-        if line.starts_with([' ', '\t']) {
+        if line.starts_with([' ', '\t']) || tag.is_some_and(|t| line.starts_with(t)) {
             continue; // a continuation (a stack frame), not a record
         }
+        tag = line.split_once(" -- ").and_then(|(_, rest)| {
+            let message = rest.split_once(": ")?.1;
+            let close = message.find(']')?;
+            message.starts_with('[').then(|| &message[..=close])
+        });
         lines += 1;
         let mut cut = line.len().min(48);
         while !line.is_char_boundary(cut) {
