@@ -105,12 +105,7 @@ impl<'r> Normalizer<'r> {
         }
         // Fields of an unexpected type: the entry is read, the note says what was left out.
         for note in notes {
-            rejected.push(Rejected {
-                at: at(0),
-                reason: note.reason.into(),
-                detail: note.detail,
-                entries: 0,
-            });
+            rejected.push(read_with_note(at(0), note));
         }
         rec.origin = record::Origin { input: raw.input, line: raw.line, offset: raw.offset };
         if self.entry_ids {
@@ -122,6 +117,11 @@ impl<'r> Normalizer<'r> {
         }
         Some(rec)
     }
+}
+
+/// An entry read in part (a field left out or converted): no entry lost, the note says what.
+fn read_with_note(at: At, note: gcp::FieldNote) -> Rejected {
+    Rejected { at, reason: note.reason.into(), detail: note.detail, entries: 0 }
 }
 
 impl Normalizer<'_> {
@@ -266,11 +266,8 @@ impl<'a> Records<'a, '_> {
         let redactor = self.normalizer.redactor;
         if let Some((time, object)) = text::json_after_time(line) {
             if let Some((rec, notes)) = self.normalizer.timed_app_log(raw, object, time) {
-                for note in notes {
-                    let at = At::Line(raw.line);
-                    let (reason, detail) = (note.reason.into(), note.detail);
-                    self.rejected.push(Rejected { at, reason, detail, entries: 0 });
-                }
+                let at = At::Line(raw.line);
+                self.rejected.extend(notes.into_iter().map(|note| read_with_note(at, note)));
                 self.pending_dated = true;
                 return Some(rec);
             }
