@@ -407,3 +407,104 @@ fn php_chains_and_gke_stderr() {
     let redis = found.iter().find(|f| f.title.starts_with("RedisException: ")).expect("gke");
     assert_eq!((redis.kind.as_str(), redis.count, redis.entries), ("traceback", 1, 6));
 }
+
+/// Ruby's report of an exception nothing rescued, as the interpreter prints it to stderr when
+/// the process dies (Ruby 3.3's quoting: `` `method' ``).
+const RUBY_CRASH: [&str; 5] = [
+    "/app/lib/sync/inventory.rb:42:in `fetch_stock': undefined method `fetch' for nil (NoMethodError)",
+    "\tfrom /app/lib/sync/inventory.rb:17:in `block in run'",
+    "\tfrom /usr/local/bundle/gems/activesupport-7.1.3/lib/active_support/notifications.rb:206:in `instrument'",
+    "\tfrom /app/lib/sync/inventory.rb:15:in `run'",
+    "\tfrom bin/sync:8:in `<main>'",
+];
+
+/// A Ruby process that dies of an exception: one ERROR event per crash, keyed by the exception
+/// and its frames (not the line numbers), titled by it; an exception raised while handling
+/// another (Ruby 3.4's quoting) is titled by the one that escaped, keyed by its cause; the
+/// interpreter's one-line report of an exception raised at the top of a script is an error too.
+#[test]
+fn ruby_uncaught_exceptions_with_their_frames_and_causes() {
+    let mut entries = stderr("sync", 0, &RUBY_CRASH);
+    let moved = RUBY_CRASH[0].replace(":42:", ":44:");
+    entries.extend(stderr(
+        "sync",
+        5,
+        &[&moved, RUBY_CRASH[1], RUBY_CRASH[2], RUBY_CRASH[3], RUBY_CRASH[4]],
+    ));
+    let chain = [
+        "/app/lib/db.rb:21:in 'Db.connect': database unavailable (Db::Unavailable)",
+        "\tfrom /app/lib/db.rb:9:in 'Db.with_retry'",
+        "\tfrom bin/worker:3:in '<main>'",
+        "/usr/local/lib/ruby/3.4.0/socket.rb:1217:in 'Socket.tcp': Connection refused - connect(2) for 10.0.0.7:5432 (Errno::ECONNREFUSED)",
+        "\tfrom /app/lib/db.rb:19:in 'Db.connect'",
+        "\tfrom bin/worker:3:in '<main>'",
+    ];
+    entries.extend(stderr("worker", 10, &chain));
+    entries.extend(stderr(
+        "worker",
+        20,
+        &["bin/migrate:4:in '<main>': schema version 41 is newer than 40 (RuntimeError)"],
+    ));
+    let (found, below) = report(&entries);
+    assert_eq!(below, 0, "{found:#?}");
+    assert_eq!(found.len(), 3, "{found:#?}");
+    let crash = found.iter().find(|f| f.title.starts_with("NoMethodError: ")).expect("crash");
+    assert!(crash.title.contains("(in sync/inventory.rb:fetch_stock)"), "{crash:?}");
+    assert_eq!((crash.kind.as_str(), crash.severity.as_str()), ("traceback", "ERROR"));
+    assert_eq!((crash.count, crash.entries), (2, 10));
+    let chained = found.iter().find(|f| f.title.starts_with("Db::Unavailable: ")).expect("chain");
+    assert!(chained.title.contains("root cause Errno::ECONNREFUSED: "), "{chained:?}");
+    assert!(!chained.title.contains("10.0.0.7"), "{chained:?}");
+    assert_eq!((chained.count, chained.entries), (1, chain.len() as u64));
+    let alone = found.iter().find(|f| f.title.contains("RuntimeError")).expect("one line");
+    assert_eq!((alone.severity.as_str(), alone.count), ("ERROR", 1));
+}
+
+/// Cloud Run stdout entries of a Rails app (no severity: Rails' Logger writes text).
+fn rails_stdout(minute: u32, lines: &[String]) -> Vec<String> {
+    let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
+    stderr("storefront", minute, &texts)
+        .into_iter()
+        .map(|e| e.replace("run.googleapis.com%2Fstderr", "run.googleapis.com%2Fstdout"))
+        .collect()
+}
+
+/// Rails' report of an exception a request raised, one logger call whose lines Cloud Run stores
+/// as entries of their own: as Rails 6+ writes it (the Logger prefix on the first line only) and
+/// as Rails 5 did (a logger call, so a prefix, per line), listed oldest or newest first. One
+/// CRITICAL event per request, titled by the exception's class line, the tags taken off; the
+/// request's other lines, with the same tag, stay what they were.
+#[test]
+fn rails_exception_reports_split_over_entries() {
+    let report_of = |k: u32, every_line_prefixed: bool| {
+        let tag = format!("[4f1c{k}e2a-9d3b-4c1e-8f00-12ab34cd56e0]");
+        let fatal =
+            |text: &str| format!("F, [2025-10-14T19:{k:02}:00.000100 #1] FATAL -- : {text}");
+        let plain = |text: String| if every_line_prefixed { fatal(&text) } else { text };
+        vec![
+            format!("I, [2025-10-14T19:{k:02}:00.000010 #1]  INFO -- : {tag} Completed 404 Not Found in 3ms"),
+            fatal(&format!("{tag}   ")),
+            plain(format!("{tag} ActiveRecord::RecordNotFound (Couldn't find Order with 'id'={}):", 1000 + k)),
+            plain(format!("{tag}   ")),
+            plain(format!("{tag} app/controllers/orders_controller.rb:63:in `set_order'")),
+        ]
+    };
+    let mut entries = Vec::new();
+    for k in 0..4 {
+        let mut lines = rails_stdout(k, &report_of(k, k % 2 == 1));
+        if k >= 2 {
+            lines.reverse(); // as `gcloud logging read` lists them
+        }
+        entries.extend(lines);
+    }
+    let (found, below) = report(&entries);
+    assert_eq!(below, 4, "the Completed lines: {found:#?}");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let error = &found[0];
+    assert!(
+        error.title.starts_with("ActiveRecord::RecordNotFound (Couldn't find Order"),
+        "{error:?}"
+    );
+    assert!(!error.title.contains("4f1c"), "{error:?}");
+    assert_eq!((error.severity.as_str(), error.count, error.entries), ("CRITICAL", 4, 16));
+}

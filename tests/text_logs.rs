@@ -152,3 +152,25 @@ fn a_rails_log_keeps_each_error_with_its_backtrace() {
     assert!(redis["title"].as_str().unwrap().starts_with("Redis::CannotConnectError"), "{redis}");
     assert_eq!(redis["components"][0], "sidekiq");
 }
+
+/// A Ruby program's log with the interpreter's report of the exception that killed it below its
+/// last Logger line (stdout and stderr to one file): the report is no line of that INFO record
+/// but an error of its own, with its `from` frames, keyed as the same crash on Cloud Run is.
+#[test]
+fn a_ruby_crash_below_a_logger_line_is_an_error_of_its_own() {
+    let log = "I, [2025-05-26T10:00:00.000001 #1]  INFO -- : Starting inventory sync\n\
+               /app/lib/sync/inventory.rb:42:in `fetch_stock': undefined method `fetch' for nil (NoMethodError)\n\
+               \tfrom /app/lib/sync/inventory.rb:17:in `block in run'\n\
+               \tfrom bin/sync:8:in `<main>'\n";
+    let json = report_on("sync.log", log);
+    assert_eq!(total(&json, "entries_read"), 4);
+    assert_eq!(total(&json, "below_min_severity"), 1, "the Starting line");
+    let got = found(&json);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (template, severity, events, entries, _) = &got[0];
+    assert_eq!(
+        template,
+        "NoMethodError: undefined method `fetch' for nil (in sync/inventory.rb:fetch_stock)"
+    );
+    assert_eq!((severity.as_str(), *events, *entries), ("ERROR", 1, 3));
+}

@@ -1,4 +1,4 @@
-//! Stack traces: fingerprinted by exception type and the innermost frames, as Cloud Error
+//! Stack traces (Python, Java, .NET, Node, Go, PHP, Ruby): fingerprinted by exception type and the innermost frames, as Cloud Error
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
@@ -6,6 +6,7 @@ use crate::normalize::multiline::{
     has_at_frames, has_exception_shape, is_exception_line, is_node_source_line, GO_RECOVERED_PANIC,
     PHP_FATAL,
 };
+use crate::normalize::ruby;
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,9 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     }
     if message.starts_with(PHP_FATAL) && message.contains("\nStack trace:\n#") {
         return parse_php(message);
+    }
+    if let Some(trace) = parse_ruby(message) {
+        return Some(trace);
     }
     if message.contains("Traceback (most recent call last)") {
         return parse_python(message);
@@ -370,6 +374,25 @@ fn parse_escaped_php(message: &str) -> Option<Trace> {
         return None;
     }
     parse_php(&message.replace("\\n", "\n"))
+}
+
+/// Ruby's report of an uncaught exception (see `normalize::ruby`): keyed, as Java's, by the cause
+/// at its bottom and that cause's frames; shown as the exception that escaped, the first.
+fn parse_ruby(message: &str) -> Option<Trace> {
+    let mut lines = message.lines();
+    let first = ruby::raise_line(lines.next()?)?;
+    let frame_name = |file: &str, method: &str| format!("{}:{method}", short_path(file));
+    let mut sections = vec![(first, vec![frame_name(first.file, first.method)])];
+    for line in lines {
+        if let Some(raise) = ruby::raise_line(line) {
+            sections.push((raise, vec![frame_name(raise.file, raise.method)]));
+        } else if let Some((file, method)) = ruby::frame(line) {
+            sections.last_mut()?.1.push(frame_name(file, method));
+        }
+    }
+    let (root, frames) = sections.pop()?;
+    let top = (!sections.is_empty()).then(|| (first.class.to_string(), first.message.to_string()));
+    Some(Trace { exception: root.class.into(), message: root.message.into(), frames, top })
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).

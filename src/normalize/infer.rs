@@ -449,7 +449,10 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
         || first_line.starts_with("Exception in thread")
         || (text.contains('\n')
             && (text.contains("\nTraceback (most recent call last)")
-                || (is_exception_head(first_line) && has_at_frames(text))));
+                || (is_exception_head(first_line) && has_at_frames(text))))
+        // Ruby's report of an exception nothing rescued (frames or not: its shape is the
+        // interpreter's own).
+        || super::ruby::raise_line(first_line).is_some();
     trace.then_some(Severity::Error)
 }
 

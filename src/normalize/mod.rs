@@ -21,6 +21,7 @@ pub(crate) mod postgres;
 pub mod record;
 pub mod redact;
 mod resource;
+pub(crate) mod ruby;
 mod scan;
 pub mod severity;
 pub mod text;
@@ -276,12 +277,15 @@ impl<'a> Records<'a, '_> {
             self.pending_dated = true;
             return Some(rec);
         }
-        if self.pending.is_some() && self.pending_dated {
+        // Ruby's report of an exception nothing rescued is the interpreter's, never a line of
+        // the logger's record before it; its `from` frames continue it.
+        let ruby_raise = ruby::raise_line(line).is_some();
+        if self.pending.is_some() && self.pending_dated && !ruby_raise {
             return None;
         }
         static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
         let whole_line = WHOLE_LINE.get_or_init(text::LineFormat::whole_line);
-        self.pending_dated = among_json;
+        self.pending_dated = among_json || ruby_raise;
         text::record_of_line(raw, line, whole_line, redactor)
     }
 }

@@ -14,11 +14,14 @@
 //! which class may follow which ([`step`]). An event is joined only when it is complete enough to
 //! be sure of ([`Open::is_event`]): a Python traceback with an exception line (or its
 //! `Traceback` head), a Java/Node/.NET stack with `at` frames, a Go panic with its goroutine, a
-//! PHP uncaught exception with its `#N` frames, a JSON object with its closing brace, a Cloud Build step failure with the build's `ERROR: build step
-//! ... failed` line. Anything else stays as it was written.
+//! PHP uncaught exception with its `#N` frames, a Ruby uncaught exception with its `from` frames,
+//! Rails' tagged report of an exception with its class line (see `ruby`), a JSON object with its
+//! closing brace, a Cloud Build step failure with the build's `ERROR: build step ... failed`
+//! line. Anything else stays as it was written.
 
 use super::record::Record;
 use super::redact::Redactor;
+use super::ruby::{self, TaggedPart};
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
@@ -89,6 +92,9 @@ pub(crate) enum Kind {
     /// A PostgreSQL message and its `DETAIL:`, `HINT:`, `STATEMENT:` ... lines: the highest
     /// severity of its lines.
     Postgres,
+    /// Rails' report of an exception, every line tagged with the request's id: the severity
+    /// its logger call had; the tags come off the joined text.
+    Tagged,
 }
 
 /// The first line of a record, as reassembly sees it.
@@ -139,6 +145,8 @@ pub(crate) enum Class {
     PhpStackTrace,
     /// PHP's frames: `#0 /var/www/html/db.php(12): PDO->__construct(...)`, `#1 {main}`.
     PhpFrame,
+    /// Ruby's report of an uncaught exception: `path:N:in 'method': message (Class)`.
+    RubyRaise,
     Blank,
     /// `{` or `[` alone: a pretty-printed JSON value begins.
     OpenBrace,
@@ -182,6 +190,8 @@ pub(crate) fn classify(line: &str) -> Class {
         || GO_RECOVERED_PANIC_FINDER.find(line.as_bytes()).is_some()
     {
         Class::GoPanic
+    } else if ruby::raise_line(trimmed).is_some() {
+        Class::RubyRaise
     } else if is_node_source_line(trimmed) {
         Class::NodeSource
     } else if line.starts_with("[signal ") {
@@ -256,6 +266,10 @@ enum State {
     /// PHP's `#N` frames, a blank line and `Next X: ...` (the exception that wrapped this one),
     /// up to `  thrown in ... on line N`.
     PhpFrames,
+    /// Ruby's `\tfrom ...` frames, and a cause's report below them.
+    RubyFrames,
+    /// Rails' tagged lines: the event's tag decides ([`may_continue`]).
+    Tagged,
     /// Inside a pretty-printed JSON object.
     Json,
     /// A line cut at the limit: the next line is its rest.
@@ -309,6 +323,8 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         // PHP's last line: the exception that escaped was thrown there.
         (S::PhpFrames, C::Indented) if line.trim_start().starts_with("thrown in ") => S::Done,
         (S::PgTails, C::PgTail | C::Indented) => S::PgTails,
+        (S::RubyFrames, C::Indented | C::Blank | C::RubyRaise) => S::RubyFrames,
+        (S::Tagged, _) => S::Tagged,
         (S::Json, C::CloseBrace) => S::Done,
         (S::Json, _) if class != C::OpenBrace => S::Json,
         (S::Cut, _) => S::Done,
@@ -333,6 +349,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
         C::GoPanic => (State::GoHead, Kind::Trace),
         C::NodeSource => (State::NodeSource, Kind::Trace),
         C::PhpFatal => (State::PhpHead(0), Kind::Trace),
+        C::RubyRaise => (State::RubyFrames, Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         C::PgTail => (State::PgTails, Kind::Postgres),
@@ -355,7 +372,12 @@ struct Open {
     seen_node_version: bool,
     /// PHP's `#0 ...` below its `Stack trace:`.
     seen_php_frame: bool,
+    /// Ruby's `\tfrom path:N:in 'method'`.
+    seen_ruby_frame: bool,
     closed: bool,
+    /// Rails' tagged report: the request's tag every line begins with, and the severity of its
+    /// first line (the logger call's).
+    tag: Option<(String, Severity)>,
     /// Severity and declaration of the last member (a declared line continues only a run of
     /// lines declared alike, as a runtime that stamps every line writes them).
     last_severity: Severity,
@@ -375,7 +397,9 @@ impl Open {
             seen_goroutine: false,
             seen_node_version: false,
             seen_php_frame: false,
+            seen_ruby_frame: false,
             closed: false,
+            tag: None,
             last_severity: line.severity,
             last_declared: line.part.declared,
         }
@@ -388,13 +412,17 @@ impl Open {
             Class::PyStart => self.seen_py_start = true,
             Class::Indented if trimmed.starts_with("File \"") => self.seen_py_frame = true,
             Class::Indented if trimmed.starts_with("at ") => self.seen_at_frame = true,
+            Class::Indented if trimmed.starts_with("from ") && ruby::frame(trimmed).is_some() => {
+                self.seen_ruby_frame = true
+            }
             Class::Exception
             | Class::Named
             | Class::JavaHead
             | Class::DotnetFail
             | Class::CausedBy
             | Class::GoPanic
-            | Class::PhpFatal => self.seen_exception = true,
+            | Class::PhpFatal
+            | Class::RubyRaise => self.seen_exception = true,
             Class::PhpFrame => self.seen_php_frame = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
@@ -403,6 +431,11 @@ impl Open {
         }
         if self.kind == Kind::Build && is_build_failed(line) {
             self.closed = true;
+        }
+        if let Some((tag, _)) = &self.tag {
+            if ruby::is_rails_exception(ruby::untagged(line, tag)) {
+                self.seen_exception = true;
+            }
         }
     }
 
@@ -419,7 +452,9 @@ impl Open {
                     || self.seen_goroutine
                     || self.seen_node_version
                     || (self.seen_php_frame && self.seen_exception)
+                    || (self.seen_ruby_frame && self.seen_exception)
             }
+            Kind::Tagged => self.seen_exception,
             Kind::Json | Kind::Build => self.closed,
             // The lines of one backend's message: its tags say so.
             Kind::Cut | Kind::Postgres => true,
@@ -441,7 +476,7 @@ impl Open {
                 continue;
             }
             self.state = match self.state {
-                State::Build | State::Done => self.state,
+                State::Build | State::Tagged | State::Done => self.state,
                 s => step(s, class, text).unwrap_or(State::Done),
             };
         }
@@ -489,7 +524,7 @@ pub(crate) fn plan(lines: &[LineView]) -> Plan {
         });
         if continues {
             let o = open.as_mut().expect("checked");
-            if o.kind != Kind::Build {
+            if !matches!(o.kind, Kind::Build | Kind::Tagged) {
                 o.state = step(o.state, class, text).expect("checked");
             }
             // A rest that was cut again (a split entry's middle part, a line over twice the
@@ -527,10 +562,35 @@ fn may_continue(o: &Open, line: &LineView, class: Class, text: &str) -> bool {
     if !declared_ok {
         return false;
     }
-    match o.state {
-        State::Build => line.part.build,
-        s => step(s, class, text).is_some(),
+    match (o.state, &o.tag) {
+        (State::Build, _) => line.part.build,
+        (State::Tagged, Some((tag, severity))) => continues_tagged(line, text, tag, *severity),
+        (s, _) => step(s, class, text).is_some(),
     }
+}
+
+/// A line of Rails' tagged report goes on: the same request's tag, a part of the report, and
+/// the severity of the logger call (or none: the rest of that call's lines, stored apart).
+fn continues_tagged(line: &LineView, text: &str, tag: &str, severity: Severity) -> bool {
+    ruby::tagged_part(text).is_some_and(|(t, _)| t == tag)
+        && (line.severity <= Severity::Info || line.severity == severity)
+}
+
+/// Rails' tagged report of an exception begins with a line of its logger call (ERROR or FATAL,
+/// read off the line's Logger prefix, so not declared): the request's tag and nothing, or the
+/// exception's class line.
+fn start_tagged(line: &LineView, i: usize) -> Option<Open> {
+    if line.part.declared || line.severity < Severity::Error {
+        return None;
+    }
+    let (tag, part) = ruby::tagged_part(first_line(line.message))?;
+    if !matches!(part, TaggedPart::Blank | TaggedPart::Exception) {
+        return None;
+    }
+    let mut open = Open::new(Kind::Tagged, State::Tagged, i, line);
+    open.tag = Some((tag.to_string(), line.severity));
+    open.take(i, line);
+    Some(open)
 }
 
 /// The event `i` starts, if any, with the line before it as its head when that line is the
@@ -543,6 +603,9 @@ fn start_at(
     class: Class,
 ) -> Option<Open> {
     let line = &lines[i];
+    if let Some(tagged) = start_tagged(line, i) {
+        return Some(tagged);
+    }
     let (state, kind) = start(class, line.part, first_line(line.message))?;
     let head = before.filter(|&p| {
         let free = plan.parent[p].is_none() && plan.kind[p].is_none();
@@ -638,6 +701,9 @@ pub(crate) fn settle_event(
     redactor: &super::redact::Redactor,
 ) -> (Severity, bool) {
     let severity = event_severity(kind, message, lines);
+    if kind == Kind::Tagged {
+        *message = untag_report(message);
+    }
     if kind == Kind::Cut {
         // Each part was redacted alone: a secret cut in two may show only once whole (with
         // every rule of the run, the user's own included).
@@ -675,13 +741,30 @@ fn event_severity(
         Kind::Json | Kind::Cut => {
             super::infer::from_text(message).severity.unwrap_or(Severity::Default)
         }
-        Kind::Postgres => Severity::Default,
+        Kind::Postgres | Kind::Tagged => Severity::Default,
     };
     if floor > best.0 {
         (floor, true)
     } else {
         (best.0, !best.1)
     }
+}
+
+/// Rails' report without its tags, as a text log's record of it reads (`text`): the first
+/// line's text after its tags, unless there is none, then each line after its first tag.
+fn untag_report(message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("");
+    let (tag, rest) = super::text::cut_tags(first);
+    let tag = tag.unwrap_or("");
+    let mut out = rest.trim_end().to_string();
+    for line in lines {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(ruby::untagged(line, tag));
+    }
+    out
 }
 
 /// A hash of the stream a record was written to.
@@ -795,6 +878,9 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
     let postgres = rec.log_name.as_deref().is_some_and(super::postgres::is_server_log);
     if postgres {
         return rec.severity >= Severity::Warning || super::postgres::is_tail(line);
+    }
+    if ruby::tagged_part(line).is_some() {
+        return true;
     }
     match classify(line) {
         Class::Named => true,
