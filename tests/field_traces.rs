@@ -508,3 +508,82 @@ fn rails_exception_reports_split_over_entries() {
     assert!(!error.title.contains("4f1c"), "{error:?}");
     assert_eq!((error.severity.as_str(), error.count, error.entries), ("CRITICAL", 4, 16));
 }
+
+/// Rust panics as the standard library's hook prints them to stderr: since Rust 1.73 with the
+/// message on its own line, before it on the first line; with `RUST_BACKTRACE=1` a backtrace.
+/// One ERROR event per panic (a thread's: the process may live on), keyed by the program's own
+/// innermost frames, or by where it panicked when there is no backtrace; the thread's name and a
+/// log line the program writes right after are no part of it; newest-first listings read alike.
+#[test]
+fn rust_panics_with_and_without_a_backtrace() {
+    let unwrap = |thread: &str| {
+        vec![
+            format!("thread '{thread}' panicked at src/handlers/orders.rs:88:41:"),
+            "called `Option::unwrap()` on a `None` value".to_string(),
+            "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+                .to_string(),
+            "2025-10-14T19:00:00.000200Z  INFO orders: served GET /orders in 3 ms".to_string(),
+        ]
+    };
+    let mut entries = Vec::new();
+    for (minute, thread) in [(0, "tokio-runtime-worker"), (5, "actix-rt|system:0|arbiter:1")] {
+        let lines = unwrap(thread);
+        entries.extend(stderr(
+            "orders",
+            minute,
+            &lines.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+    }
+    let old = [
+        "thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 7', src/main.rs:12:5",
+        "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+    ];
+    entries.extend(stderr("orders", 10, &old));
+    // A report without its note (a panic hook of the program's own): the log line after it is
+    // the program's next line, not the panic's message.
+    let hooked = [
+        "thread 'jobs' panicked at src/jobs.rs:7:3:",
+        "queue closed",
+        "2025-10-14T19:15:00.000090Z ERROR orders::jobs: job runner stopped",
+    ];
+    entries.extend(stderr("orders", 15, &hooked));
+    let backtrace = [
+        "thread 'main' panicked at src/db.rs:40:10:",
+        "connection pool exhausted",
+        "stack backtrace:",
+        "   0: rust_begin_unwind",
+        "             at /rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/panicking.rs:665:5",
+        "   1: core::panicking::panic_fmt",
+        "   2: orders::db::Pool::get",
+        "             at ./src/db.rs:40:10",
+        "   3: orders::main",
+        "             at ./src/main.rs:9:5",
+        "   4: core::ops::function::FnOnce::call_once",
+        "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.",
+    ];
+    entries.extend(stderr("orders", 20, &backtrace));
+    let mut newest_first = stderr("orders", 30, &backtrace);
+    newest_first.reverse();
+    entries.extend(newest_first);
+    let (found, below) = report(&entries);
+    assert_eq!(below, 2, "the INFO lines after the panics: {found:#?}");
+    assert_eq!(found.len(), 5, "{found:#?}");
+    let title = |start: &str| {
+        found
+            .iter()
+            .find(|f| f.title.starts_with(start))
+            .unwrap_or_else(|| panic!("{start}: {found:#?}"))
+    };
+    let unwrapped = title("panic: called `Option::unwrap()` on a `None` value");
+    assert!(unwrapped.title.contains("(in src/handlers/orders.rs:88)"), "{unwrapped:?}");
+    assert_eq!((unwrapped.kind.as_str(), unwrapped.severity.as_str()), ("traceback", "ERROR"));
+    assert_eq!((unwrapped.count, unwrapped.entries), (2, 6));
+    let index = title("panic: index out of bounds");
+    assert_eq!((index.count, index.entries), (1, 2));
+    let hooked = title("panic: queue closed (in src/jobs.rs:7)");
+    assert_eq!((hooked.count, hooked.entries), (1, 2));
+    let stopped = title("orders::jobs: job runner stopped");
+    assert_eq!((stopped.severity.as_str(), stopped.entries), ("ERROR", 1));
+    let pool = title("panic: connection pool exhausted (in orders::db::Pool::get)");
+    assert_eq!((pool.count, pool.entries), (2, 2 * backtrace.len() as u64));
+}

@@ -218,7 +218,11 @@ pub(crate) fn key_of_parts(message: &str, request: Option<&Request>, audit: Opti
 /// first event happened to carry.
 fn traceback_key(trace: traceback::Trace) -> Key {
     let shown = |exception: &str, message: &str| {
-        let masked = mask::mask_unmined(message);
+        let masked = if trace.quotes_code {
+            mask::mask_message(message)
+        } else {
+            mask::mask_unmined(message)
+        };
         if masked.is_empty() {
             exception.to_string()
         } else {

@@ -1,4 +1,4 @@
-//! Stack traces (Python, Java, .NET, Node, Go, PHP, Ruby): fingerprinted by exception type and the innermost frames, as Cloud Error
+//! Stack traces (Python, Java, .NET, Node, Go, PHP, Ruby, Rust): fingerprinted by exception type and the innermost frames, as Cloud Error
 //! Reporting groups them, so the same crash with different values is one issue and the same
 //! exception type raised in two places is two.
 
@@ -6,7 +6,7 @@ use crate::normalize::multiline::{
     has_at_frames, has_exception_shape, is_exception_line, is_node_source_line, GO_RECOVERED_PANIC,
     PHP_FATAL,
 };
-use crate::normalize::ruby;
+use crate::normalize::{ruby, rust_panic};
 
 /// What a stack trace is grouped by and shown as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub(crate) struct Trace {
     /// Java and Node: the exception that escaped (type and message), when the key is its root
     /// cause, another one; it is what the title shows.
     pub(crate) top: Option<(String, String)>,
+    /// Quoted words of the message are code, not values (Rust's `` `Option::unwrap()` ``): the
+    /// title keeps them.
+    pub(crate) quotes_code: bool,
 }
 
 /// How many innermost frames make the fingerprint.
@@ -43,7 +46,7 @@ pub(crate) fn parse(message: &str) -> Option<Trace> {
     if message.starts_with(PHP_FATAL) && message.contains("\nStack trace:\n#") {
         return parse_php(message);
     }
-    if let Some(trace) = parse_ruby(message) {
+    if let Some(trace) = parse_ruby(message).or_else(|| parse_rust(message)) {
         return Some(trace);
     }
     if message.contains("Traceback (most recent call last)") {
@@ -98,7 +101,7 @@ fn parse_python(message: &str) -> Option<Trace> {
     };
     frames.reverse();
     let (exception, message) = (exception.to_string(), text.to_string());
-    Some(Trace { exception, message, frames, top: None })
+    Some(Trace { exception, message, frames, top: None, quotes_code: false })
 }
 
 /// A line of an exception group's traceback without its `  | ` margins (one per level of
@@ -130,7 +133,13 @@ fn parse_java_or_node(message: &str) -> Option<Trace> {
         let (t, m) = exception_of(lines[top_at]);
         (t.to_string(), m.to_string())
     });
-    Some(Trace { exception: exception.to_string(), message: text.to_string(), frames, top })
+    Some(Trace {
+        exception: exception.to_string(),
+        message: text.to_string(),
+        frames,
+        top,
+        quotes_code: false,
+    })
 }
 
 /// The line of the exception that escaped, among the lines before the first frame: one known by
@@ -167,7 +176,13 @@ fn parse_node_crash(message: &str) -> Option<Trace> {
     // Node's own modules are named in full; a script's path is cut like a Python file's.
     let frame = if frame.starts_with("node:") { frame } else { short_path(frame) };
     let frames = vec![frame.to_string()];
-    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
+    Some(Trace {
+        exception: exception.into(),
+        message: text.into(),
+        frames,
+        top: None,
+        quotes_code: false,
+    })
 }
 
 /// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`, .NET's
@@ -232,7 +247,13 @@ fn parse_go(message: &str) -> Option<Trace> {
             frames.push(name.to_string());
         }
     }
-    Some(Trace { exception: exception.into(), message: text.into(), frames, top: None })
+    Some(Trace {
+        exception: exception.into(),
+        message: text.into(),
+        frames,
+        top: None,
+        quotes_code: false,
+    })
 }
 
 /// `panic: text`, `fatal error: text`, `... http: panic serving ADDR: text`: the kind and text.
@@ -283,7 +304,13 @@ fn parse_php(message: &str) -> Option<Trace> {
         let (t, m) = php_exception_of(&last.head);
         (t.to_string(), m.to_string())
     });
-    Some(Trace { exception: exception.into(), message: text.into(), frames, top })
+    Some(Trace {
+        exception: exception.into(),
+        message: text.into(),
+        frames,
+        top,
+        quotes_code: false,
+    })
 }
 
 /// The exceptions of a PHP trace in the order printed: each head's lines (a message may have
@@ -392,7 +419,43 @@ fn parse_ruby(message: &str) -> Option<Trace> {
     }
     let (root, frames) = sections.pop()?;
     let top = (!sections.is_empty()).then(|| (first.class.to_string(), first.message.to_string()));
-    Some(Trace { exception: root.class.into(), message: root.message.into(), frames, top })
+    Some(Trace {
+        exception: root.class.into(),
+        message: root.message.into(),
+        frames,
+        top,
+        quotes_code: false,
+    })
+}
+
+/// Rust's report of a panic (see `normalize::rust_panic`), keyed as `panic` by the innermost
+/// frames of the program's own code when a backtrace is there, else by where it panicked
+/// (file and line: the report names no function).
+fn parse_rust(message: &str) -> Option<Trace> {
+    let mut lines = message.lines();
+    let panic = rust_panic::panic_line(lines.next()?)?;
+    let rest: Vec<&str> = lines.collect();
+    let backtrace = rest.iter().position(|l| *l == rust_panic::BACKTRACE);
+    let text = match panic.message {
+        Some(text) => text.to_string(),
+        None => rest[..backtrace.unwrap_or(rest.len())]
+            .iter()
+            .take_while(|l| !rust_panic::is_closing_note(l))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let mut frames: Vec<String> = rest[backtrace.map_or(rest.len(), |b| b + 1)..]
+        .iter()
+        .filter_map(|l| rust_panic::frame_function(l))
+        .filter(|f| !rust_panic::is_runtime_frame(f))
+        .map(str::to_string)
+        .collect();
+    if frames.is_empty() {
+        let place = panic.location.rsplit_once(':').map_or(panic.location, |(p, _)| p);
+        frames.push(place.trim_start_matches("./").to_string());
+    }
+    Some(Trace { exception: "panic".into(), message: text, frames, top: None, quotes_code: true })
 }
 
 /// Drops the folders that differ between machines (virtualenvs, site-packages, /app).

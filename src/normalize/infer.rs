@@ -450,9 +450,10 @@ fn crash(text: &str, first_line: &str) -> Option<Severity> {
         || (text.contains('\n')
             && (text.contains("\nTraceback (most recent call last)")
                 || (is_exception_head(first_line) && has_at_frames(text))))
-        // Ruby's report of an exception nothing rescued (frames or not: its shape is the
-        // interpreter's own).
-        || super::ruby::raise_line(first_line).is_some();
+        // Ruby's report of an exception nothing rescued and Rust's of a panic (frames or not:
+        // their shape is the runtime's own).
+        || super::ruby::raise_line(first_line).is_some()
+        || super::rust_panic::panic_line(first_line).is_some();
     trace.then_some(Severity::Error)
 }
 

@@ -22,6 +22,7 @@ pub mod record;
 pub mod redact;
 mod resource;
 pub(crate) mod ruby;
+pub(crate) mod rust_panic;
 mod scan;
 pub mod severity;
 pub mod text;
@@ -277,15 +278,16 @@ impl<'a> Records<'a, '_> {
             self.pending_dated = true;
             return Some(rec);
         }
-        // Ruby's report of an exception nothing rescued is the interpreter's, never a line of
-        // the logger's record before it; its `from` frames continue it.
-        let ruby_raise = ruby::raise_line(line).is_some();
-        if self.pending.is_some() && self.pending_dated && !ruby_raise {
+        // Ruby's report of an exception nothing rescued and Rust's of a panic are the runtime's,
+        // never lines of the logger's record before them; their other lines continue them.
+        let runtime_report =
+            ruby::raise_line(line).is_some() || rust_panic::panic_line(line).is_some();
+        if self.pending.is_some() && self.pending_dated && !runtime_report {
             return None;
         }
         static WHOLE_LINE: std::sync::OnceLock<text::LineFormat> = std::sync::OnceLock::new();
         let whole_line = WHOLE_LINE.get_or_init(text::LineFormat::whole_line);
-        self.pending_dated = among_json || ruby_raise;
+        self.pending_dated = among_json || runtime_report;
         text::record_of_line(raw, line, whole_line, redactor)
     }
 }

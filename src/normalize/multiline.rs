@@ -15,6 +15,7 @@
 //! be sure of ([`Open::is_event`]): a Python traceback with an exception line (or its
 //! `Traceback` head), a Java/Node/.NET stack with `at` frames, a Go panic with its goroutine, a
 //! PHP uncaught exception with its `#N` frames, a Ruby uncaught exception with its `from` frames,
+//! a Rust panic with its message and closing note (see `rust_panic`),
 //! Rails' tagged report of an exception with its class line (see `ruby`), a JSON object with its
 //! closing brace, a Cloud Build step failure with the build's `ERROR: build step ... failed`
 //! line. Anything else stays as it was written.
@@ -22,6 +23,7 @@
 use super::record::Record;
 use super::redact::Redactor;
 use super::ruby::{self, TaggedPart};
+use super::rust_panic;
 use super::severity::Severity;
 
 /// Lines of one event are at most this far apart (Cloud Run stamps them as they are flushed).
@@ -147,6 +149,8 @@ pub(crate) enum Class {
     PhpFrame,
     /// Ruby's report of an uncaught exception: `path:N:in 'method': message (Class)`.
     RubyRaise,
+    /// Rust's `thread 'main' panicked at src/main.rs:12:5:`.
+    RustPanic,
     Blank,
     /// `{` or `[` alone: a pretty-printed JSON value begins.
     OpenBrace,
@@ -192,6 +196,8 @@ pub(crate) fn classify(line: &str) -> Class {
         Class::GoPanic
     } else if ruby::raise_line(trimmed).is_some() {
         Class::RubyRaise
+    } else if rust_panic::panic_line(line).is_some() {
+        Class::RustPanic
     } else if is_node_source_line(trimmed) {
         Class::NodeSource
     } else if line.starts_with("[signal ") {
@@ -270,6 +276,11 @@ enum State {
     RubyFrames,
     /// Rails' tagged lines: the event's tag decides ([`may_continue`]).
     Tagged,
+    /// After Rust's panic line: the message's lines, up to `stack backtrace:` or the closing
+    /// `note:`.
+    RustMessage(u16),
+    /// A Rust backtrace's frames, up to the closing `note:`.
+    RustFrames,
     /// Inside a pretty-printed JSON object.
     Json,
     /// A line cut at the limit: the next line is its rest.
@@ -325,6 +336,12 @@ fn step(state: State, class: Class, line: &str) -> Option<State> {
         (S::PgTails, C::PgTail | C::Indented) => S::PgTails,
         (S::RubyFrames, C::Indented | C::Blank | C::RubyRaise) => S::RubyFrames,
         (S::Tagged, _) => S::Tagged,
+        (S::RustMessage(_) | S::RustFrames, _) if rust_panic::is_closing_note(line) => S::Done,
+        (S::RustMessage(_), _) if line == rust_panic::BACKTRACE => S::RustFrames,
+        (S::RustMessage(n), _) if n < MAX_MESSAGE_LINES && !starts_another_trace(class) => {
+            S::RustMessage(n + 1)
+        }
+        (S::RustFrames, C::Indented | C::Blank) => S::RustFrames,
         (S::Json, C::CloseBrace) => S::Done,
         (S::Json, _) if class != C::OpenBrace => S::Json,
         (S::Cut, _) => S::Done,
@@ -350,6 +367,7 @@ fn start(class: Class, part: Part, line: &str) -> Option<(State, Kind)> {
         C::NodeSource => (State::NodeSource, Kind::Trace),
         C::PhpFatal => (State::PhpHead(0), Kind::Trace),
         C::RubyRaise => (State::RubyFrames, Kind::Trace),
+        C::RustPanic => (State::RustMessage(0), Kind::Trace),
         C::Named => (State::Head, Kind::Trace),
         C::OpenBrace => (State::Json, Kind::Json),
         C::PgTail => (State::PgTails, Kind::Postgres),
@@ -374,6 +392,8 @@ struct Open {
     seen_php_frame: bool,
     /// Ruby's `\tfrom path:N:in 'method'`.
     seen_ruby_frame: bool,
+    /// Rust's `thread '...' panicked at ...`: what follows it within the gap is its report.
+    seen_rust_panic: bool,
     closed: bool,
     /// Rails' tagged report: the request's tag every line begins with, and the severity of its
     /// first line (the logger call's).
@@ -398,6 +418,7 @@ impl Open {
             seen_node_version: false,
             seen_php_frame: false,
             seen_ruby_frame: false,
+            seen_rust_panic: false,
             closed: false,
             tag: None,
             last_severity: line.severity,
@@ -423,6 +444,7 @@ impl Open {
             | Class::GoPanic
             | Class::PhpFatal
             | Class::RubyRaise => self.seen_exception = true,
+            Class::RustPanic => self.seen_rust_panic = true,
             Class::PhpFrame => self.seen_php_frame = true,
             Class::GoRoutine => self.seen_goroutine = true,
             Class::CloseBrace => self.closed = true,
@@ -453,6 +475,7 @@ impl Open {
                     || self.seen_node_version
                     || (self.seen_php_frame && self.seen_exception)
                     || (self.seen_ruby_frame && self.seen_exception)
+                    || self.seen_rust_panic
             }
             Kind::Tagged => self.seen_exception,
             Kind::Json | Kind::Build => self.closed,
@@ -564,6 +587,11 @@ fn may_continue(o: &Open, line: &LineView, class: Class, text: &str) -> bool {
     }
     match (o.state, &o.tag) {
         (State::Build, _) => line.part.build,
+        // A line with a level of its own in its text is the program's next log line, not a
+        // line of the panic's message.
+        (State::RustMessage(_), _) if !line.part.declared && line.severity != Severity::Default => {
+            false
+        }
         (State::Tagged, Some((tag, severity))) => continues_tagged(line, text, tag, *severity),
         (s, _) => step(s, class, text).is_some(),
     }
@@ -879,7 +907,10 @@ fn looks_like_a_part(rec: &Record, part: Part) -> bool {
     if postgres {
         return rec.severity >= Severity::Warning || super::postgres::is_tail(line);
     }
-    if ruby::tagged_part(line).is_some() {
+    if ruby::tagged_part(line).is_some()
+        || line == rust_panic::BACKTRACE
+        || rust_panic::is_closing_note(line)
+    {
         return true;
     }
     match classify(line) {
