@@ -32,7 +32,8 @@ pub(crate) fn panic_line(line: &str) -> Option<Panic<'_>> {
             let (message, location) = quoted.rsplit_once("', ")?;
             (location, Some(message))
         }
-        None => (rest.strip_suffix(':')?, None),
+        // The colon after the location is missing where a program prints its own report.
+        None => (rest.strip_suffix(':').unwrap_or(rest), None),
     };
     is_location(location).then_some(Panic { location, message })
 }
@@ -102,6 +103,8 @@ mod tests {
                 message: Some("index out of bounds: the len is 3 but the index is 7")
             })
         );
+        let bare = panic_line("thread '<unnamed>' panicked at src/main.rs:49:13");
+        assert_eq!(bare, Some(Panic { location: "src/main.rs:49:13", message: None }));
         for other in [
             "thread 'main' panicked at the thought",
             "thread 'main' panicked at src/main.rs:",
