@@ -29,6 +29,17 @@ pub(crate) struct Trace {
 const FINGERPRINT_FRAMES: usize = 3;
 
 impl Trace {
+    /// A trace whose message's quoted words are values (all but Rust's).
+    fn of(
+        exception: impl Into<String>,
+        message: impl Into<String>,
+        frames: Vec<String>,
+        top: Option<(String, String)>,
+    ) -> Trace {
+        let (exception, message) = (exception.into(), message.into());
+        Trace { exception, message, frames, top, quotes_code: false }
+    }
+
     pub(crate) fn fingerprint(&self) -> String {
         let frames: Vec<&str> =
             self.frames.iter().take(FINGERPRINT_FRAMES).map(String::as_str).collect();
@@ -101,7 +112,7 @@ fn parse_python(message: &str) -> Option<Trace> {
     };
     frames.reverse();
     let (exception, message) = (exception.to_string(), text.to_string());
-    Some(Trace { exception, message, frames, top: None, quotes_code: false })
+    Some(Trace::of(exception, message, frames, None))
 }
 
 /// A line of an exception group's traceback without its `  | ` margins (one per level of
@@ -133,13 +144,7 @@ fn parse_java_or_node(message: &str) -> Option<Trace> {
         let (t, m) = exception_of(lines[top_at]);
         (t.to_string(), m.to_string())
     });
-    Some(Trace {
-        exception: exception.to_string(),
-        message: text.to_string(),
-        frames,
-        top,
-        quotes_code: false,
-    })
+    Some(Trace::of(exception, text, frames, top))
 }
 
 /// The line of the exception that escaped, among the lines before the first frame: one known by
@@ -176,13 +181,7 @@ fn parse_node_crash(message: &str) -> Option<Trace> {
     // Node's own modules are named in full; a script's path is cut like a Python file's.
     let frame = if frame.starts_with("node:") { frame } else { short_path(frame) };
     let frames = vec![frame.to_string()];
-    Some(Trace {
-        exception: exception.into(),
-        message: text.into(),
-        frames,
-        top: None,
-        quotes_code: false,
-    })
+    Some(Trace::of(exception, text, frames, None))
 }
 
 /// `Exception in thread "main" java.lang.X: msg`, `Caused by: X: msg`, `Error: msg`, .NET's
@@ -247,13 +246,7 @@ fn parse_go(message: &str) -> Option<Trace> {
             frames.push(name.to_string());
         }
     }
-    Some(Trace {
-        exception: exception.into(),
-        message: text.into(),
-        frames,
-        top: None,
-        quotes_code: false,
-    })
+    Some(Trace::of(exception, text, frames, None))
 }
 
 /// `panic: text`, `fatal error: text`, `... http: panic serving ADDR: text`: the kind and text.
@@ -304,13 +297,7 @@ fn parse_php(message: &str) -> Option<Trace> {
         let (t, m) = php_exception_of(&last.head);
         (t.to_string(), m.to_string())
     });
-    Some(Trace {
-        exception: exception.into(),
-        message: text.into(),
-        frames,
-        top,
-        quotes_code: false,
-    })
+    Some(Trace::of(exception, text, frames, top))
 }
 
 /// The exceptions of a PHP trace in the order printed: each head's lines (a message may have
@@ -419,13 +406,7 @@ fn parse_ruby(message: &str) -> Option<Trace> {
     }
     let (root, frames) = sections.pop()?;
     let top = (!sections.is_empty()).then(|| (first.class.to_string(), first.message.to_string()));
-    Some(Trace {
-        exception: root.class.into(),
-        message: root.message.into(),
-        frames,
-        top,
-        quotes_code: false,
-    })
+    Some(Trace::of(root.class, root.message, frames, top))
 }
 
 /// Rust's report of a panic (see `normalize::rust_panic`), keyed as `panic` by the innermost
