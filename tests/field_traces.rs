@@ -9,6 +9,11 @@ use common::{assert_books_balance, issues, run_in, total};
 
 /// Cloud Run stderr entries for `lines`, starting at minute `minute` of the hour, 40 µs apart.
 fn stderr(service: &str, minute: u32, lines: &[&str]) -> Vec<String> {
+    stream_entries("stderr", service, minute, lines)
+}
+
+/// Cloud Run entries of the stream `log` (`stdout`, `stderr`), as [`stderr`] makes them.
+fn stream_entries(log: &str, service: &str, minute: u32, lines: &[&str]) -> Vec<String> {
     lines
         .iter()
         .enumerate()
@@ -16,7 +21,7 @@ fn stderr(service: &str, minute: u32, lines: &[&str]) -> Vec<String> {
             serde_json::json!({
                 "insertId": format!("{service}-{minute:02}-{i:03}"),
                 "timestamp": format!("2025-10-14T19:{minute:02}:00.{:06}Z", i * 40),
-                "logName": "projects/acme-prod/logs/run.googleapis.com%2Fstderr",
+                "logName": format!("projects/acme-prod/logs/run.googleapis.com%2F{log}"),
                 "resource": {"type": "cloud_run_revision", "labels": {
                     "service_name": service, "revision_name": format!("{service}-00042-xyz"),
                     "project_id": "acme-prod"}},
@@ -463,10 +468,7 @@ fn ruby_uncaught_exceptions_with_their_frames_and_causes() {
 /// Cloud Run stdout entries of a Rails app (no severity: Rails' Logger writes text).
 fn rails_stdout(minute: u32, lines: &[String]) -> Vec<String> {
     let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
-    stderr("storefront", minute, &texts)
-        .into_iter()
-        .map(|e| e.replace("run.googleapis.com%2Fstderr", "run.googleapis.com%2Fstdout"))
-        .collect()
+    stream_entries("stdout", "storefront", minute, &texts)
 }
 
 /// Rails' report of an exception a request raised, one logger call whose lines Cloud Run stores

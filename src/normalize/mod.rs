@@ -347,8 +347,8 @@ impl<'a> Iterator for Records<'a, '_> {
                 None => match &mut self.pending {
                     Some(prev) => {
                         // A line of a Rails backtrace carries its request's tag.
-                        let tagged = self.tag.as_deref().and_then(|tag| line.strip_prefix(tag));
-                        let line = tagged.map_or(line, |l| l.strip_prefix(' ').unwrap_or(l));
+                        let line =
+                            self.tag.as_deref().map_or(line, |tag| ruby::untagged(line, tag));
                         text::continue_record(prev, line, n.redactor);
                         if n.entry_ids {
                             prev.entry_ids.push(raw.fallback_id());
